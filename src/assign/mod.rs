@@ -1,0 +1,264 @@
+//! The assignment: entry-cohort students of each unit, per level, to the
+//! public schools of that level, within seats and travel limits. First place
+//! as many students as can be placed, then minimise total student x metres.
+//! Solved exactly (`ssp`) and proven optimal (`certificate`).
+
+pub mod certificate;
+pub mod cost;
+pub mod ssp;
+pub mod transport;
+
+pub use certificate::{Certificate, CertificateError, certify};
+pub use cost::{Cost, Total};
+pub use transport::{Flow, Transport};
+
+use crate::model::{Level, Policy, School, Unit};
+use crate::spatial::{SphereIndex, haversine_m, to_mm};
+
+/// Why students of a unit could not be placed.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Reason {
+    /// No school of the level within its travel limit.
+    NoSchoolInReach,
+    /// Schools within reach, but their seats went to nearer or other students.
+    CapacityShort,
+    /// On a road network piece with no school (road travel only).
+    NoRoadConnection,
+}
+
+impl Reason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Reason::NoSchoolInReach => "no_school_in_reach",
+            Reason::CapacityShort => "capacity_short",
+            Reason::NoRoadConnection => "no_road_connection",
+        }
+    }
+}
+
+/// One line of the assignment: some students of a unit at a school, or
+/// unplaced with a reason.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Placement {
+    pub unit: usize,
+    /// Index into the schools given to [`assign_level`]; `None` = unplaced.
+    pub school: Option<usize>,
+    pub students: u32,
+    pub travel_m: Option<f64>,
+    pub reason: Option<Reason>,
+}
+
+/// The assignment of one level.
+#[derive(Clone, Debug)]
+pub struct LevelAssignment {
+    pub level: Level,
+    /// Students of the entry cohort, all units.
+    pub students: u64,
+    /// Rows ordered by unit, then school (unplaced last).
+    pub placements: Vec<Placement>,
+    /// Seats per school (index as the schools given); 0 for schools that
+    /// take no catchment at this level.
+    pub seats: Vec<u32>,
+    pub assigned: Vec<u64>,
+    /// Special-needs students placed at their nearest school beyond its seats.
+    pub special_needs_over_seats: u64,
+    pub certificate: Certificate,
+    pub rounds: usize,
+    pub solve_seconds: f64,
+}
+
+impl LevelAssignment {
+    pub fn placed(&self) -> u64 {
+        self.placements
+            .iter()
+            .filter(|p| p.school.is_some())
+            .map(|p| p.students as u64)
+            .sum()
+    }
+
+    pub fn unplaced_by(&self, reason: Reason) -> u64 {
+        self.placements
+            .iter()
+            .filter(|p| p.reason == Some(reason))
+            .map(|p| p.students as u64)
+            .sum()
+    }
+
+    /// Sum of students x metres of the route used.
+    pub fn objective_student_m(&self) -> f64 {
+        self.placements
+            .iter()
+            .filter_map(|p| p.travel_m.map(|m| m * p.students as f64))
+            .sum()
+    }
+}
+
+/// Students of each unit at `level` (the entry cohort), with those having
+/// special needs among them.
+#[derive(Clone, Debug, Default)]
+pub struct LevelDemand {
+    pub students: Vec<u32>,
+    pub special_needs: Vec<u32>,
+}
+
+/// Build the transportation instance for `level`: one row per unit with
+/// students, the arcs to every public school of the level within its travel
+/// limit (found exactly through the sphere index), costs in whole mm.
+pub fn build_transport(
+    units: &[Unit],
+    supply: &[u32],
+    schools: &[School],
+    capacity: Vec<u32>,
+    level: Level,
+    policy: &Policy,
+) -> Transport {
+    let takes: Vec<usize> = (0..schools.len())
+        .filter(|&j| schools[j].takes_catchment(level))
+        .collect();
+    let limits: Vec<Option<f64>> = schools
+        .iter()
+        .map(|s| s.travel_limit_m(level, policy))
+        .collect();
+    let limited: Vec<usize> = takes.iter().copied().filter(|&j| limits[j].is_some()).collect();
+    let unlimited: Vec<usize> = takes.iter().copied().filter(|&j| limits[j].is_none()).collect();
+    let radius = limited
+        .iter()
+        .filter_map(|&j| limits[j])
+        .fold(0.0f64, f64::max);
+    let index = SphereIndex::new(limited.iter().map(|&j| (schools[j].lon, schools[j].lat)));
+    let mut t = Transport::new(capacity);
+    let mut arcs: Vec<(u32, i64)> = Vec::new();
+    for (i, u) in units.iter().enumerate() {
+        arcs.clear();
+        if supply[i] > 0 {
+            for c in index.within(u.lon, u.lat, radius) {
+                let j = limited[c];
+                let s = &schools[j];
+                let m = haversine_m(u.lon, u.lat, s.lon, s.lat);
+                if m <= limits[j].unwrap_or(f64::INFINITY) {
+                    arcs.push((j as u32, to_mm(m)));
+                }
+            }
+            for &j in &unlimited {
+                let s = &schools[j];
+                arcs.push((j as u32, to_mm(haversine_m(u.lon, u.lat, s.lon, s.lat))));
+            }
+        }
+        t.push_unit(supply[i], &mut arcs);
+    }
+    t
+}
+
+/// Assign the entry cohort of `level`.
+///
+/// Special-needs students are placed first at the nearest public school of
+/// the level, whatever its seats (就近就便: never turned away for capacity);
+/// the rest are solved exactly. Errors only if the optimality certificate
+/// fails, which would be a solver bug.
+pub fn assign_level(
+    units: &[Unit],
+    demand: &LevelDemand,
+    schools: &[School],
+    level: Level,
+    policy: &Policy,
+) -> Result<LevelAssignment, CertificateError> {
+    let seats: Vec<u32> = schools
+        .iter()
+        .map(|s| {
+            if s.takes_catchment(level) {
+                s.seats(level, policy).unwrap_or(0)
+            } else {
+                0
+            }
+        })
+        .collect();
+    let takes: Vec<usize> = (0..schools.len())
+        .filter(|&j| schools[j].takes_catchment(level))
+        .collect();
+
+    // Near-home placement of special-needs students.
+    let nearest = SphereIndex::new(takes.iter().map(|&j| (schools[j].lon, schools[j].lat)));
+    let mut pre: Vec<Option<(usize, u32)>> = vec![None; units.len()];
+    let mut pre_load = vec![0u64; schools.len()];
+    for (i, u) in units.iter().enumerate() {
+        let sn = demand.special_needs[i].min(demand.students[i]);
+        if sn > 0 {
+            if let Some(c) = nearest.nearest(u.lon, u.lat) {
+                pre[i] = Some((takes[c], sn));
+                pre_load[takes[c]] += sn as u64;
+            }
+        }
+    }
+    let capacity: Vec<u32> = (0..schools.len())
+        .map(|j| (seats[j] as u64).saturating_sub(pre_load[j]) as u32)
+        .collect();
+    let special_needs_over_seats: u64 = (0..schools.len())
+        .map(|j| pre_load[j].saturating_sub(seats[j] as u64))
+        .sum();
+    let supply: Vec<u32> = (0..units.len())
+        .map(|i| demand.students[i] - pre[i].map_or(0, |p| p.1))
+        .collect();
+
+    let t = build_transport(units, &supply, schools, capacity, level, policy);
+    let clock = std::time::Instant::now();
+    let solved = ssp::solve(&t);
+    let solve_seconds = clock.elapsed().as_secs_f64();
+    let certificate = certify(&t, &solved.flow, &solved.price)?;
+
+    let mut placements = Vec::new();
+    let mut assigned = pre_load.clone();
+    for (i, u) in units.iter().enumerate() {
+        let mut here: Vec<(usize, u32)> = Vec::new();
+        if let Some(p) = pre[i] {
+            here.push(p);
+        }
+        for a in t.arcs(i) {
+            let x = solved.flow.arc[a];
+            if x > 0 {
+                let j = t.arc_school[a] as usize;
+                assigned[j] += x as u64;
+                match here.iter_mut().find(|h| h.0 == j) {
+                    Some(h) => h.1 += x,
+                    None => here.push((j, x)),
+                }
+            }
+        }
+        here.sort_unstable();
+        for (j, x) in here {
+            let s = &schools[j];
+            placements.push(Placement {
+                unit: i,
+                school: Some(j),
+                students: x,
+                travel_m: Some(haversine_m(u.lon, u.lat, s.lon, s.lat)),
+                reason: None,
+            });
+        }
+        let y = solved.flow.unplaced[i];
+        if y > 0 {
+            let reason = if t.arcs(i).is_empty() {
+                Reason::NoSchoolInReach
+            } else {
+                Reason::CapacityShort
+            };
+            placements.push(Placement {
+                unit: i,
+                school: None,
+                students: y,
+                travel_m: None,
+                reason: Some(reason),
+            });
+        }
+    }
+    Ok(LevelAssignment {
+        level,
+        students: demand.students.iter().map(|&s| s as u64).sum(),
+        placements,
+        seats,
+        assigned,
+        special_needs_over_seats,
+        certificate,
+        rounds: solved.rounds,
+        solve_seconds,
+    })
+}

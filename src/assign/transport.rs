@@ -1,0 +1,78 @@
+//! The transportation problem: units with students, schools with seats, and
+//! the feasible unit-school arcs with their travel cost.
+
+use super::cost::Cost;
+
+/// A transportation instance in compressed sparse rows: the arcs of unit `i`
+/// are `arc_start[i]..arc_start[i + 1]`, sorted by (cost, school).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Transport {
+    pub supply: Vec<u32>,
+    pub capacity: Vec<u32>,
+    pub arc_start: Vec<usize>,
+    pub arc_school: Vec<u32>,
+    /// Travel in whole millimetres.
+    pub arc_mm: Vec<i64>,
+}
+
+impl Transport {
+    pub fn new(capacity: Vec<u32>) -> Transport {
+        Transport {
+            capacity,
+            arc_start: vec![0],
+            ..Default::default()
+        }
+    }
+
+    /// Add a unit with `supply` students and its feasible schools
+    /// `(school, mm)`; they are sorted here, and a school named twice keeps
+    /// its cheaper arc.
+    pub fn push_unit(&mut self, supply: u32, arcs: &mut [(u32, i64)]) {
+        arcs.sort_unstable_by_key(|&(s, mm)| (mm, s));
+        let start = self.arc_school.len();
+        for &(s, mm) in arcs.iter() {
+            assert!((s as usize) < self.capacity.len(), "arc to unknown school");
+            assert!(mm >= 0, "negative travel");
+            if self.arc_school[start..].contains(&s) {
+                continue;
+            }
+            self.arc_school.push(s);
+            self.arc_mm.push(mm);
+        }
+        self.supply.push(supply);
+        self.arc_start.push(self.arc_school.len());
+    }
+
+    pub fn units(&self) -> usize {
+        self.supply.len()
+    }
+
+    pub fn schools(&self) -> usize {
+        self.capacity.len()
+    }
+
+    pub fn arcs(&self, unit: usize) -> std::ops::Range<usize> {
+        self.arc_start[unit]..self.arc_start[unit + 1]
+    }
+
+    pub fn arc_cost(&self, arc: usize) -> Cost {
+        Cost::travel(self.arc_mm[arc])
+    }
+}
+
+/// A placement: students on each arc, and students left unplaced per unit.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Flow {
+    pub arc: Vec<u32>,
+    pub unplaced: Vec<u32>,
+}
+
+impl Flow {
+    pub fn loads(&self, t: &Transport) -> Vec<u64> {
+        let mut load = vec![0u64; t.schools()];
+        for (a, &x) in self.arc.iter().enumerate() {
+            load[t.arc_school[a] as usize] += x as u64;
+        }
+        load
+    }
+}

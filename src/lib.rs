@@ -1,0 +1,9 @@
+//! `catchment`: school catchment planning for county education bureaus.
+//!
+//! The pipeline (see ARCHITECTURE.md): `io` reads and validates the inputs
+//! into `model` types; `assign` places every entry-cohort child exactly;
+//! `render` draws maps; `cmd` holds one file per subcommand.
+
+pub mod assign;
+pub mod model;
+pub mod spatial;
