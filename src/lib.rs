@@ -5,5 +5,8 @@
 //! `render` draws maps; `cmd` holds one file per subcommand.
 
 pub mod assign;
+pub mod cmd;
+pub mod io;
 pub mod model;
+pub mod render;
 pub mod spatial;

@@ -1,1 +1,49 @@
-fn main(){}
+//! The `catchment` command line: parse, dispatch to one `cmd` module per
+//! subcommand, print the error, exit with a documented code.
+
+use catchment::cmd::{self, CliError};
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(
+    name = "catchment",
+    version,
+    about = "School catchments for county education bureaus: exact assignment under seats and travel limits",
+    long_about = None,
+    after_help = "Run `catchment plan` with no arguments for the bundled Wuzhai example (synthetic data).\n\
+                  Exit codes: 0 ok, 1 some students unplaced, 2 bad input or usage, 3 internal error."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    #[command(about = cmd::plan::ABOUT, after_help = cmd::plan::AFTER_HELP)]
+    Plan(cmd::plan::PlanArgs),
+    #[command(about = cmd::validate::ABOUT, after_help = cmd::validate::AFTER_HELP)]
+    Validate(cmd::inputs::InputArgs),
+}
+
+fn main() {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            std::process::exit(code);
+        }
+    };
+    let result: Result<i32, CliError> = match &cli.command {
+        Command::Plan(a) => cmd::plan::run(a),
+        Command::Validate(a) => cmd::validate::run(a),
+    };
+    match result {
+        Ok(code) => std::process::exit(code),
+        Err(e) => {
+            eprintln!("error: {e}");
+            std::process::exit(e.exit_code());
+        }
+    }
+}

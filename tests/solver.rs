@@ -1,5 +1,6 @@
 //! The exact solver: a case solved by hand, random instances against an
 //! independent LP (good_lp + microlp), and the laws every solution keeps.
+#![allow(clippy::needless_range_loop)]
 
 use catchment::assign::{Cost, Total, Transport, certify, ssp};
 use good_lp::{Expression, Solution, SolverModel, constraint, default_solver, variable, variables};
@@ -32,7 +33,13 @@ fn three_schools_solved_by_hand() {
     );
     let s = ssp::solve(&t);
     let c = certify(&t, &s.flow, &s.price).expect("certified");
-    assert_eq!(c.primal, Total { unplaced: 1, mm: 11 });
+    assert_eq!(
+        c.primal,
+        Total {
+            unplaced: 1,
+            mm: 11
+        }
+    );
     // u0 -> A x2, u1 -> B x2, u2 -> B x1 + C x1, u3 unplaced.
     assert_eq!(s.flow.arc, vec![2, 0, 0, 2, 0, 1, 1, 0]);
     assert_eq!(s.flow.unplaced, vec![0, 0, 0, 1]);
@@ -46,7 +53,10 @@ fn no_arcs_means_unplaced_and_empty_instance_is_fine() {
     certify(&t, &s.flow, &s.price).unwrap();
     let empty = instance(&[], &[]);
     let s = ssp::solve(&empty);
-    assert_eq!(certify(&empty, &s.flow, &s.price).unwrap().primal, Total::default());
+    assert_eq!(
+        certify(&empty, &s.flow, &s.price).unwrap().primal,
+        Total::default()
+    );
 }
 
 #[test]
@@ -82,7 +92,9 @@ fn lp_objective(t: &Transport) -> f64 {
     let x: Vec<_> = (0..t.arc_school.len())
         .map(|_| vars.add(variable().min(0)))
         .collect();
-    let y: Vec<_> = (0..t.units()).map(|_| vars.add(variable().min(0))).collect();
+    let y: Vec<_> = (0..t.units())
+        .map(|_| vars.add(variable().min(0)))
+        .collect();
     let max_c = t.arc_mm.iter().copied().max().unwrap_or(0) as f64;
     let big = (t.schools() as f64 + 1.0) * (max_c + 1.0);
     let mut obj = Expression::from(0.0);

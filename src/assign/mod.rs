@@ -44,6 +44,7 @@ pub struct Placement {
     /// Index into the schools given to [`assign_level`]; `None` = unplaced.
     pub school: Option<usize>,
     pub students: u32,
+    /// Metres, to the millimetre the model uses.
     pub travel_m: Option<f64>,
     pub reason: Option<Reason>,
 }
@@ -84,11 +85,15 @@ impl LevelAssignment {
             .sum()
     }
 
-    /// Sum of students x metres of the route used.
-    pub fn objective_student_m(&self) -> f64 {
+    /// Sum of students x whole millimetres of the route used: the
+    /// certified optimum plus the special-needs students placed first.
+    pub fn objective_mm(&self) -> i128 {
         self.placements
             .iter()
-            .filter_map(|p| p.travel_m.map(|m| m * p.students as f64))
+            .filter_map(|p| {
+                p.travel_m
+                    .map(|m| (m * 1000.0).round() as i128 * p.students as i128)
+            })
             .sum()
     }
 }
@@ -119,8 +124,16 @@ pub fn build_transport(
         .iter()
         .map(|s| s.travel_limit_m(level, policy))
         .collect();
-    let limited: Vec<usize> = takes.iter().copied().filter(|&j| limits[j].is_some()).collect();
-    let unlimited: Vec<usize> = takes.iter().copied().filter(|&j| limits[j].is_none()).collect();
+    let limited: Vec<usize> = takes
+        .iter()
+        .copied()
+        .filter(|&j| limits[j].is_some())
+        .collect();
+    let unlimited: Vec<usize> = takes
+        .iter()
+        .copied()
+        .filter(|&j| limits[j].is_none())
+        .collect();
     let radius = limited
         .iter()
         .filter_map(|&j| limits[j])
@@ -182,11 +195,11 @@ pub fn assign_level(
     let mut pre_load = vec![0u64; schools.len()];
     for (i, u) in units.iter().enumerate() {
         let sn = demand.special_needs[i].min(demand.students[i]);
-        if sn > 0 {
-            if let Some(c) = nearest.nearest(u.lon, u.lat) {
-                pre[i] = Some((takes[c], sn));
-                pre_load[takes[c]] += sn as u64;
-            }
+        if sn > 0
+            && let Some(c) = nearest.nearest(u.lon, u.lat)
+        {
+            pre[i] = Some((takes[c], sn));
+            pre_load[takes[c]] += sn as u64;
         }
     }
     let capacity: Vec<u32> = (0..schools.len())
@@ -230,7 +243,7 @@ pub fn assign_level(
                 unit: i,
                 school: Some(j),
                 students: x,
-                travel_m: Some(haversine_m(u.lon, u.lat, s.lon, s.lat)),
+                travel_m: Some(to_mm(haversine_m(u.lon, u.lat, s.lon, s.lat)) as f64 / 1000.0),
                 reason: None,
             });
         }

@@ -187,10 +187,10 @@ pub fn solve(t: &Transport) -> Solved {
         let dt = loop {
             let mut best: Option<(Cost, usize)> = None;
             for v in 0..n {
-                if let (false, Some(d)) = (done[v], dist[v]) {
-                    if best.is_none_or(|(bd, _)| d < bd) {
-                        best = Some((d, v));
-                    }
+                if let (false, Some(d)) = (done[v], dist[v])
+                    && best.is_none_or(|(bd, _)| d < bd)
+                {
+                    best = Some((d, v));
                 }
             }
             let (dv, v) = best.expect("the sink is always reachable through `unplaced`");

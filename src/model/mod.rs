@@ -68,10 +68,19 @@ pub enum Sector {
 }
 
 /// A value given once for the school, or per level (nine-year schools).
-#[derive(Copy, Clone, Debug, PartialEq, Eq, Default)]
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub struct PerLevel<T> {
     pub primary: Option<T>,
     pub junior: Option<T>,
+}
+
+impl<T> Default for PerLevel<T> {
+    fn default() -> Self {
+        PerLevel {
+            primary: None,
+            junior: None,
+        }
+    }
 }
 
 impl<T: Copy> PerLevel<T> {

@@ -121,7 +121,10 @@ impl Policy {
         let mut c = Cohort::default();
         match demand {
             Demand::Children(children) => {
-                for ch in children.iter().filter(|ch| self.in_cohort(ch.birth_date, level)) {
+                for ch in children
+                    .iter()
+                    .filter(|ch| self.in_cohort(ch.birth_date, level))
+                {
                     c.students += 1;
                     c.special_needs += ch.special_needs as u32;
                     if ch.residence == Some(super::Residence::None) || ch.residence.is_none() {
@@ -252,7 +255,10 @@ mod tests {
 
     #[test]
     fn cutoff_parse() {
-        assert_eq!(MonthDay::parse("08-31"), Some(MonthDay { month: 8, day: 31 }));
+        assert_eq!(
+            MonthDay::parse("08-31"),
+            Some(MonthDay { month: 8, day: 31 })
+        );
         assert_eq!(MonthDay::parse("02-29"), None);
         assert_eq!(MonthDay::parse("13-01"), None);
         assert_eq!(MonthDay::parse("8-31"), None);

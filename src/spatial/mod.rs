@@ -89,7 +89,10 @@ mod tests {
         let pts: Vec<(f64, f64)> = (0..400)
             .map(|i| {
                 let f = i as f64;
-                (111.5 + (f * 0.6180339).fract() * 0.8, 38.6 + (f * 0.41421).fract() * 0.7)
+                (
+                    111.5 + (f * 0.6180339).fract() * 0.8,
+                    38.6 + (f * 0.41421).fract() * 0.7,
+                )
             })
             .collect();
         let idx = SphereIndex::new(pts.iter().copied());

@@ -1,0 +1,182 @@
+//! The input flags shared by `plan` and `validate`, and loading them into
+//! the model: scenario, households, schools, boundary, cohorts.
+
+use super::CliError;
+use crate::assign::LevelDemand;
+use crate::io::{
+    InputError, InputErrors, Scenario, read_boundary, read_households, read_scenario, read_schools,
+};
+use crate::model::{Level, School, Unit};
+use chrono::Datelike;
+use clap::Args;
+use geo::{Contains, MultiPolygon, Point};
+use std::path::{Path, PathBuf};
+
+/// The bundled example's scenario, found from the source tree.
+pub const EXAMPLE_CONFIG: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/data/wuzhai/scenario.toml");
+
+#[derive(Args, Debug, Clone, Default)]
+pub struct InputArgs {
+    /// Scenario file (scenario.toml): input paths, policy, weights. Paths in
+    /// it are relative to the file. Flags below override it.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Households or blocks (GeoJSON Points; `children`, `ages` or `demand`).
+    #[arg(long, value_name = "FILE")]
+    pub households: Option<PathBuf>,
+    /// Schools (GeoJSON Points with level, sector, seats).
+    #[arg(long, value_name = "FILE")]
+    pub schools: Option<PathBuf>,
+    /// County boundary (GeoJSON Polygon/MultiPolygon), for maps and checks.
+    #[arg(long, value_name = "FILE")]
+    pub boundary: Option<PathBuf>,
+}
+
+/// Everything a run needs, validated.
+pub struct Loaded {
+    pub scenario: Scenario,
+    pub units: Vec<Unit>,
+    pub schools: Vec<School>,
+    pub boundary: Option<MultiPolygon<f64>>,
+    /// Entry-cohort demand per level (index `Level::index`).
+    pub demand: [LevelDemand; 2],
+    /// Students without hukou or residence permit (or not stated), per level.
+    pub without_residence: [u64; 2],
+    /// Ids of units outside the boundary (placed anyway).
+    pub outside_boundary: Vec<String>,
+    pub config_path: Option<PathBuf>,
+}
+
+impl InputArgs {
+    fn is_empty(&self) -> bool {
+        self.config.is_none()
+            && self.households.is_none()
+            && self.schools.is_none()
+            && self.boundary.is_none()
+    }
+}
+
+pub fn load(args: &InputArgs) -> Result<Loaded, CliError> {
+    let today = chrono::Local::now().date_naive();
+    let config = match (&args.config, args.is_empty()) {
+        (Some(c), _) => Some(c.clone()),
+        (None, true) => Some(PathBuf::from(EXAMPLE_CONFIG)),
+        (None, false) => None,
+    };
+    let mut scenario = match &config {
+        Some(c) => read_scenario(c, today.year())?,
+        None => Scenario::standard(today.year()),
+    };
+    if let Some(h) = &args.households {
+        scenario.inputs.households = Some(h.clone());
+    }
+    if let Some(s) = &args.schools {
+        scenario.inputs.schools = Some(s.clone());
+    }
+    if let Some(b) = &args.boundary {
+        scenario.inputs.boundary = Some(b.clone());
+    }
+    if let Some(r) = &scenario.inputs.roads {
+        return Err(CliError::Usage(format!(
+            "road networks are not supported yet (scenario names roads = {}); remove the key to plan by straight-line distance",
+            r.display()
+        )));
+    }
+    let need = |p: &Option<PathBuf>, what: &str| -> Result<PathBuf, CliError> {
+        p.clone().ok_or_else(|| {
+            CliError::Usage(format!(
+                "no {what} file: give --{what} FILE or set [inputs] {what} in the scenario (--config)"
+            ))
+        })
+    };
+    let hh_path = need(&scenario.inputs.households, "households")?;
+    let sc_path = need(&scenario.inputs.schools, "schools")?;
+    let policy = scenario.policy.clone();
+    // A birth after the census date is an error; without a census date, a
+    // birth after today is.
+    let latest_birth = policy.census_date.unwrap_or(today);
+
+    let mut errs = InputErrors::default();
+    let units = read_households(&hh_path, latest_birth)
+        .map_err(|e| errs.extend(e))
+        .ok();
+    let schools = read_schools(&sc_path).map_err(|e| errs.extend(e)).ok();
+    let boundary = match &scenario.inputs.boundary {
+        Some(b) => read_boundary(b).map_err(|e| errs.push(e)).ok(),
+        None => None,
+    };
+    let (Some(units), Some(schools)) = (units, schools) else {
+        return Err(CliError::Input(errs));
+    };
+    if !errs.is_empty() {
+        return Err(CliError::Input(errs));
+    }
+
+    let mut demand: [LevelDemand; 2] = Default::default();
+    let mut without_residence = [0u64; 2];
+    for (index, u) in units.iter().enumerate() {
+        for level in Level::ALL {
+            match policy.cohort(&u.demand, level) {
+                Ok(c) => {
+                    let d = &mut demand[level.index()];
+                    d.students.push(c.students);
+                    d.special_needs.push(c.special_needs);
+                    without_residence[level.index()] += c.without_residence as u64;
+                }
+                Err(e) => errs.push(
+                    InputError::new(
+                        &hh_path.display().to_string(),
+                        "counts that cover the entry cohort",
+                        e.to_string(),
+                    )
+                    .at(crate::io::geojson::feature_at(index, Some(&u.id)))
+                    .field("ages"),
+                ),
+            }
+        }
+    }
+    if !errs.is_empty() {
+        return Err(CliError::Input(errs));
+    }
+    for level in Level::ALL {
+        if schools.iter().all(|s| !s.takes_catchment(level))
+            && demand[level.index()].students.iter().any(|&s| s > 0)
+        {
+            eprintln!(
+                "warning: no public {} school in {}: every {} student will be unplaced",
+                level.as_str(),
+                sc_path.display(),
+                level.as_str()
+            );
+        }
+    }
+    let outside_boundary = match &boundary {
+        Some(b) => units
+            .iter()
+            .filter(|u| !b.contains(&Point::new(u.lon, u.lat)))
+            .map(|u| u.id.clone())
+            .collect(),
+        None => vec![],
+    };
+    Ok(Loaded {
+        scenario,
+        units,
+        schools,
+        boundary,
+        demand,
+        without_residence,
+        outside_boundary,
+        config_path: config,
+    })
+}
+
+/// A short description of where the inputs came from, for messages.
+pub fn describe(l: &Loaded) -> String {
+    match &l.config_path {
+        Some(p) if p == Path::new(EXAMPLE_CONFIG) => {
+            "the bundled Wuzhai example (synthetic example data)".into()
+        }
+        Some(p) => p.display().to_string(),
+        None => "the given files".into(),
+    }
+}

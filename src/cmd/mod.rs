@@ -1,0 +1,51 @@
+//! One file per subcommand (as xsv does): its help, its arguments, one `run`
+//! that reads, calls the core, writes. Shared input handling in `inputs`.
+
+pub mod inputs;
+pub mod plan;
+pub mod validate;
+
+use crate::io::InputErrors;
+use std::fmt;
+
+/// Why a command stopped. Exit codes: input and usage errors 2, internal
+/// errors (a failed optimality proof, a failed write) 3.
+#[derive(Debug)]
+pub enum CliError {
+    Input(InputErrors),
+    Usage(String),
+    Write(String),
+    Internal(String),
+}
+
+impl CliError {
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            CliError::Input(_) | CliError::Usage(_) => 2,
+            CliError::Write(_) | CliError::Internal(_) => 3,
+        }
+    }
+}
+
+impl fmt::Display for CliError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CliError::Input(e) => write!(f, "{e}\nnothing was written."),
+            CliError::Usage(s) => write!(f, "{s}"),
+            CliError::Write(s) => write!(f, "could not write outputs: {s}"),
+            CliError::Internal(s) => write!(f, "internal error (please report): {s}"),
+        }
+    }
+}
+
+impl From<InputErrors> for CliError {
+    fn from(e: InputErrors) -> Self {
+        CliError::Input(e)
+    }
+}
+
+impl From<crate::io::InputError> for CliError {
+    fn from(e: crate::io::InputError) -> Self {
+        CliError::Input(e.into())
+    }
+}

@@ -1,0 +1,47 @@
+//! `catchment validate`: check the inputs exactly as `plan` would read
+//! them, and write nothing.
+
+use super::CliError;
+use super::inputs::{InputArgs, describe, load};
+use crate::model::Level;
+
+pub const ABOUT: &str = "Check the inputs (files, fields, policy) and write nothing";
+
+pub const AFTER_HELP: &str = "\
+Examples:
+  catchment validate                               # the bundled example
+  catchment validate --config county/scenario.toml
+  catchment validate --households hh.geojson --schools schools.geojson
+
+Exit codes: 0 the inputs are valid, 2 they are not (every problem is listed with
+file, feature index and id, field, what was expected and what was found).";
+
+pub fn run(args: &InputArgs) -> Result<i32, CliError> {
+    let l = load(args)?;
+    println!("valid: {}", describe(&l));
+    println!("  units: {}, schools: {}", l.units.len(), l.schools.len());
+    for level in Level::ALL {
+        let d = &l.demand[level.index()];
+        let students: u64 = d.students.iter().map(|&s| s as u64).sum();
+        let seats: u64 = l
+            .schools
+            .iter()
+            .filter(|s| s.takes_catchment(level))
+            .filter_map(|s| s.seats(level, &l.scenario.policy))
+            .map(|s| s as u64)
+            .sum();
+        println!(
+            "  {}: {} entry-cohort students, {} public seats",
+            level.as_str(),
+            students,
+            seats
+        );
+    }
+    if !l.outside_boundary.is_empty() {
+        println!(
+            "  warning: {} units outside the boundary (they are still placed)",
+            l.outside_boundary.len()
+        );
+    }
+    Ok(0)
+}

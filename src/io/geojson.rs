@@ -1,0 +1,292 @@
+//! Shared GeoJSON reading: the file, the collection, the legacy `crs`
+//! member, point geometries, feature ids; each failure an [`InputError`].
+
+use super::error::{InputError, show};
+use serde_json::{Map, Value};
+use std::path::Path;
+
+/// Read a whole text file; a clear error when missing or not UTF-8.
+pub fn read_text(path: &Path) -> Result<String, InputError> {
+    let file = path.display().to_string();
+    let bytes = std::fs::read(path)
+        .map_err(|e| InputError::new(&file, "a readable file", e.to_string()))?;
+    let bytes = bytes
+        .strip_prefix(b"\xEF\xBB\xBF")
+        .unwrap_or(&bytes)
+        .to_vec();
+    String::from_utf8(bytes).map_err(|e| {
+        InputError::new(
+            &file,
+            "UTF-8 text (GeoJSON is UTF-8 by RFC 7946; re-save as UTF-8)",
+            format!(
+                "a byte that is not UTF-8 at offset {}",
+                e.utf8_error().valid_up_to()
+            ),
+        )
+    })
+}
+
+/// Parse JSON, reporting syntax errors with line and column.
+pub fn parse_json(text: &str, file: &str) -> Result<Value, InputError> {
+    if text.trim().is_empty() {
+        return Err(InputError::new(file, "a GeoJSON document", "an empty file"));
+    }
+    serde_json::from_str(text).map_err(|e| {
+        let what = match e.classify() {
+            serde_json::error::Category::Eof => "the file ends early (truncated?)".to_string(),
+            _ => e.to_string(),
+        };
+        InputError::new(file, "valid JSON", what).at(format!(
+            "line {} column {}",
+            e.line(),
+            e.column()
+        ))
+    })
+}
+
+/// Names of the coordinate systems a legacy `crs` member may name: all
+/// lon/lat on WGS84 or CGCS2000 (equal within centimetres).
+const ACCEPTED_CRS: [&str; 7] = [
+    "urn:ogc:def:crs:OGC:1.3:CRS84",
+    "urn:ogc:def:crs:OGC::CRS84",
+    "urn:ogc:def:crs:EPSG::4326",
+    "urn:ogc:def:crs:EPSG::4490",
+    "EPSG:4326",
+    "EPSG:4490",
+    "CRS84",
+];
+
+pub fn check_crs(root: &Map<String, Value>, file: &str) -> Result<(), InputError> {
+    let Some(crs) = root.get("crs") else {
+        return Ok(());
+    };
+    let name = crs
+        .get("properties")
+        .and_then(|p| p.get("name"))
+        .and_then(Value::as_str);
+    match name {
+        Some(n)
+            if ACCEPTED_CRS
+                .iter()
+                .any(|a| a.eq_ignore_ascii_case(n.trim())) =>
+        {
+            Ok(())
+        }
+        _ => Err(InputError::new(
+            file,
+            "lon/lat on WGS84 (no `crs`, or one naming EPSG:4326, CRS84 or EPSG:4490); \
+             reproject the file to WGS84 first",
+            show(crs),
+        )
+        .field("crs")),
+    }
+}
+
+/// The features of a FeatureCollection (checked: object, type, crs, a
+/// non-empty `features` array).
+pub fn features(text: &str, file: &str) -> Result<Vec<Value>, InputError> {
+    let root = parse_json(text, file)?;
+    let Value::Object(obj) = root else {
+        return Err(InputError::new(
+            file,
+            "a GeoJSON FeatureCollection object",
+            show(&root),
+        ));
+    };
+    check_crs(&obj, file)?;
+    match obj.get("type").and_then(Value::as_str) {
+        Some("FeatureCollection") => {}
+        other => {
+            return Err(InputError::new(
+                file,
+                "\"FeatureCollection\"",
+                other.map_or("nothing".into(), |t| format!("\"{t}\"")),
+            )
+            .field("type"));
+        }
+    }
+    match obj.get("features") {
+        Some(Value::Array(f)) if !f.is_empty() => Ok(f.clone()),
+        Some(Value::Array(_)) => {
+            Err(InputError::new(file, "at least one feature", "an empty list").field("features"))
+        }
+        Some(v) => Err(InputError::new(file, "a list of features", show(v)).field("features")),
+        None => Err(InputError::new(file, "a `features` list", "none").field("features")),
+    }
+}
+
+/// Where a feature is, for messages: `feature 12 (id "H0013")`.
+pub fn feature_at(index: usize, id: Option<&str>) -> String {
+    match id {
+        Some(id) => format!("feature {index} (id \"{id}\")"),
+        None => format!("feature {index}"),
+    }
+}
+
+/// The feature's `properties` object and its id (string or integer;
+/// `properties.id`, else the feature's own `id`).
+pub fn properties_and_id<'a>(
+    f: &'a Value,
+    index: usize,
+    file: &str,
+) -> Result<(&'a Map<String, Value>, String), InputError> {
+    let at = feature_at(index, None);
+    let Value::Object(fo) = f else {
+        return Err(InputError::new(file, "a Feature object", show(f)).at(at));
+    };
+    if fo.get("type").and_then(Value::as_str) != Some("Feature") {
+        return Err(InputError::new(
+            file,
+            "\"Feature\"",
+            fo.get("type").map_or("nothing".into(), show),
+        )
+        .at(at)
+        .field("type"));
+    }
+    let props = match fo.get("properties") {
+        Some(Value::Object(p)) => p,
+        other => {
+            return Err(InputError::new(
+                file,
+                "a `properties` object",
+                other.map_or("nothing".into(), show),
+            )
+            .at(at)
+            .field("properties"));
+        }
+    };
+    let idv = props.get("id").or_else(|| fo.get("id"));
+    let id = match idv {
+        Some(Value::String(s)) if !s.trim().is_empty() => s.trim().to_string(),
+        Some(Value::Number(n)) if n.is_i64() || n.is_u64() => n.to_string(),
+        Some(v) => {
+            return Err(
+                InputError::new(file, "a non-empty string or integer id", show(v))
+                    .at(at)
+                    .field("id"),
+            );
+        }
+        None => return Err(InputError::new(file, "an `id`", "none").at(at).field("id")),
+    };
+    Ok((props, id))
+}
+
+/// The [lon, lat] of a Point feature, checked for range.
+pub fn point(f: &Value, file: &str, at: &str) -> Result<(f64, f64), InputError> {
+    let geom = f.get("geometry").unwrap_or(&Value::Null);
+    let err = |exp: &str, found: String| InputError::new(file, exp, found).at(at).field("geometry");
+    if geom.is_null() {
+        return Err(err("a Point geometry", "null".into()));
+    }
+    match geom.get("type").and_then(Value::as_str) {
+        Some("Point") => {}
+        Some(t) => return Err(err("a Point geometry", format!("a {t}"))),
+        None => return Err(err("a Point geometry", show(geom))),
+    }
+    let coords = geom.get("coordinates").and_then(Value::as_array);
+    let c = match coords {
+        Some(c) if c.len() >= 2 => c,
+        _ => {
+            return Err(err(
+                "coordinates [lon, lat]",
+                geom.get("coordinates").map_or("none".into(), show),
+            ));
+        }
+    };
+    let (Some(lon), Some(lat)) = (c[0].as_f64(), c[1].as_f64()) else {
+        return Err(err(
+            "numeric coordinates [lon, lat]",
+            show(&Value::Array(c.clone())),
+        ));
+    };
+    if !(-180.0..=180.0).contains(&lon) || !(-90.0..=90.0).contains(&lat) {
+        let hint = if (-90.0..=90.0).contains(&lon) && (-180.0..=180.0).contains(&lat) {
+            " (lat and lon swapped? GeoJSON is [lon, lat])"
+        } else {
+            ""
+        };
+        return Err(err(
+            "lon in -180..180 and lat in -90..90",
+            format!("[{lon}, {lat}]{hint}"),
+        ));
+    }
+    Ok((lon, lat))
+}
+
+/// Field names the county rules forbid collecting (parents' job or income).
+/// Matched case-insensitively, ignoring `_`, `-` and spaces, as whole names
+/// or as parts of names.
+pub fn is_refused_field(key: &str) -> bool {
+    let k: String = key
+        .chars()
+        .filter(|c| !matches!(c, '_' | '-' | ' '))
+        .flat_map(char::to_lowercase)
+        .collect();
+    const PARTS: [&str; 14] = [
+        "income",
+        "occupation",
+        "salary",
+        "wage",
+        "parentjob",
+        "fatherjob",
+        "motherjob",
+        "employer",
+        "workunit",
+        "职务",
+        "职业",
+        "收入",
+        "工资",
+        "工作单位",
+    ];
+    k == "job" || k == "jobs" || PARTS.iter().any(|p| k.contains(p))
+}
+
+pub fn refuse_private(
+    obj: &Map<String, Value>,
+    file: &str,
+    at: &str,
+    prefix: &str,
+) -> Result<(), InputError> {
+    match obj.keys().find(|k| is_refused_field(k)) {
+        Some(k) => Err(InputError::new(
+            file,
+            "no parents' job or income data (the enrollment rules forbid collecting it; \
+             delete the column)",
+            format!("a field named \"{k}\""),
+        )
+        .at(at)
+        .field(format!("{prefix}{k}"))),
+        None => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refused_names() {
+        for k in [
+            "parent_job",
+            "Parent-Income",
+            "occupation",
+            "income",
+            "职务",
+            "收入",
+            "父亲职业",
+            "月收入",
+        ] {
+            assert!(is_refused_field(k), "{k}");
+        }
+        for k in [
+            "id",
+            "birth_date",
+            "village",
+            "town",
+            "priority",
+            "jobsite_distance_m",
+        ] {
+            assert!(!is_refused_field(k), "{k}");
+        }
+    }
+}

@@ -1,0 +1,17 @@
+//! Reading and writing files: the only place (with `render` output) that
+//! touches the filesystem. Every rejection is an [`InputError`].
+
+pub mod boundary;
+pub mod error;
+pub mod geojson;
+pub mod households;
+pub mod output;
+pub mod results;
+pub mod scenario;
+pub mod schools;
+
+pub use boundary::read_boundary;
+pub use error::{InputError, InputErrors};
+pub use households::read_households;
+pub use scenario::{InputPaths, Scenario, read_scenario};
+pub use schools::read_schools;

@@ -1,0 +1,201 @@
+//! `schools.geojson`: public and private schools with seats.
+
+use super::error::{InputError, InputErrors, show};
+use super::geojson::{feature_at, features, point, properties_and_id, read_text};
+use super::households::count;
+use crate::model::{Level, PerLevel, School, SchoolKind, Sector};
+use serde_json::{Map, Value};
+use std::collections::HashMap;
+use std::path::Path;
+
+pub fn read_schools(path: &Path) -> Result<Vec<School>, InputErrors> {
+    let file = path.display().to_string();
+    let text = read_text(path)?;
+    let feats = features(&text, &file)?;
+    let mut errs = InputErrors::default();
+    let mut out = Vec::with_capacity(feats.len());
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    for (index, f) in feats.iter().enumerate() {
+        match school(f, index, &file) {
+            Ok(s) => {
+                if let Some(first) = seen.insert(s.id.clone(), index) {
+                    errs.push(
+                        InputError::new(
+                            &file,
+                            "a unique id",
+                            format!("the id of feature {first} again"),
+                        )
+                        .at(feature_at(index, Some(&s.id)))
+                        .field("id"),
+                    );
+                } else {
+                    out.push(s);
+                }
+            }
+            Err(e) => errs.push(e),
+        }
+    }
+    errs.into_result(out)
+}
+
+fn school(f: &Value, index: usize, file: &str) -> Result<School, InputError> {
+    let (p, id) = properties_and_id(f, index, file)?;
+    let at = feature_at(index, Some(&id));
+    let (lon, lat) = point(f, file, &at)?;
+    let err = |field: &str, exp: &str, found: String| {
+        InputError::new(file, exp, found).at(&at).field(field)
+    };
+    let name = match p.get("name") {
+        Some(Value::String(s)) if !s.trim().is_empty() => s.trim().to_string(),
+        Some(v) => return Err(err("name", "a non-empty name", show(v))),
+        None => return Err(err("name", "a school name", "none".into())),
+    };
+    let kind = match p.get("level").and_then(Value::as_str).map(str::trim) {
+        Some("primary") => SchoolKind::Primary,
+        Some("junior") => SchoolKind::Junior,
+        Some("nine_year") => SchoolKind::NineYear,
+        _ => {
+            return Err(err(
+                "level",
+                "\"primary\", \"junior\" or \"nine_year\"",
+                p.get("level").map_or("none".into(), show),
+            ));
+        }
+    };
+    let sector = match p.get("sector").and_then(Value::as_str).map(str::trim) {
+        Some("public") => Sector::Public,
+        Some("private") => Sector::Private,
+        _ => {
+            return Err(err(
+                "sector",
+                "\"public\" or \"private\"",
+                p.get("sector").map_or("none".into(), show),
+            ));
+        }
+    };
+    let boarding = match p.get("boarding") {
+        None | Some(Value::Null) => false,
+        Some(Value::Bool(b)) => *b,
+        Some(v) => return Err(err("boarding", "true or false", show(v))),
+    };
+    let serves = match p.get("serves") {
+        None | Some(Value::Null) => vec![],
+        Some(Value::Array(a)) if a.iter().all(Value::is_string) => a
+            .iter()
+            .map(|v| v.as_str().unwrap_or_default().trim().to_string())
+            .collect(),
+        Some(v) => return Err(err("serves", "a list of town names", show(v))),
+    };
+    let levels: Vec<Level> = Level::ALL.into_iter().filter(|&l| kind.serves(l)).collect();
+    let positive = |v: &Value| count(v).filter(|&n| n > 0);
+    let entry_classes = per_level(
+        p,
+        "entry_classes",
+        &levels,
+        positive,
+        "a positive whole number",
+        file,
+        &at,
+    )?;
+    let capacity = per_level(
+        p,
+        "capacity",
+        &levels,
+        positive,
+        "a positive number of seats",
+        file,
+        &at,
+    )?;
+    let class_size = per_level(
+        p,
+        "class_size",
+        &levels,
+        positive,
+        "a positive class size",
+        file,
+        &at,
+    )?;
+    let max_travel_m = per_level(
+        p,
+        "max_travel_m",
+        &levels,
+        |v| v.as_f64().filter(|m| m.is_finite() && *m > 0.0),
+        "a positive distance in metres",
+        file,
+        &at,
+    )?;
+    for &l in &levels {
+        if entry_classes.get(l).is_none() && capacity.get(l).is_none() {
+            let what = if levels.len() > 1 {
+                format!(
+                    "`entry_classes` or `capacity` for {} (e.g. {{\"primary\": 2, \"junior\": 4}})",
+                    l.as_str()
+                )
+            } else {
+                "`entry_classes` or `capacity` (seats)".to_string()
+            };
+            return Err(err("entry_classes", &what, "neither".into()));
+        }
+    }
+    Ok(School {
+        id,
+        name,
+        lon,
+        lat,
+        kind,
+        sector,
+        boarding,
+        serves,
+        entry_classes,
+        capacity,
+        class_size,
+        max_travel_m,
+    })
+}
+
+/// A value given once, or per level as `{"primary": a, "junior": b}`.
+fn per_level<T: Copy>(
+    p: &Map<String, Value>,
+    key: &str,
+    levels: &[Level],
+    parse: impl Fn(&Value) -> Option<T>,
+    expected: &str,
+    file: &str,
+    at: &str,
+) -> Result<PerLevel<T>, InputError> {
+    let v = match p.get(key) {
+        None | Some(Value::Null) => return Ok(PerLevel::default()),
+        Some(v) => v,
+    };
+    if let Value::Object(o) = v {
+        if let Some(k) = o
+            .keys()
+            .find(|k| !matches!(k.as_str(), "primary" | "junior"))
+        {
+            return Err(InputError::new(
+                file,
+                "levels \"primary\" and \"junior\"",
+                format!("\"{k}\""),
+            )
+            .at(at)
+            .field(format!("{key}.{k}")));
+        }
+        let mut out = PerLevel::default();
+        for &l in levels {
+            if let Some(x) = o.get(l.as_str()) {
+                let val = parse(x).ok_or_else(|| {
+                    InputError::new(file, expected, show(x))
+                        .at(at)
+                        .field(format!("{key}.{}", l.as_str()))
+                })?;
+                match l {
+                    Level::Primary => out.primary = Some(val),
+                    Level::Junior => out.junior = Some(val),
+                }
+            }
+        }
+        return Ok(out);
+    }
+    let val = parse(v).ok_or_else(|| InputError::new(file, expected, show(v)).at(at).field(key))?;
+    Ok(PerLevel::both(val))
+}

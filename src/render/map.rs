@@ -1,0 +1,384 @@
+//! The catchment map of one level: county boundary, units coloured by their
+//! school, schools labelled by name, legend, scale bar, north arrow, title
+//! with the scenario's year, and the "synthetic" note for example data.
+
+use super::font::{FAMILY, ensure_registered, svg_font_fallback};
+use geo::MultiPolygon;
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+#[derive(Clone, Debug)]
+pub struct MapSchool {
+    pub lon: f64,
+    pub lat: f64,
+    pub name: String,
+    pub seats: u32,
+    pub assigned: u64,
+    /// Boarding schools are drawn as squares.
+    pub boarding: bool,
+}
+
+#[derive(Clone, Debug)]
+pub struct MapUnit {
+    pub lon: f64,
+    pub lat: f64,
+    /// Index into `MapInput::schools`; `None` = unplaced.
+    pub school: Option<usize>,
+    pub students: u32,
+}
+
+#[derive(Clone, Debug)]
+pub struct MapInput<'a> {
+    pub title: String,
+    pub subtitle: String,
+    pub synthetic: bool,
+    pub boundary: Option<&'a MultiPolygon<f64>>,
+    pub schools: Vec<MapSchool>,
+    pub units: Vec<MapUnit>,
+}
+
+pub const WIDTH: u32 = 1400;
+pub const HEIGHT: u32 = 1100;
+const PANEL: i32 = 380;
+
+/// Distinct colours (Tableau 20 order, strong first).
+const PALETTE: [(u8, u8, u8); 20] = [
+    (31, 119, 180),
+    (255, 127, 14),
+    (44, 160, 44),
+    (214, 39, 40),
+    (148, 103, 189),
+    (140, 86, 75),
+    (227, 119, 194),
+    (127, 127, 127),
+    (188, 189, 34),
+    (23, 190, 207),
+    (174, 199, 232),
+    (255, 187, 120),
+    (152, 223, 138),
+    (255, 152, 150),
+    (197, 176, 213),
+    (196, 156, 148),
+    (247, 182, 210),
+    (199, 199, 199),
+    (219, 219, 141),
+    (158, 218, 229),
+];
+
+pub fn school_colour(i: usize) -> RGBColor {
+    let (r, g, b) = PALETTE[i % PALETTE.len()];
+    RGBColor(r, g, b)
+}
+
+/// Lon/lat to pixels: equirectangular at the map's mean latitude, fitted
+/// into the map area with equal scale on both axes.
+struct Frame {
+    lon0: f64,
+    lat1: f64,
+    k: f64,
+    ox: f64,
+    oy: f64,
+    coslat: f64,
+}
+
+impl Frame {
+    fn fit(points: &[(f64, f64)], w: f64, h: f64, margin: f64) -> Frame {
+        let (mut x0, mut x1, mut y0, mut y1) = (f64::MAX, f64::MIN, f64::MAX, f64::MIN);
+        for &(x, y) in points {
+            x0 = x0.min(x);
+            x1 = x1.max(x);
+            y0 = y0.min(y);
+            y1 = y1.max(y);
+        }
+        if points.is_empty() {
+            (x0, x1, y0, y1) = (0.0, 1.0, 0.0, 1.0);
+        }
+        let coslat = ((y0 + y1) / 2.0).to_radians().cos();
+        let span_x = ((x1 - x0) * coslat).max(1e-6);
+        let span_y = (y1 - y0).max(1e-6);
+        let k = ((w - 2.0 * margin) / span_x).min((h - 2.0 * margin) / span_y);
+        let ox = margin + ((w - 2.0 * margin) - span_x * k) / 2.0;
+        let oy = margin + ((h - 2.0 * margin) - span_y * k) / 2.0;
+        Frame {
+            lon0: x0,
+            lat1: y1,
+            k,
+            ox,
+            oy,
+            coslat,
+        }
+    }
+
+    fn px(&self, lon: f64, lat: f64) -> (i32, i32) {
+        let x = self.ox + (lon - self.lon0) * self.coslat * self.k;
+        let y = self.oy + (self.lat1 - lat) * self.k;
+        (x.round() as i32, y.round() as i32)
+    }
+
+    /// Metres per pixel.
+    fn m_per_px(&self) -> f64 {
+        crate::spatial::EARTH_RADIUS_M * std::f64::consts::PI / 180.0 / self.k
+    }
+}
+
+/// Render the map as PNG bytes and an SVG document.
+pub fn render_map(m: &MapInput) -> (Vec<u8>, String) {
+    ensure_registered();
+    let mut rgb = vec![255u8; (WIDTH * HEIGHT * 3) as usize];
+    {
+        let root = BitMapBackend::with_buffer(&mut rgb, (WIDTH, HEIGHT)).into_drawing_area();
+        draw(&root, m);
+        root.present().expect("in-memory bitmap");
+    }
+    let mut png_bytes = Vec::new();
+    {
+        let mut enc = png::Encoder::new(&mut png_bytes, WIDTH, HEIGHT);
+        enc.set_color(png::ColorType::Rgb);
+        enc.set_depth(png::BitDepth::Eight);
+        let mut w = enc.write_header().expect("png header to memory");
+        w.write_image_data(&rgb).expect("png data to memory");
+    }
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (WIDTH, HEIGHT)).into_drawing_area();
+        draw(&root, m);
+        root.present().expect("in-memory svg");
+    }
+    (png_bytes, svg_font_fallback(&svg))
+}
+
+fn font(size: f64) -> TextStyle<'static> {
+    TextStyle::from((FAMILY, size).into_font()).color(&BLACK)
+}
+
+fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, m: &MapInput) {
+    let _ = try_draw(root, m);
+}
+
+fn try_draw<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    m: &MapInput,
+) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    root.fill(&WHITE)?;
+    let map_w = WIDTH as i32 - PANEL;
+    let mut pts: Vec<(f64, f64)> = Vec::new();
+    if let Some(b) = m.boundary {
+        for p in &b.0 {
+            pts.extend(p.exterior().coords().map(|c| (c.x, c.y)));
+        }
+    }
+    pts.extend(m.units.iter().map(|u| (u.lon, u.lat)));
+    pts.extend(m.schools.iter().map(|s| (s.lon, s.lat)));
+    let top = 90.0;
+    let frame = {
+        let mut f = Frame::fit(&pts, map_w as f64, HEIGHT as f64 - top, 30.0);
+        f.oy += top;
+        f
+    };
+
+    // Boundary.
+    if let Some(b) = m.boundary {
+        for p in &b.0 {
+            let ring: Vec<(i32, i32)> = p.exterior().coords().map(|c| frame.px(c.x, c.y)).collect();
+            root.draw(&Polygon::new(
+                ring.clone(),
+                RGBColor(246, 244, 238).filled(),
+            ))?;
+            root.draw(&PathElement::new(
+                ring,
+                ShapeStyle::from(&RGBColor(90, 90, 90)).stroke_width(2),
+            ))?;
+        }
+    }
+    // Units: dots coloured by school, radius by students; unplaced as crosses.
+    for u in m.units.iter().filter(|u| u.school.is_some()) {
+        let (x, y) = frame.px(u.lon, u.lat);
+        let r = 2 + (u.students as f64).sqrt().round() as i32;
+        let c = school_colour(u.school.unwrap_or(0));
+        root.draw(&Circle::new((x, y), r, c.mix(0.75).filled()))?;
+    }
+    for u in m.units.iter().filter(|u| u.school.is_none()) {
+        let (x, y) = frame.px(u.lon, u.lat);
+        let st = ShapeStyle::from(&RGBColor(200, 0, 0)).stroke_width(3);
+        root.draw(&PathElement::new(vec![(x - 6, y - 6), (x + 6, y + 6)], st))?;
+        root.draw(&PathElement::new(vec![(x - 6, y + 6), (x + 6, y - 6)], st))?;
+    }
+    // Schools: marker with a black outline, then the name.
+    for (i, s) in m.schools.iter().enumerate() {
+        let (x, y) = frame.px(s.lon, s.lat);
+        let c = school_colour(i);
+        if s.boarding {
+            root.draw(&Rectangle::new(
+                [(x - 9, y - 9), (x + 9, y + 9)],
+                c.filled(),
+            ))?;
+            root.draw(&Rectangle::new(
+                [(x - 9, y - 9), (x + 9, y + 9)],
+                BLACK.stroke_width(2),
+            ))?;
+        } else {
+            let tri = vec![(x, y - 11), (x - 10, y + 7), (x + 10, y + 7)];
+            root.draw(&Polygon::new(tri.clone(), c.filled()))?;
+            let mut outline = tri;
+            outline.push((x, y - 11));
+            root.draw(&PathElement::new(outline, BLACK.stroke_width(2)))?;
+        }
+    }
+    for s in &m.schools {
+        let (x, y) = frame.px(s.lon, s.lat);
+        let style = font(17.0).pos(Pos::new(HPos::Left, VPos::Center));
+        // A white halo keeps labels readable over the dots.
+        for (dx, dy) in [(-1, 0), (1, 0), (0, -1), (0, 1)] {
+            root.draw(&Text::new(
+                s.name.clone(),
+                (x + 13 + dx, y + dy),
+                style.clone().color(&WHITE),
+            ))?;
+        }
+        root.draw(&Text::new(s.name.clone(), (x + 13, y), style))?;
+    }
+
+    // Title.
+    root.draw(&Text::new(m.title.clone(), (24, 18), font(30.0)))?;
+    root.draw(&Text::new(
+        m.subtitle.clone(),
+        (24, 58),
+        font(19.0).color(&RGBColor(60, 60, 60)),
+    ))?;
+    if m.synthetic {
+        let note = "合成示例数据 synthetic example data";
+        let st = font(22.0)
+            .color(&RGBColor(190, 30, 30))
+            .pos(Pos::new(HPos::Right, VPos::Top));
+        root.draw(&Text::new(note, (map_w - 20, 22), st))?;
+    }
+
+    // North arrow.
+    let (nx, ny) = (map_w - 50, 120);
+    root.draw(&Polygon::new(
+        vec![
+            (nx, ny),
+            (nx - 12, ny + 34),
+            (nx, ny + 26),
+            (nx + 12, ny + 34),
+        ],
+        BLACK.filled(),
+    ))?;
+    root.draw(&Text::new(
+        "北 N",
+        (nx, ny + 40),
+        font(16.0).pos(Pos::new(HPos::Center, VPos::Top)),
+    ))?;
+
+    // Scale bar: a round length near 180 px.
+    let mpp = frame.m_per_px();
+    let target = 180.0 * mpp;
+    let nice = [
+        100.0, 200.0, 500.0, 1000.0, 2000.0, 5000.0, 10000.0, 20000.0, 50000.0, 100000.0, 200000.0,
+        500000.0,
+    ];
+    let len_m = nice
+        .iter()
+        .copied()
+        .rfind(|&v| v <= target)
+        .unwrap_or(nice[0]);
+    let len_px = (len_m / mpp).round() as i32;
+    let (sx, sy) = (30, HEIGHT as i32 - 40);
+    root.draw(&Rectangle::new(
+        [(sx, sy), (sx + len_px, sy + 8)],
+        BLACK.filled(),
+    ))?;
+    root.draw(&Rectangle::new(
+        [(sx + len_px / 2, sy + 1), (sx + len_px, sy + 7)],
+        WHITE.filled(),
+    ))?;
+    let label = if len_m >= 1000.0 {
+        format!("{} km", len_m / 1000.0)
+    } else {
+        format!("{len_m} m")
+    };
+    root.draw(&Text::new(label, (sx + len_px + 10, sy - 4), font(16.0)))?;
+
+    // Legend panel.
+    let lx = map_w + 10;
+    root.draw(&Rectangle::new(
+        [(map_w, 0), (WIDTH as i32, HEIGHT as i32)],
+        RGBColor(250, 250, 250).filled(),
+    ))?;
+    root.draw(&PathElement::new(
+        vec![(map_w, 0), (map_w, HEIGHT as i32)],
+        RGBColor(200, 200, 200),
+    ))?;
+    root.draw(&Text::new("图例 Legend", (lx, 20), font(22.0)))?;
+    root.draw(&Text::new(
+        "学校 (已分配/座位)  school (assigned/seats)",
+        (lx, 54),
+        font(14.0),
+    ))?;
+    let mut y = 86;
+    let row = ((HEIGHT as i32 - 250) / (m.schools.len().max(1) as i32)).clamp(14, 26);
+    for (i, s) in m.schools.iter().enumerate() {
+        let c = school_colour(i);
+        root.draw(&Rectangle::new([(lx, y - 7), (lx + 14, y + 7)], c.filled()))?;
+        let text = format!("{}  {}/{}", s.name, s.assigned, s.seats);
+        root.draw(&Text::new(
+            text,
+            (lx + 22, y),
+            font(if row < 20 { 13.0 } else { 15.0 }).pos(Pos::new(HPos::Left, VPos::Center)),
+        ))?;
+        y += row;
+    }
+    y += 12;
+    let small = font(14.0).pos(Pos::new(HPos::Left, VPos::Center));
+    let tri = vec![(lx + 7, y - 8), (lx, y + 6), (lx + 14, y + 6)];
+    root.draw(&Polygon::new(tri, RGBColor(120, 120, 120).filled()))?;
+    root.draw(&Text::new(
+        "走读学校 day school",
+        (lx + 22, y),
+        small.clone(),
+    ))?;
+    y += 24;
+    root.draw(&Rectangle::new(
+        [(lx, y - 7), (lx + 14, y + 7)],
+        RGBColor(120, 120, 120).filled(),
+    ))?;
+    root.draw(&Text::new(
+        "寄宿制学校 boarding school",
+        (lx + 22, y),
+        small.clone(),
+    ))?;
+    y += 24;
+    root.draw(&Circle::new(
+        (lx + 7, y),
+        5,
+        RGBColor(120, 120, 120).filled(),
+    ))?;
+    root.draw(&Text::new(
+        "住户, 颜色=所分学校 household, colour = school",
+        (lx + 22, y),
+        small.clone(),
+    ))?;
+    y += 24;
+    let st = ShapeStyle::from(&RGBColor(200, 0, 0)).stroke_width(3);
+    root.draw(&PathElement::new(
+        vec![(lx + 1, y - 6), (lx + 13, y + 6)],
+        st,
+    ))?;
+    root.draw(&PathElement::new(
+        vec![(lx + 1, y + 6), (lx + 13, y - 6)],
+        st,
+    ))?;
+    let unplaced: u64 = m
+        .units
+        .iter()
+        .filter(|u| u.school.is_none())
+        .map(|u| u.students as u64)
+        .sum();
+    root.draw(&Text::new(
+        format!("未安置 unplaced: {unplaced}"),
+        (lx + 22, y),
+        small,
+    ))?;
+    Ok(())
+}
