@@ -1,7 +1,7 @@
 //! End to end through the CLI: random counties written as GeoJSON, planned
 //! by `catchment plan`, and the objective in summary.json checked against an
 //! independent LP of the same model (own haversine, good_lp + microlp).
-#![allow(clippy::needless_range_loop)]
+#![allow(clippy::needless_range_loop, clippy::type_complexity)]
 
 use good_lp::{Expression, Solution, SolverModel, constraint, default_solver, variable, variables};
 use rand::{Rng, SeedableRng};
@@ -12,7 +12,12 @@ use std::process::Command;
 const R: f64 = 6_371_008.8;
 
 fn haversine(a: (f64, f64), b: (f64, f64)) -> f64 {
-    let (l1, p1, l2, p2) = (a.0.to_radians(), a.1.to_radians(), b.0.to_radians(), b.1.to_radians());
+    let (l1, p1, l2, p2) = (
+        a.0.to_radians(),
+        a.1.to_radians(),
+        b.0.to_radians(),
+        b.1.to_radians(),
+    );
     let h = ((p2 - p1) / 2.0).sin().powi(2) + p1.cos() * p2.cos() * ((l2 - l1) / 2.0).sin().powi(2);
     2.0 * R * h.sqrt().asin()
 }
@@ -27,7 +32,10 @@ fn county(seed: u64) -> County {
     let units = (0..rng.gen_range(20..45))
         .map(|_| {
             (
-                (111.8 + rng.gen_range(0.0..0.12), 38.85 + rng.gen_range(0.0..0.1)),
+                (
+                    111.8 + rng.gen_range(0.0..0.12),
+                    38.85 + rng.gen_range(0.0..0.1),
+                ),
                 rng.gen_range(0..7),
                 rng.gen_range(0..5),
             )
@@ -37,7 +45,10 @@ fn county(seed: u64) -> County {
     let schools = (0..rng.gen_range(3..7))
         .map(|i| {
             (
-                (111.8 + rng.gen_range(0.0..0.12), 38.85 + rng.gen_range(0.0..0.1)),
+                (
+                    111.8 + rng.gen_range(0.0..0.12),
+                    38.85 + rng.gen_range(0.0..0.1),
+                ),
                 kinds[i % 4],
                 rng.gen_range(1..30),
                 rng.gen_range(1..30),
@@ -99,7 +110,11 @@ fn lp(c: &County, level: usize) -> (f64, f64) {
     let x: Vec<_> = arcs.iter().map(|_| vars.add(variable().min(0))).collect();
     let max_d = arcs.iter().map(|a| a.2).fold(0.0, f64::max);
     let big = (c.schools.len() as f64 + 1.0) * (max_d + 1.0);
-    let y: Vec<_> = c.units.iter().map(|_| vars.add(variable().min(0))).collect();
+    let y: Vec<_> = c
+        .units
+        .iter()
+        .map(|_| vars.add(variable().min(0)))
+        .collect();
     let mut travel = Expression::from(0.0);
     for (k, a) in arcs.iter().enumerate() {
         travel += a.2 * x[k];
@@ -108,7 +123,9 @@ fn lp(c: &County, level: usize) -> (f64, f64) {
     for &v in &y {
         unplaced += v;
     }
-    let mut m = vars.minimise(travel.clone() + big * unplaced.clone()).using(default_solver);
+    let mut m = vars
+        .minimise(travel.clone() + big * unplaced.clone())
+        .using(default_solver);
     for i in 0..c.units.len() {
         let mut e = Expression::from(y[i]);
         for (k, a) in arcs.iter().enumerate() {
@@ -149,13 +166,23 @@ fn plan_objective_equals_an_independent_lp() {
             .output()
             .unwrap();
         let code = st.status.code().unwrap();
-        assert!(code == 0 || code == 1, "seed {seed}: {}", String::from_utf8_lossy(&st.stderr));
-        let summary: Value = serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+        assert!(
+            code == 0 || code == 1,
+            "seed {seed}: {}",
+            String::from_utf8_lossy(&st.stderr)
+        );
+        let summary: Value =
+            serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap())
+                .unwrap();
         let mut total = 0.0;
         for (level, name) in ["primary", "junior"].iter().enumerate() {
             let (unplaced, travel) = lp(&c, level);
             let l = &summary["levels"][name];
-            assert_eq!(l["unplaced"]["total"].as_f64().unwrap(), unplaced.round(), "seed {seed} {name}");
+            assert_eq!(
+                l["unplaced"]["total"].as_f64().unwrap(),
+                unplaced.round(),
+                "seed {seed} {name}"
+            );
             let ours = l["objective_student_m"].as_f64().unwrap();
             let students = l["students"].as_f64().unwrap();
             // Costs are whole millimetres in our model: at most 0.5 mm per

@@ -154,7 +154,15 @@ pub fn build_transport(
             }
             for &j in &unlimited {
                 let s = &schools[j];
-                arcs.push((j as u32, to_mm(haversine_m(u.lon, u.lat, s.lon, s.lat))));
+                let m = haversine_m(u.lon, u.lat, s.lon, s.lat);
+                // A boarding school with a `serves` list takes other towns
+                // only within the day limit.
+                let served = s.serves.is_empty()
+                    || u.town.as_ref().is_some_and(|t| s.serves.contains(t))
+                    || m <= policy.max_travel_m(level);
+                if served {
+                    arcs.push((j as u32, to_mm(m)));
+                }
             }
         }
         t.push_unit(supply[i], &mut arcs);

@@ -107,8 +107,7 @@ pub struct School {
     pub kind: SchoolKind,
     pub sector: Sector,
     pub boarding: bool,
-    /// Towns a boarding school takes beyond walking reach (informational
-    /// until zones use it).
+    /// Towns a boarding school takes beyond the day limit (empty: all).
     pub serves: Vec<String>,
     pub entry_classes: PerLevel<u32>,
     /// Explicit seats; overrides classes x class size.

@@ -191,52 +191,73 @@ fn try_draw<DB: DrawingBackend>(
             ))?;
         }
     }
-    // Units: dots coloured by school, radius by students; unplaced as crosses.
-    for u in m.units.iter().filter(|u| u.school.is_some()) {
-        let (x, y) = frame.px(u.lon, u.lat);
-        let r = 2 + (u.students as f64).sqrt().round() as i32;
-        let c = school_colour(u.school.unwrap_or(0));
-        root.draw(&Circle::new((x, y), r, c.mix(0.75).filled()))?;
-    }
-    for u in m.units.iter().filter(|u| u.school.is_none()) {
-        let (x, y) = frame.px(u.lon, u.lat);
-        let st = ShapeStyle::from(&RGBColor(200, 0, 0)).stroke_width(3);
-        root.draw(&PathElement::new(vec![(x - 6, y - 6), (x + 6, y + 6)], st))?;
-        root.draw(&PathElement::new(vec![(x - 6, y + 6), (x + 6, y - 6)], st))?;
-    }
-    // Schools: marker with a black outline, then the name.
-    for (i, s) in m.schools.iter().enumerate() {
-        let (x, y) = frame.px(s.lon, s.lat);
-        let c = school_colour(i);
-        if s.boarding {
-            root.draw(&Rectangle::new(
-                [(x - 9, y - 9), (x + 9, y + 9)],
-                c.filled(),
-            ))?;
-            root.draw(&Rectangle::new(
-                [(x - 9, y - 9), (x + 9, y + 9)],
-                BLACK.stroke_width(2),
-            ))?;
-        } else {
-            let tri = vec![(x, y - 11), (x - 10, y + 7), (x + 10, y + 7)];
-            root.draw(&Polygon::new(tri.clone(), c.filled()))?;
-            let mut outline = tri;
-            outline.push((x, y - 11));
-            root.draw(&PathElement::new(outline, BLACK.stroke_width(2)))?;
-        }
-    }
-    for s in &m.schools {
-        let (x, y) = frame.px(s.lon, s.lat);
-        let style = font(17.0).pos(Pos::new(HPos::Left, VPos::Center));
-        // A white halo keeps labels readable over the dots.
-        for (dx, dy) in [(-1, 0), (1, 0), (0, -1), (0, 1)] {
-            root.draw(&Text::new(
-                s.name.clone(),
-                (x + 13 + dx, y + dy),
-                style.clone().color(&WHITE),
-            ))?;
-        }
-        root.draw(&Text::new(s.name.clone(), (x + 13, y), style))?;
+    // Dense clusters of schools (a county town) get a magnified inset so
+    // every name can be read; in the main map they are drawn unlabelled.
+    let inset = find_inset(&frame, m, map_w, top as i32);
+    let in_inset: Vec<bool> = (0..m.schools.len())
+        .map(|i| inset.as_ref().is_some_and(|x| x.members.contains(&i)))
+        .collect();
+    let area = (0, top as i32, map_w, HEIGHT as i32 - 60);
+    draw_layer(root, &frame, m, &in_inset, area)?;
+    if let Some(x) = &inset {
+        // Outline of the magnified region on the main map.
+        let (a, b) = (frame.px(x.lon0, x.lat1), frame.px(x.lon1, x.lat0));
+        root.draw(&Rectangle::new([a, b], BLACK.stroke_width(1)))?;
+        let (r0, r1) = (x.rect.0, x.rect.1);
+        root.draw(&Rectangle::new([r0, r1], WHITE.filled()))?;
+        let sub_pts = [(x.lon0, x.lat0), (x.lon1, x.lat1)];
+        let w = (r1.0 - r0.0) as f64;
+        let h = (r1.1 - r0.1) as f64;
+        let mut f = Frame::fit(&sub_pts, w, h - 24.0, 12.0);
+        f.ox += r0.0 as f64;
+        f.oy += r0.1 as f64 + 24.0;
+        let keep: Vec<bool> = (0..m.schools.len()).map(|i| !in_inset[i]).collect();
+        let sub = MapInput {
+            units: m
+                .units
+                .iter()
+                .filter(|u| {
+                    u.lon >= x.lon0 && u.lon <= x.lon1 && u.lat >= x.lat0 && u.lat <= x.lat1
+                })
+                .cloned()
+                .collect(),
+            ..m.clone()
+        };
+        let hide_in_inset: Vec<bool> = m
+            .schools
+            .iter()
+            .zip(&keep)
+            .map(|(s, &k)| {
+                k && !(s.lon >= x.lon0 && s.lon <= x.lon1 && s.lat >= x.lat0 && s.lat <= x.lat1)
+            })
+            .collect();
+        draw_layer(
+            root,
+            &f,
+            &sub,
+            &hide_in_inset,
+            (r0.0, r0.1 + 24, r1.0, r1.1),
+        )?;
+        root.draw(&Rectangle::new([r0, r1], BLACK.stroke_width(2)))?;
+        root.draw(&Text::new(
+            format!("放大图 inset: {}", x.label),
+            (r0.0 + 8, r0.1 + 5),
+            font(15.0),
+        ))?;
+        // Scale of the inset.
+        let mpp = f.m_per_px();
+        let len_m = nice_length(120.0 * mpp);
+        let len_px = (len_m / mpp).round() as i32;
+        let (sx, sy) = (r0.0 + 10, r1.1 - 16);
+        root.draw(&Rectangle::new(
+            [(sx, sy), (sx + len_px, sy + 5)],
+            BLACK.filled(),
+        ))?;
+        root.draw(&Text::new(
+            length_label(len_m),
+            (sx + len_px + 6, sy - 6),
+            font(13.0),
+        ))?;
     }
 
     // Title.
@@ -273,16 +294,7 @@ fn try_draw<DB: DrawingBackend>(
 
     // Scale bar: a round length near 180 px.
     let mpp = frame.m_per_px();
-    let target = 180.0 * mpp;
-    let nice = [
-        100.0, 200.0, 500.0, 1000.0, 2000.0, 5000.0, 10000.0, 20000.0, 50000.0, 100000.0, 200000.0,
-        500000.0,
-    ];
-    let len_m = nice
-        .iter()
-        .copied()
-        .rfind(|&v| v <= target)
-        .unwrap_or(nice[0]);
+    let len_m = nice_length(180.0 * mpp);
     let len_px = (len_m / mpp).round() as i32;
     let (sx, sy) = (30, HEIGHT as i32 - 40);
     root.draw(&Rectangle::new(
@@ -293,11 +305,7 @@ fn try_draw<DB: DrawingBackend>(
         [(sx + len_px / 2, sy + 1), (sx + len_px, sy + 7)],
         WHITE.filled(),
     ))?;
-    let label = if len_m >= 1000.0 {
-        format!("{} km", len_m / 1000.0)
-    } else {
-        format!("{len_m} m")
-    };
+    let label = length_label(len_m);
     root.draw(&Text::new(label, (sx + len_px + 10, sy - 4), font(16.0)))?;
 
     // Legend panel.
@@ -381,4 +389,188 @@ fn try_draw<DB: DrawingBackend>(
         small,
     ))?;
     Ok(())
+}
+
+fn nice_length(target_m: f64) -> f64 {
+    const NICE: [f64; 12] = [
+        100.0, 200.0, 500.0, 1000.0, 2000.0, 5000.0, 10000.0, 20000.0, 50000.0, 100000.0, 200000.0,
+        500000.0,
+    ];
+    NICE.iter()
+        .copied()
+        .rfind(|&v| v <= target_m)
+        .unwrap_or(NICE[0])
+}
+
+fn length_label(m: f64) -> String {
+    if m >= 1000.0 {
+        format!("{} km", m / 1000.0)
+    } else {
+        format!("{m} m")
+    }
+}
+
+type PxRect = (i32, i32, i32, i32);
+
+fn overlaps(a: PxRect, b: PxRect) -> bool {
+    a.0 < b.2 && b.0 < a.2 && a.1 < b.3 && b.1 < a.3
+}
+
+/// Units, schools and school names in one frame. `hide[i]` leaves school
+/// `i` out (drawn in the inset instead, or outside it). Labels go to the
+/// first free spot around their marker (right, left, above, below, ...).
+fn draw_layer<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    frame: &Frame,
+    m: &MapInput,
+    hide: &[bool],
+    area: PxRect,
+) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    for u in m.units.iter().filter(|u| u.school.is_some()) {
+        let (x, y) = frame.px(u.lon, u.lat);
+        let r = 2 + (u.students as f64).sqrt().round() as i32;
+        let c = school_colour(u.school.unwrap_or(0));
+        root.draw(&Circle::new((x, y), r, c.mix(0.75).filled()))?;
+    }
+    for u in m.units.iter().filter(|u| u.school.is_none()) {
+        let (x, y) = frame.px(u.lon, u.lat);
+        let st = ShapeStyle::from(&RGBColor(200, 0, 0)).stroke_width(3);
+        root.draw(&PathElement::new(vec![(x - 6, y - 6), (x + 6, y + 6)], st))?;
+        root.draw(&PathElement::new(vec![(x - 6, y + 6), (x + 6, y - 6)], st))?;
+    }
+    let shown: Vec<usize> = (0..m.schools.len()).filter(|&i| !hide[i]).collect();
+    let mut taken: Vec<PxRect> = Vec::new();
+    for &i in &shown {
+        let s = &m.schools[i];
+        let (x, y) = frame.px(s.lon, s.lat);
+        taken.push((x - 11, y - 11, x + 11, y + 11));
+        let c = school_colour(i);
+        if s.boarding {
+            root.draw(&Rectangle::new(
+                [(x - 9, y - 9), (x + 9, y + 9)],
+                c.filled(),
+            ))?;
+            root.draw(&Rectangle::new(
+                [(x - 9, y - 9), (x + 9, y + 9)],
+                BLACK.stroke_width(2),
+            ))?;
+        } else {
+            let tri = vec![(x, y - 11), (x - 10, y + 7), (x + 10, y + 7)];
+            root.draw(&Polygon::new(tri.clone(), c.filled()))?;
+            let mut outline = tri;
+            outline.push((x, y - 11));
+            root.draw(&PathElement::new(outline, BLACK.stroke_width(2)))?;
+        }
+    }
+    let style = font(17.0).pos(Pos::new(HPos::Left, VPos::Top));
+    for &i in &shown {
+        let s = &m.schools[i];
+        let (x, y) = frame.px(s.lon, s.lat);
+        let (w, h) = root
+            .estimate_text_size(&s.name, &style)
+            .map(|(w, h)| (w as i32, h as i32))
+            .unwrap_or((17 * s.name.chars().count() as i32, 17));
+        let spots = [
+            (x + 14, y - h / 2),
+            (x - 14 - w, y - h / 2),
+            (x - w / 2, y - 14 - h),
+            (x - w / 2, y + 13),
+            (x + 12, y - 12 - h),
+            (x + 12, y + 10),
+            (x - 12 - w, y - 12 - h),
+            (x - 12 - w, y + 10),
+        ];
+        let fits = |&(lx, ly): &(i32, i32)| {
+            let r = (lx - 1, ly - 1, lx + w + 1, ly + h + 1);
+            r.0 >= area.0
+                && r.2 <= area.2
+                && r.1 >= area.1
+                && r.3 <= area.3
+                && !taken.iter().any(|&t| overlaps(t, r))
+        };
+        let (lx, ly) = spots.iter().copied().find(|p| fits(p)).unwrap_or(spots[0]);
+        taken.push((lx, ly, lx + w, ly + h));
+        // A white halo keeps labels readable over the dots.
+        for (dx, dy) in [(-1, 0), (1, 0), (0, -1), (0, 1)] {
+            root.draw(&Text::new(
+                s.name.clone(),
+                (lx + dx, ly + dy),
+                style.clone().color(&WHITE),
+            ))?;
+        }
+        root.draw(&Text::new(s.name.clone(), (lx, ly), style.clone()))?;
+    }
+    Ok(())
+}
+
+struct Inset {
+    members: Vec<usize>,
+    lon0: f64,
+    lat0: f64,
+    lon1: f64,
+    lat1: f64,
+    /// Where the inset is drawn (pixels, top-left and bottom-right).
+    rect: ((i32, i32), (i32, i32)),
+    label: String,
+}
+
+/// The densest group of schools (three or more within 70 px of one), if
+/// any, and the emptiest corner of the map to magnify it in.
+fn find_inset(frame: &Frame, m: &MapInput, map_w: i32, top: i32) -> Option<Inset> {
+    let px: Vec<(i32, i32)> = m.schools.iter().map(|s| frame.px(s.lon, s.lat)).collect();
+    let near = |a: (i32, i32), b: (i32, i32)| {
+        let (dx, dy) = ((a.0 - b.0) as f64, (a.1 - b.1) as f64);
+        (dx * dx + dy * dy).sqrt() <= 70.0
+    };
+    let (best, count) = (0..px.len())
+        .map(|i| (i, px.iter().filter(|&&q| near(px[i], q)).count()))
+        .max_by_key(|&(i, c)| (c, std::cmp::Reverse(i)))?;
+    if count < 3 {
+        return None;
+    }
+    let members: Vec<usize> = (0..px.len()).filter(|&j| near(px[best], px[j])).collect();
+    let (mut lon0, mut lat0, mut lon1, mut lat1) = (f64::MAX, f64::MAX, f64::MIN, f64::MIN);
+    for &j in &members {
+        let s = &m.schools[j];
+        lon0 = lon0.min(s.lon);
+        lon1 = lon1.max(s.lon);
+        lat0 = lat0.min(s.lat);
+        lat1 = lat1.max(s.lat);
+    }
+    // Pad by a third of the span, at least ~1 km, and make it square-ish.
+    let coslat = ((lat0 + lat1) / 2.0).to_radians().cos();
+    let pad_lat = ((lat1 - lat0).max((lon1 - lon0) * coslat) / 3.0).max(0.009);
+    let (cx, cy) = ((lon0 + lon1) / 2.0, (lat0 + lat1) / 2.0);
+    let half_lat = ((lat1 - lat0) / 2.0).max((lon1 - lon0) * coslat / 2.0) + pad_lat;
+    let half_lon = half_lat / coslat;
+    let (lon0, lon1, lat0, lat1) = (cx - half_lon, cx + half_lon, cy - half_lat, cy + half_lat);
+    // The corner of the map area with the fewest units under it.
+    let (w, h) = (330, 330);
+    let corners = [
+        ((map_w - w - 12, HEIGHT as i32 - h - 70), "se"),
+        ((12, HEIGHT as i32 - h - 70), "sw"),
+        ((map_w - w - 12, top + 60), "ne"),
+        ((12, top + 10), "nw"),
+    ];
+    let occupied = |o: (i32, i32)| {
+        let mut pts = m
+            .units
+            .iter()
+            .map(|u| frame.px(u.lon, u.lat))
+            .collect::<Vec<_>>();
+        pts.extend(px.iter().copied());
+        pts.iter()
+            .filter(|p| p.0 >= o.0 && p.0 <= o.0 + w && p.1 >= o.1 && p.1 <= o.1 + h)
+            .count()
+    };
+    let (origin, _) = corners.iter().copied().min_by_key(|&(o, _)| occupied(o))?;
+    Some(Inset {
+        members,
+        lon0,
+        lat0,
+        lon1,
+        lat1,
+        rect: (origin, (origin.0 + w, origin.1 + h)),
+        label: format!("{} 所学校 schools", count),
+    })
 }
