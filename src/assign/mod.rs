@@ -202,7 +202,11 @@ pub fn assign_level(
     let mut pre: Vec<Option<(usize, u32)>> = vec![None; units.len()];
     let mut pre_load = vec![0u64; schools.len()];
     for (i, u) in units.iter().enumerate() {
-        let sn = demand.special_needs[i].min(demand.students[i]);
+        let sn = if policy.special_needs_near_home {
+            demand.special_needs[i].min(demand.students[i])
+        } else {
+            0
+        };
         if sn > 0
             && let Some(c) = nearest.nearest(u.lon, u.lat)
         {

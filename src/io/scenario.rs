@@ -48,6 +48,7 @@ struct PolicyKeys {
     class_size: Option<Levels<i64>>,
     max_travel_m: Option<Levels<f64>>,
     max_travel_min: Option<Levels<f64>>,
+    special_needs_near_home: Option<bool>,
 }
 
 #[derive(Deserialize, Default, Debug)]
@@ -213,6 +214,9 @@ pub fn read_scenario(path: &Path, default_year: i32) -> Result<Scenario, InputEr
                 *slot = v;
             }
         }
+    }
+    if let Some(b) = pk.special_needs_near_home {
+        policy.special_needs_near_home = b;
     }
     if pk.max_travel_min.is_some() && inputs.roads.is_none() {
         return Err(err(

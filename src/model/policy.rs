@@ -51,6 +51,9 @@ pub struct Policy {
     pub class_size_junior: u32,
     pub max_travel_m_primary: f64,
     pub max_travel_m_junior: f64,
+    /// Place special-needs students first at their nearest school, even
+    /// beyond its seats (就近就便). Off: they are placed like everyone.
+    pub special_needs_near_home: bool,
 }
 
 impl Policy {
@@ -67,6 +70,7 @@ impl Policy {
             class_size_junior: 50,
             max_travel_m_primary: 3000.0,
             max_travel_m_junior: 10000.0,
+            special_needs_near_home: true,
         }
     }
 
