@@ -91,6 +91,32 @@ pub fn load(args: &InputArgs) -> Result<Loaded, CliError> {
     };
     let hh_path = need(&scenario.inputs.households, "households")?;
     let sc_path = need(&scenario.inputs.schools, "schools")?;
+    // A missing file: say which setting named it.
+    let named = [
+        ("households", Some(&hh_path)),
+        ("schools", Some(&sc_path)),
+        ("boundary", scenario.inputs.boundary.as_ref()),
+    ];
+    for (what, p) in named {
+        if let Some(p) = p
+            && !p.is_file()
+        {
+            let by = match &config {
+                Some(c) => format!("--{what} or [inputs] {what} in {}", c.display()),
+                None => format!("--{what}"),
+            };
+            return Err(InputError::new(
+                &p.display().to_string(),
+                format!("an existing file (named by {by})"),
+                if p.exists() {
+                    "a folder"
+                } else {
+                    "no such file"
+                },
+            )
+            .into());
+        }
+    }
     let policy = scenario.policy.clone();
     // A birth after the census date is an error; without a census date, a
     // birth after today is.
@@ -114,6 +140,10 @@ pub fn load(args: &InputArgs) -> Result<Loaded, CliError> {
 
     let mut demand: [LevelDemand; 2] = Default::default();
     let mut without_residence = [0u64; 2];
+    // An entry year the `ages` counts cannot reach is one mistake, not one
+    // per unit: report the first unit and count the rest.
+    let mut cohort_err: Option<(usize, String)> = None;
+    let mut cohort_errs = 0usize;
     for (index, u) in units.iter().enumerate() {
         for level in Level::ALL {
             match policy.cohort(&u.demand, level) {
@@ -123,17 +153,31 @@ pub fn load(args: &InputArgs) -> Result<Loaded, CliError> {
                     d.special_needs.push(c.special_needs);
                     without_residence[level.index()] += c.without_residence as u64;
                 }
-                Err(e) => errs.push(
-                    InputError::new(
-                        &hh_path.display().to_string(),
-                        "counts that cover the entry cohort",
-                        e.to_string(),
-                    )
-                    .at(crate::io::geojson::feature_at(index, Some(&u.id)))
-                    .field("ages"),
-                ),
+                Err(e) => {
+                    cohort_errs += 1;
+                    cohort_err.get_or_insert((index, e.to_string()));
+                }
             }
         }
+    }
+    if let Some((index, msg)) = cohort_err {
+        let more = if cohort_errs > 1 {
+            format!(" (and {} more unit-levels like it)", cohort_errs - 1)
+        } else {
+            String::new()
+        };
+        errs.push(
+            InputError::new(
+                &hh_path.display().to_string(),
+                "counts that cover the entry cohort",
+                format!("{msg}{more}"),
+            )
+            .at(crate::io::geojson::feature_at(
+                index,
+                Some(&units[index].id),
+            ))
+            .field("ages"),
+        );
     }
     if !errs.is_empty() {
         return Err(CliError::Input(errs));

@@ -30,7 +30,11 @@ impl CliError {
 impl fmt::Display for CliError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            CliError::Input(e) => write!(f, "{e}\nnothing was written."),
+            CliError::Input(e) => {
+                // One message per line, each marked as an error.
+                let text = e.to_string().replace('\n', "\nerror: ");
+                write!(f, "{text}\nnothing was written.")
+            }
             CliError::Usage(s) => write!(f, "{s}"),
             CliError::Write(s) => write!(f, "could not write outputs: {s}"),
             CliError::Internal(s) => write!(f, "internal error (please report): {s}"),

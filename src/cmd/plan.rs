@@ -40,6 +40,12 @@ pub struct PlanArgs {
 /// Outcome of a plan: the exit code to use.
 pub fn run(args: &PlanArgs) -> Result<i32, CliError> {
     let clock = Instant::now();
+    if args.out.exists() && !args.out.is_dir() {
+        return Err(CliError::Usage(format!(
+            "--out {} is a file, not a folder",
+            args.out.display()
+        )));
+    }
     let loaded = load(&args.inputs)?;
     let mut levels = Vec::new();
     for level in Level::ALL {

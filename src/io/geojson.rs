@@ -15,14 +15,17 @@ pub fn read_text(path: &Path) -> Result<String, InputError> {
         .unwrap_or(&bytes)
         .to_vec();
     String::from_utf8(bytes).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        let line = e.as_bytes()[..at].iter().filter(|&&b| b == b'\n').count() + 1;
         InputError::new(
             &file,
-            "UTF-8 text (GeoJSON is UTF-8 by RFC 7946; re-save as UTF-8)",
+            "UTF-8 text (GeoJSON is UTF-8 by RFC 7946)",
             format!(
-                "a byte that is not UTF-8 at offset {}",
-                e.utf8_error().valid_up_to()
+                "a byte that is not UTF-8 (byte {at}); the file is probably GBK/GB18030 \
+                 as saved by Excel or older Chinese software: re-save it as UTF-8"
             ),
         )
+        .at(format!("line {line}"))
     })
 }
 
@@ -31,9 +34,17 @@ pub fn parse_json(text: &str, file: &str) -> Result<Value, InputError> {
     if text.trim().is_empty() {
         return Err(InputError::new(file, "a GeoJSON document", "an empty file"));
     }
-    serde_json::from_str(text).map_err(|e| {
+    super::strict_json::from_str(text).map_err(|e| {
+        let rest = text
+            .lines()
+            .nth(e.line().saturating_sub(1))
+            .and_then(|l| l.get(e.column().saturating_sub(1)..))
+            .unwrap_or("");
         let what = match e.classify() {
             serde_json::error::Category::Eof => "the file ends early (truncated?)".to_string(),
+            _ if ["NaN", "nan", "Infinity", "-Infinity", "inf"].iter().any(|w| rest.starts_with(w)) => {
+                "NaN or Infinity, which JSON does not allow (leave the feature out, or fix the number)".into()
+            }
             _ => e.to_string(),
         };
         InputError::new(file, "valid JSON", what).at(format!(
@@ -76,7 +87,7 @@ pub fn check_crs(root: &Map<String, Value>, file: &str) -> Result<(), InputError
             file,
             "lon/lat on WGS84 (no `crs`, or one naming EPSG:4326, CRS84 or EPSG:4490); \
              reproject the file to WGS84 first",
-            show(crs),
+            name.map_or_else(|| show(crs), |n| format!("\"{n}\"")),
         )
         .field("crs")),
     }
@@ -173,8 +184,10 @@ pub fn properties_and_id<'a>(
 
 /// The [lon, lat] of a Point feature, checked for range.
 pub fn point(f: &Value, file: &str, at: &str) -> Result<(f64, f64), InputError> {
-    let geom = f.get("geometry").unwrap_or(&Value::Null);
     let err = |exp: &str, found: String| InputError::new(file, exp, found).at(at).field("geometry");
+    let Some(geom) = f.get("geometry") else {
+        return Err(err("a Point geometry", "no `geometry` member".into()));
+    };
     if geom.is_null() {
         return Err(err("a Point geometry", "null".into()));
     }
@@ -241,13 +254,44 @@ pub fn is_refused_field(key: &str) -> bool {
     k == "job" || k == "jobs" || PARTS.iter().any(|p| k.contains(p))
 }
 
+/// The path of the first refused field anywhere inside `v` (any depth).
+fn find_refused(v: &Value, path: &str) -> Option<String> {
+    match v {
+        Value::Object(o) => o.iter().find_map(|(k, x)| {
+            let p = if path.is_empty() {
+                k.clone()
+            } else {
+                format!("{path}.{k}")
+            };
+            if is_refused_field(k) {
+                Some(p)
+            } else {
+                find_refused(x, &p)
+            }
+        }),
+        Value::Array(a) => a
+            .iter()
+            .enumerate()
+            .find_map(|(i, x)| find_refused(x, &format!("{path}[{i}]"))),
+        _ => None,
+    }
+}
+
+/// Refuse parents' job or income fields at any depth of `obj`.
 pub fn refuse_private(
     obj: &Map<String, Value>,
     file: &str,
     at: &str,
     prefix: &str,
 ) -> Result<(), InputError> {
-    match obj.keys().find(|k| is_refused_field(k)) {
+    let found = obj.iter().find_map(|(k, x)| {
+        if is_refused_field(k) {
+            Some(k.clone())
+        } else {
+            find_refused(x, k)
+        }
+    });
+    match found {
         Some(k) => Err(InputError::new(
             file,
             "no parents' job or income data (the enrollment rules forbid collecting it; \

@@ -274,6 +274,7 @@ fn ages(v: &Value, file: &str, at: &str) -> Result<[u32; 18], InputError> {
         .field("ages"));
     };
     let mut out = [0u32; 18];
+    let mut seen = [false; 18];
     for (k, n) in o {
         let age: usize = match k.trim().parse() {
             Ok(a) if a < 18 => a,
@@ -285,6 +286,15 @@ fn ages(v: &Value, file: &str, at: &str) -> Result<[u32; 18], InputError> {
                 );
             }
         };
+        if std::mem::replace(&mut seen[age], true) {
+            return Err(InputError::new(
+                file,
+                "each age once",
+                format!("age {age} a second time (key \"{k}\")"),
+            )
+            .at(at)
+            .field(format!("ages.{k}")));
+        }
         out[age] = count(n).ok_or_else(|| {
             InputError::new(file, "a count (whole number >= 0)", show(n))
                 .at(at)

@@ -9,6 +9,7 @@ pub mod output;
 pub mod results;
 pub mod scenario;
 pub mod schools;
+pub mod strict_json;
 
 pub use boundary::read_boundary;
 pub use error::{InputError, InputErrors};

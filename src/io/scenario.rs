@@ -105,18 +105,7 @@ impl Scenario {
 pub fn read_scenario(path: &Path, default_year: i32) -> Result<Scenario, InputError> {
     let file = path.display().to_string();
     let text = super::geojson::read_text(path)?;
-    let f: File = toml::from_str(&text).map_err(|e| {
-        let msg = e.message().to_string();
-        let at = e.span().map(|s| {
-            let line = text[..s.start.min(text.len())].matches('\n').count() + 1;
-            format!("line {line}")
-        });
-        let err = InputError::new(&file, "a valid scenario.toml (keys as in the README)", msg);
-        match at {
-            Some(a) => err.at(a),
-            None => err,
-        }
-    })?;
+    let f: File = toml::from_str(&text).map_err(|e| toml_error(&e, &text, &file))?;
     let base = path.parent().unwrap_or(Path::new("."));
     let resolve = |p: &Option<String>| p.as_ref().map(|p| base.join(p));
     let i = f.inputs.clone().unwrap_or_default();
@@ -244,4 +233,60 @@ pub fn read_scenario(path: &Path, default_year: i32) -> Result<Scenario, InputEr
         inputs,
         stability_m_per_student: stability,
     })
+}
+
+/// A TOML error in a planner's words: the line, the setting (`[section]
+/// key`), what kind of value was expected, with an example.
+fn toml_error(e: &toml::de::Error, text: &str, file: &str) -> InputError {
+    let msg = e.message().trim().to_string();
+    let Some(span) = e.span() else {
+        return InputError::new(file, "a valid scenario.toml (keys as in the README)", msg);
+    };
+    let start = span.start.min(text.len());
+    let line_no = text[..start].matches('\n').count() + 1;
+    let line = text.lines().nth(line_no - 1).unwrap_or("");
+    let section = text[..start]
+        .lines()
+        .rev()
+        .find_map(|l| {
+            let l = l.trim();
+            (l.starts_with('[') && l.ends_with(']'))
+                .then(|| l.trim_matches(['[', ']']).trim().to_string())
+        })
+        .unwrap_or_default();
+    let key = line
+        .split_once('=')
+        .map(|(k, _)| k.trim().to_string())
+        .filter(|k| !k.is_empty() && !k.starts_with('['));
+    let (expected, found) = match msg
+        .strip_prefix("invalid type: ")
+        .and_then(|m| m.split_once(", expected "))
+    {
+        Some((found, exp)) => {
+            let exp = match exp {
+                "i64" | "u64" | "i32" | "u32" => "a whole number, e.g. 2023".to_string(),
+                "f64" => "a number, e.g. 3000".to_string(),
+                "a boolean" => "true or false".to_string(),
+                "a string" => "text in quotes, e.g. \"08-31\"".to_string(),
+                e if e.starts_with("struct Levels") => {
+                    "a table per level, e.g. { primary = 45, junior = 50 }".to_string()
+                }
+                e => e.to_string(),
+            };
+            (exp, found.to_string())
+        }
+        None => (
+            "a valid scenario.toml (keys as in the README)".to_string(),
+            msg.clone(),
+        ),
+    };
+    let mut err = InputError::new(file, expected, found).at(format!("line {line_no}"));
+    if let Some(k) = key {
+        err = err.field(if section.is_empty() {
+            k
+        } else {
+            format!("[{section}] {k}")
+        });
+    }
+    err
 }
