@@ -10,3 +10,4 @@ pub mod io;
 pub mod model;
 pub mod render;
 pub mod spatial;
+pub mod synth;
