@@ -12,7 +12,7 @@
 //! batch of its excess along a shortest path of *moves*: a move j -> k via unit
 //! i shifts students of unit i from school j to school k (cost c_ik - c_ij);
 //! the path ends at a school with a free seat or at "unplaced". Dijkstra runs
-//! on the K + 2 nodes (schools, unplaced, sink) with reduced costs kept
+//! (binary heap) on the K + 2 nodes (schools, unplaced, sink), reduced costs kept
 //! non-negative by node potentials, as in any successive-shortest-path
 //! method; the cheapest move for each ordered pair of schools comes from a
 //! lazily cleaned heap. The final potentials give school prices that prove
@@ -54,6 +54,10 @@ struct State<'a> {
     load: Vec<u64>,
     /// heaps[j * (k + 1) + l]: moves from node j to node l (node k = unplaced).
     heaps: Vec<BinaryHeap<Reverse<Move>>>,
+    /// out[j]: the nodes l whose heap (j, l) may hold a move; few of the
+    /// K^2 pairs ever do, so Dijkstra scans only these.
+    out: Vec<Vec<u32>>,
+    listed: Vec<bool>,
 }
 
 impl State<'_> {
@@ -86,7 +90,6 @@ impl State<'_> {
     fn add_moves(&mut self, unit: u32, from: u32) {
         let j = self.node_of(from);
         let base = self.cost_of(from);
-        let kk = self.k + 1;
         for a in self.t.arcs(unit as usize) {
             let a = a as u32;
             if a == from {
@@ -99,7 +102,7 @@ impl State<'_> {
                 from,
                 to: a,
             };
-            self.heaps[j * kk + l].push(Reverse(m));
+            self.push(j, l, m);
         }
         if from != NONE {
             let m = Move {
@@ -108,7 +111,16 @@ impl State<'_> {
                 from,
                 to: NONE,
             };
-            self.heaps[j * kk + self.k].push(Reverse(m));
+            self.push(j, self.k, m);
+        }
+    }
+
+    fn push(&mut self, j: usize, l: usize, m: Move) {
+        let idx = j * (self.k + 1) + l;
+        self.heaps[idx].push(Reverse(m));
+        if !self.listed[idx] {
+            self.listed[idx] = true;
+            self.out[j].push(l as u32);
         }
     }
 
@@ -149,6 +161,8 @@ pub fn solve(t: &Transport) -> Solved {
         y: vec![0; t.units()],
         load: vec![0; k],
         heaps: (0..kk * kk).map(|_| BinaryHeap::new()).collect(),
+        out: vec![Vec::new(); kk],
+        listed: vec![false; kk * kk],
     };
     for i in 0..t.units() {
         let sup = t.supply[i];
@@ -175,6 +189,7 @@ pub fn solve(t: &Transport) -> Solved {
     // How each node was reached: (previous node, move); sink via `None`.
     let mut pred: Vec<Option<(usize, Option<Move>)>> = vec![None; n];
     let mut rounds = 0;
+    let mut pq: BinaryHeap<Reverse<(Cost, usize)>> = BinaryHeap::new();
 
     while let Some(src) = (0..k).find(|&j| s.load[j] > t.capacity[j] as u64) {
         rounds += 1;
@@ -182,18 +197,15 @@ pub fn solve(t: &Transport) -> Solved {
         done.iter_mut().for_each(|d| *d = false);
         pred.iter_mut().for_each(|p| *p = None);
         dist[src] = Some(Cost::ZERO);
-        // Dense Dijkstra: K is small, so a linear scan for the minimum is
-        // as fast as a heap and keeps ties deterministic.
+        pq.clear();
+        pq.push(Reverse((Cost::ZERO, src)));
         let dt = loop {
-            let mut best: Option<(Cost, usize)> = None;
-            for v in 0..n {
-                if let (false, Some(d)) = (done[v], dist[v])
-                    && best.is_none_or(|(bd, _)| d < bd)
-                {
-                    best = Some((d, v));
-                }
+            let Reverse((dv, v)) = pq
+                .pop()
+                .expect("the sink is always reachable through `unplaced`");
+            if done[v] || dist[v] != Some(dv) {
+                continue;
             }
-            let (dv, v) = best.expect("the sink is always reachable through `unplaced`");
             done[v] = true;
             if v == sink {
                 break dv;
@@ -205,18 +217,31 @@ pub fn solve(t: &Transport) -> Solved {
                 if dist[sink].is_none_or(|d| nd < d) {
                     dist[sink] = Some(nd);
                     pred[sink] = Some((v, None));
+                    pq.push(Reverse((nd, sink)));
                 }
             }
-            for l in 0..kk {
-                if l == v || done[l] {
+            let mut i = 0;
+            while i < s.out[v].len() {
+                let l = s.out[v][i] as usize;
+                if done[l] {
+                    i += 1;
                     continue;
                 }
-                if let Some(m) = s.best_move(v, l) {
-                    let nd = dv + m.cost + pot[v] - pot[l];
-                    debug_assert!(nd >= dv, "negative reduced cost");
-                    if dist[l].is_none_or(|d| nd < d) {
-                        dist[l] = Some(nd);
-                        pred[l] = Some((v, Some(m)));
+                match s.best_move(v, l) {
+                    Some(m) => {
+                        let nd = dv + m.cost + pot[v] - pot[l];
+                        debug_assert!(nd >= dv, "negative reduced cost");
+                        if dist[l].is_none_or(|d| nd < d) {
+                            dist[l] = Some(nd);
+                            pred[l] = Some((v, Some(m)));
+                            pq.push(Reverse((nd, l)));
+                        }
+                        i += 1;
+                    }
+                    None => {
+                        // Heap drained: drop the pair until a move returns.
+                        s.listed[v * kk + l] = false;
+                        s.out[v].swap_remove(i);
                     }
                 }
             }
