@@ -145,3 +145,36 @@ fn special_needs_go_to_the_nearest_school_even_when_full() {
     assert_eq!(la.assigned, vec![1, 4]);
     assert_eq!(la.special_needs_over_seats, 0);
 }
+
+#[test]
+fn special_needs_stay_within_reach() {
+    let policy = Policy::standard(2023);
+    // A day school 5 km away (beyond 3 km) and a boarding school 8 km away:
+    // the special-needs student goes to the boarding school, the nearest
+    // school that can take the unit, never beyond a day limit.
+    let units = vec![unit("u", 5000.0, "t")];
+    let mut b = school("B", 13000.0, SchoolKind::Primary, 0);
+    b.boarding = true;
+    let schools = vec![school("A", 0.0, SchoolKind::Primary, 10), b];
+    let la = assign_level(
+        &units,
+        &demand(&[2], &[1]),
+        &schools,
+        Level::Primary,
+        &policy,
+    )
+    .unwrap();
+    assert_eq!(la.assigned, vec![0, 1]);
+    assert_eq!(la.special_needs_over_seats, 1);
+    assert_eq!(la.unplaced_by(Reason::CapacityShort), 1);
+    // No school in reach at all: listed as unplaced, not sent 5 km.
+    let la = assign_level(
+        &units,
+        &demand(&[2], &[1]),
+        &schools[..1],
+        Level::Primary,
+        &policy,
+    )
+    .unwrap();
+    assert_eq!(la.unplaced_by(Reason::NoSchoolInReach), 2);
+}

@@ -117,12 +117,12 @@ pub fn build_transport(
     level: Level,
     policy: &Policy,
 ) -> Transport {
-    let takes: Vec<usize> = (0..schools.len())
-        .filter(|&j| schools[j].takes_catchment(level))
-        .collect();
     let limits: Vec<Option<f64>> = schools
         .iter()
         .map(|s| s.travel_limit_m(level, policy))
+        .collect();
+    let takes: Vec<usize> = (0..schools.len())
+        .filter(|&j| schools[j].takes_catchment(level))
         .collect();
     let limited: Vec<usize> = takes
         .iter()
@@ -193,38 +193,42 @@ pub fn assign_level(
             }
         })
         .collect();
-    let takes: Vec<usize> = (0..schools.len())
-        .filter(|&j| schools[j].takes_catchment(level))
-        .collect();
 
-    // Near-home placement of special-needs students.
-    let nearest = SphereIndex::new(takes.iter().map(|&j| (schools[j].lon, schools[j].lat)));
+    // All feasible arcs, for every student of the cohort.
+    let mut t = build_transport(
+        units,
+        &demand.students,
+        schools,
+        seats.clone(),
+        level,
+        policy,
+    );
+
+    // Near-home placement of special-needs students: the nearest school
+    // within reach (its travel limit, or a boarding school that takes the
+    // unit), whatever its seats. With no school in reach they stay in the
+    // model and are listed as unplaced like anyone else.
     let mut pre: Vec<Option<(usize, u32)>> = vec![None; units.len()];
     let mut pre_load = vec![0u64; schools.len()];
-    for (i, u) in units.iter().enumerate() {
-        let sn = if policy.special_needs_near_home {
-            demand.special_needs[i].min(demand.students[i])
-        } else {
-            0
-        };
-        if sn > 0
-            && let Some(c) = nearest.nearest(u.lon, u.lat)
-        {
-            pre[i] = Some((takes[c], sn));
-            pre_load[takes[c]] += sn as u64;
+    if policy.special_needs_near_home {
+        for (i, p) in pre.iter_mut().enumerate() {
+            let sn = demand.special_needs[i].min(demand.students[i]);
+            let nearest = t.arcs(i).next();
+            if let (true, Some(a)) = (sn > 0, nearest) {
+                let j = t.arc_school[a] as usize;
+                *p = Some((j, sn));
+                pre_load[j] += sn as u64;
+                t.supply[i] -= sn;
+            }
         }
     }
-    let capacity: Vec<u32> = (0..schools.len())
-        .map(|j| (seats[j] as u64).saturating_sub(pre_load[j]) as u32)
-        .collect();
+    for j in 0..schools.len() {
+        t.capacity[j] = (seats[j] as u64).saturating_sub(pre_load[j]) as u32;
+    }
     let special_needs_over_seats: u64 = (0..schools.len())
         .map(|j| pre_load[j].saturating_sub(seats[j] as u64))
         .sum();
-    let supply: Vec<u32> = (0..units.len())
-        .map(|i| demand.students[i] - pre[i].map_or(0, |p| p.1))
-        .collect();
 
-    let t = build_transport(units, &supply, schools, capacity, level, policy);
     let clock = std::time::Instant::now();
     let solved = ssp::solve(&t);
     let solve_seconds = clock.elapsed().as_secs_f64();

@@ -56,21 +56,6 @@ impl SphereIndex {
         out.sort_unstable();
         out
     }
-
-    /// Index of the nearest point (ties: lowest index), if any.
-    pub fn nearest(&self, lon: f64, lat: f64) -> Option<usize> {
-        let q = unit_vector(lon, lat);
-        let mut it = self.tree.nearest_neighbor_iter_with_distance_2(&q);
-        let (first, d0) = it.next()?;
-        let mut best = first.data;
-        for (g, d) in it {
-            if d > d0 {
-                break;
-            }
-            best = best.min(g.data);
-        }
-        Some(best)
-    }
 }
 
 #[cfg(test)]
