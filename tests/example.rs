@@ -30,7 +30,7 @@ fn bundled_example_places_every_child_within_seats_and_limits() {
     // primary born 2016-09-01..=2017-08-31, junior 2010-09-01..=2011-08-31.
     let root = env!("CARGO_MANIFEST_DIR");
     let hh: Value = serde_json::from_str(&read(
-        &format!("{root}/data/wuzhai/households.geojson").as_ref(),
+        format!("{root}/data/wuzhai/households.geojson").as_ref(),
     ))
     .unwrap();
     let mut cohort: HashMap<(String, &str), u64> = HashMap::new();
@@ -50,7 +50,7 @@ fn bundled_example_places_every_child_within_seats_and_limits() {
     }
 
     let schools: Value = serde_json::from_str(&read(
-        &format!("{root}/data/wuzhai/schools.geojson").as_ref(),
+        format!("{root}/data/wuzhai/schools.geojson").as_ref(),
     ))
     .unwrap();
     let mut boarding = HashSet::new();
