@@ -4,7 +4,7 @@
 
 use super::CliError;
 use super::inputs::{InputArgs, Loaded, describe, load};
-use crate::assign::{LevelAssignment, assign_level};
+use crate::assign::{LevelAssignment, Reason, assign_level};
 use crate::io::output::Staged;
 use crate::io::results::{
     SummaryInput, assignment_csv, assignment_geojson, schools_csv, summary_json,
@@ -131,6 +131,19 @@ fn report(loaded: &Loaded, levels: &[LevelAssignment], out: &std::path::Path, na
             seats,
             mean
         );
+        for r in [
+            Reason::NoSchoolInReach,
+            Reason::CapacityShort,
+            Reason::NoRoadConnection,
+        ] {
+            let n = la.unplaced_by(r);
+            if n > 0 {
+                eprintln!(
+                    "           {n} unplaced: {} (listed in assignment.csv)",
+                    r.as_str()
+                );
+            }
+        }
     }
     if !loaded.outside_boundary.is_empty() {
         let first: Vec<&str> = loaded

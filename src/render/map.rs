@@ -275,8 +275,12 @@ fn try_draw<DB: DrawingBackend>(
         root.draw(&Text::new(note, (map_w - 20, 22), st))?;
     }
 
-    // North arrow.
+    // North arrow, on a white card so it reads over the map.
     let (nx, ny) = (map_w - 50, 120);
+    root.draw(&Rectangle::new(
+        [(nx - 24, ny - 8), (nx + 24, ny + 62)],
+        WHITE.mix(0.85).filled(),
+    ))?;
     root.draw(&Polygon::new(
         vec![
             (nx, ny),
