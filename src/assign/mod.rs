@@ -7,13 +7,14 @@ pub mod certificate;
 pub mod cost;
 pub mod ssp;
 pub mod transport;
+pub mod travel;
 
 pub use certificate::{Certificate, CertificateError, certify};
 pub use cost::{Cost, Total};
 pub use transport::{Flow, Transport};
+pub use travel::{Arcs, Travel, feasible_arcs};
 
 use crate::model::{Level, Policy, School, Unit};
-use crate::spatial::{SphereIndex, haversine_m, to_mm};
 
 /// Why students of a unit could not be placed.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -106,66 +107,14 @@ pub struct LevelDemand {
     pub special_needs: Vec<u32>,
 }
 
-/// Build the transportation instance for `level`: one row per unit with
-/// students, the arcs to every public school of the level within its travel
-/// limit (found exactly through the sphere index), costs in whole mm.
-pub fn build_transport(
-    units: &[Unit],
-    supply: &[u32],
-    schools: &[School],
-    capacity: Vec<u32>,
-    level: Level,
-    policy: &Policy,
-) -> Transport {
-    let limits: Vec<Option<f64>> = schools
-        .iter()
-        .map(|s| s.travel_limit_m(level, policy))
-        .collect();
-    let takes: Vec<usize> = (0..schools.len())
-        .filter(|&j| schools[j].takes_catchment(level))
-        .collect();
-    let limited: Vec<usize> = takes
-        .iter()
-        .copied()
-        .filter(|&j| limits[j].is_some())
-        .collect();
-    let unlimited: Vec<usize> = takes
-        .iter()
-        .copied()
-        .filter(|&j| limits[j].is_none())
-        .collect();
-    let radius = limited
-        .iter()
-        .filter_map(|&j| limits[j])
-        .fold(0.0f64, f64::max);
-    let index = SphereIndex::new(limited.iter().map(|&j| (schools[j].lon, schools[j].lat)));
+/// The transportation instance of `level` from the feasible arcs.
+fn build_transport(arcs: &Arcs, supply: &[u32], capacity: Vec<u32>) -> Transport {
     let mut t = Transport::new(capacity);
-    let mut arcs: Vec<(u32, i64)> = Vec::new();
-    for (i, u) in units.iter().enumerate() {
-        arcs.clear();
-        if supply[i] > 0 {
-            for c in index.within(u.lon, u.lat, radius) {
-                let j = limited[c];
-                let s = &schools[j];
-                let m = haversine_m(u.lon, u.lat, s.lon, s.lat);
-                if m <= limits[j].unwrap_or(f64::INFINITY) {
-                    arcs.push((j as u32, to_mm(m)));
-                }
-            }
-            for &j in &unlimited {
-                let s = &schools[j];
-                let m = haversine_m(u.lon, u.lat, s.lon, s.lat);
-                // A boarding school with a `serves` list takes other towns
-                // only within the day limit.
-                let served = s.serves.is_empty()
-                    || u.town.as_ref().is_some_and(|t| s.serves.contains(t))
-                    || m <= policy.max_travel_m(level);
-                if served {
-                    arcs.push((j as u32, to_mm(m)));
-                }
-            }
-        }
-        t.push_unit(supply[i], &mut arcs);
+    let mut buf: Vec<(u32, i64)> = Vec::new();
+    for (i, a) in arcs.per_unit.iter().enumerate() {
+        buf.clear();
+        buf.extend(a.iter().map(|x| (x.school, x.cost)));
+        t.push_unit(supply[i], &mut buf);
     }
     t
 }
@@ -182,6 +131,7 @@ pub fn assign_level(
     schools: &[School],
     level: Level,
     policy: &Policy,
+    travel: Travel,
 ) -> Result<LevelAssignment, CertificateError> {
     let seats: Vec<u32> = schools
         .iter()
@@ -195,14 +145,14 @@ pub fn assign_level(
         .collect();
 
     // All feasible arcs, for every student of the cohort.
-    let mut t = build_transport(
-        units,
-        &demand.students,
-        schools,
-        seats.clone(),
-        level,
-        policy,
-    );
+    let arcs = feasible_arcs(units, &demand.students, schools, level, policy, travel);
+    let mut t = build_transport(&arcs, &demand.students, seats.clone());
+    let metres = |i: usize, j: usize| {
+        arcs.per_unit[i]
+            .iter()
+            .find(|a| a.school as usize == j)
+            .map_or(0.0, |a| a.metres)
+    };
 
     // Near-home placement of special-needs students: the nearest school
     // within reach (its travel limit, or a boarding school that takes the
@@ -236,9 +186,9 @@ pub fn assign_level(
 
     let mut placements = Vec::new();
     let mut assigned = pre_load.clone();
-    for (i, u) in units.iter().enumerate() {
+    for (i, pre_i) in pre.iter().enumerate() {
         let mut here: Vec<(usize, u32)> = Vec::new();
-        if let Some(p) = pre[i] {
+        if let Some(p) = *pre_i {
             here.push(p);
         }
         for a in t.arcs(i) {
@@ -254,18 +204,19 @@ pub fn assign_level(
         }
         here.sort_unstable();
         for (j, x) in here {
-            let s = &schools[j];
             placements.push(Placement {
                 unit: i,
                 school: Some(j),
                 students: x,
-                travel_m: Some(to_mm(haversine_m(u.lon, u.lat, s.lon, s.lat)) as f64 / 1000.0),
+                travel_m: Some((metres(i, j) * 1000.0).round() / 1000.0),
                 reason: None,
             });
         }
         let y = solved.flow.unplaced[i];
         if y > 0 {
-            let reason = if t.arcs(i).is_empty() {
+            let reason = if arcs.no_road[i] {
+                Reason::NoRoadConnection
+            } else if t.arcs(i).is_empty() {
                 Reason::NoSchoolInReach
             } else {
                 Reason::CapacityShort

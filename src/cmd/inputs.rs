@@ -42,6 +42,8 @@ pub struct Loaded {
     pub demand: [LevelDemand; 2],
     /// Students without hukou or residence permit (or not stated), per level.
     pub without_residence: [u64; 2],
+    /// The road network, when given (`--roads` or `[inputs] roads`).
+    pub roads: Option<crate::spatial::network::RoadGraph>,
     /// Ids of units outside the boundary (placed anyway).
     pub outside_boundary: Vec<String>,
     pub config_path: Option<PathBuf>,
@@ -210,6 +212,7 @@ pub fn load(args: &InputArgs) -> Result<Loaded, CliError> {
         demand,
         without_residence,
         outside_boundary,
+        roads: None,
         config_path: config,
     })
 }

@@ -4,7 +4,7 @@
 
 use super::CliError;
 use super::inputs::{InputArgs, Loaded, describe, load};
-use crate::assign::{LevelAssignment, Reason, assign_level};
+use crate::assign::{LevelAssignment, Reason, Travel, assign_level};
 use crate::io::output::Staged;
 use crate::io::results::{
     SummaryInput, assignment_csv, assignment_geojson, schools_csv, summary_json,
@@ -47,6 +47,10 @@ pub fn run(args: &PlanArgs) -> Result<i32, CliError> {
         )));
     }
     let loaded = load(&args.inputs)?;
+    let travel = match &loaded.roads {
+        Some(g) => Travel::Roads(g),
+        None => Travel::Straight,
+    };
     let mut levels = Vec::new();
     for level in Level::ALL {
         let la = assign_level(
@@ -55,6 +59,7 @@ pub fn run(args: &PlanArgs) -> Result<i32, CliError> {
             &loaded.schools,
             level,
             &loaded.scenario.policy,
+            travel,
         )
         .map_err(|e| CliError::Internal(e.to_string()))?;
         levels.push(la);

@@ -207,12 +207,29 @@ pub fn read_scenario(path: &Path, default_year: i32) -> Result<Scenario, InputEr
     if let Some(b) = pk.special_needs_near_home {
         policy.special_needs_near_home = b;
     }
-    if pk.max_travel_min.is_some() && inputs.roads.is_none() {
-        return Err(err(
-            "max_travel_min",
-            "travel limits in minutes only together with a road network ([inputs] roads)",
-            "max_travel_min without roads".into(),
-        ));
+    if let Some(mt) = pk.max_travel_min {
+        if inputs.roads.is_none() {
+            return Err(err(
+                "max_travel_min",
+                "travel limits in minutes only together with a road network ([inputs] roads or --roads)",
+                "max_travel_min without roads".into(),
+            ));
+        }
+        for (lvl, v, slot) in [
+            ("primary", mt.primary, &mut policy.max_travel_min_primary),
+            ("junior", mt.junior, &mut policy.max_travel_min_junior),
+        ] {
+            if let Some(v) = v {
+                if !(v.is_finite() && v > 0.0) {
+                    return Err(err(
+                        &format!("max_travel_min.{lvl}"),
+                        "a positive number of minutes",
+                        v.to_string(),
+                    ));
+                }
+                *slot = Some(v);
+            }
+        }
     }
     let stability = f
         .weights

@@ -2,7 +2,7 @@
 //! No I/O here: readers in `io` build these, the core consumes them.
 
 mod policy;
-mod road;
+pub mod road;
 
 pub use policy::{Cohort, CohortError, MonthDay, Policy};
 pub use road::{Oneway, RoadLine, WALK_KMH, class_speed_kmh};

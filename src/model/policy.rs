@@ -54,6 +54,10 @@ pub struct Policy {
     /// Place special-needs students first at their nearest school, even
     /// beyond its seats (就近就便). Off: they are placed like everyone.
     pub special_needs_near_home: bool,
+    /// Day travel limits in minutes (road travel only; they replace the
+    /// metre limits for the level when set).
+    pub max_travel_min_primary: Option<f64>,
+    pub max_travel_min_junior: Option<f64>,
 }
 
 impl Policy {
@@ -71,6 +75,8 @@ impl Policy {
             max_travel_m_primary: 3000.0,
             max_travel_m_junior: 10000.0,
             special_needs_near_home: true,
+            max_travel_min_primary: None,
+            max_travel_min_junior: None,
         }
     }
 
@@ -85,6 +91,13 @@ impl Policy {
         match level {
             Level::Primary => self.max_travel_m_primary,
             Level::Junior => self.max_travel_m_junior,
+        }
+    }
+
+    pub fn max_travel_min(&self, level: Level) -> Option<f64> {
+        match level {
+            Level::Primary => self.max_travel_min_primary,
+            Level::Junior => self.max_travel_min_junior,
         }
     }
 

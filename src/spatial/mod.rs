@@ -6,6 +6,8 @@ use geo::{Distance, Haversine, Point};
 use rstar::RTree;
 use rstar::primitives::GeomWithData;
 
+pub mod network;
+
 pub const EARTH_RADIUS_M: f64 = 6_371_008.8;
 
 /// Great-circle distance in metres between two lon/lat points.

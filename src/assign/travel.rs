@@ -1,0 +1,266 @@
+//! Feasible unit-school pairs and their travel: straight line (haversine)
+//! or along the road network. Both give, per unit, the schools within reach
+//! with an integer cost for the solver and the metres of the route.
+
+use crate::model::{Level, Policy, School, Unit};
+use crate::spatial::network::{Metric, Mode, RoadGraph, Route, Snap, routes_to, unit_route};
+use crate::spatial::{SphereIndex, haversine_m, to_mm};
+use petgraph::graph::NodeIndex;
+use std::collections::HashMap;
+
+/// How distances are measured.
+#[derive(Clone, Copy)]
+pub enum Travel<'a> {
+    /// Great-circle distance.
+    Straight,
+    /// Along roads: walking for primary day pupils, driving for junior and
+    /// boarding pupils; points snapped to the nearest road.
+    Roads(&'a RoadGraph),
+}
+
+/// One feasible pair: school index, solver cost (mm, or ms when limits are
+/// in minutes), and the route's metres.
+#[derive(Copy, Clone, Debug, PartialEq)]
+pub struct Arc {
+    pub school: u32,
+    pub cost: i64,
+    pub metres: f64,
+}
+
+/// The feasible arcs of every unit, and which units have no road link to
+/// any school of the level (reason `no_road_connection`).
+#[derive(Clone, Debug, Default)]
+pub struct Arcs {
+    pub per_unit: Vec<Vec<Arc>>,
+    pub no_road: Vec<bool>,
+}
+
+/// A boarding school with a `serves` list takes other towns only within
+/// the day limit.
+fn served(s: &School, u: &Unit, within_day_limit: bool) -> bool {
+    s.serves.is_empty() || within_day_limit || u.town.as_ref().is_some_and(|t| s.serves.contains(t))
+}
+
+pub fn feasible_arcs(
+    units: &[Unit],
+    supply: &[u32],
+    schools: &[School],
+    level: Level,
+    policy: &Policy,
+    travel: Travel,
+) -> Arcs {
+    match travel {
+        Travel::Straight => straight(units, supply, schools, level, policy),
+        Travel::Roads(g) => roads(units, supply, schools, level, policy, g),
+    }
+}
+
+fn straight(
+    units: &[Unit],
+    supply: &[u32],
+    schools: &[School],
+    level: Level,
+    policy: &Policy,
+) -> Arcs {
+    let limits: Vec<Option<f64>> = schools
+        .iter()
+        .map(|s| s.travel_limit_m(level, policy))
+        .collect();
+    let takes: Vec<usize> = (0..schools.len())
+        .filter(|&j| schools[j].takes_catchment(level))
+        .collect();
+    let limited: Vec<usize> = takes
+        .iter()
+        .copied()
+        .filter(|&j| limits[j].is_some())
+        .collect();
+    let unlimited: Vec<usize> = takes
+        .iter()
+        .copied()
+        .filter(|&j| limits[j].is_none())
+        .collect();
+    let radius = limited
+        .iter()
+        .filter_map(|&j| limits[j])
+        .fold(0.0f64, f64::max);
+    let index = SphereIndex::new(limited.iter().map(|&j| (schools[j].lon, schools[j].lat)));
+    let day = policy.max_travel_m(level);
+    let per_unit = units
+        .iter()
+        .enumerate()
+        .map(|(i, u)| {
+            let mut arcs = Vec::new();
+            if supply[i] == 0 {
+                return arcs;
+            }
+            for c in index.within(u.lon, u.lat, radius) {
+                let j = limited[c];
+                let s = &schools[j];
+                let m = haversine_m(u.lon, u.lat, s.lon, s.lat);
+                if m <= limits[j].unwrap_or(f64::INFINITY) {
+                    arcs.push(Arc {
+                        school: j as u32,
+                        cost: to_mm(m),
+                        metres: m,
+                    });
+                }
+            }
+            for &j in &unlimited {
+                let s = &schools[j];
+                let m = haversine_m(u.lon, u.lat, s.lon, s.lat);
+                if served(s, u, m <= day) {
+                    arcs.push(Arc {
+                        school: j as u32,
+                        cost: to_mm(m),
+                        metres: m,
+                    });
+                }
+            }
+            arcs
+        })
+        .collect();
+    Arcs {
+        per_unit,
+        no_road: vec![false; units.len()],
+    }
+}
+
+/// Units snapped to the network, and an index from each road node to the
+/// units on a piece that ends there.
+struct Snapped {
+    snaps: Vec<Option<Snap>>,
+    at_node: HashMap<NodeIndex, Vec<u32>>,
+}
+
+fn snap_units(g: &RoadGraph, units: &[Unit], supply: &[u32]) -> Snapped {
+    let snaps: Vec<Option<Snap>> = units
+        .iter()
+        .zip(supply)
+        .map(|(u, &s)| if s > 0 { g.snap(u.lon, u.lat) } else { None })
+        .collect();
+    let mut at_node: HashMap<NodeIndex, Vec<u32>> = HashMap::new();
+    for (i, s) in snaps.iter().enumerate() {
+        if let Some(s) = s {
+            at_node.entry(s.a).or_default().push(i as u32);
+            if s.b != s.a {
+                at_node.entry(s.b).or_default().push(i as u32);
+            }
+        }
+    }
+    Snapped { snaps, at_node }
+}
+
+fn roads(
+    units: &[Unit],
+    supply: &[u32],
+    schools: &[School],
+    level: Level,
+    policy: &Policy,
+    g: &RoadGraph,
+) -> Arcs {
+    let takes: Vec<usize> = (0..schools.len())
+        .filter(|&j| schools[j].takes_catchment(level))
+        .collect();
+    let snapped = snap_units(g, units, supply);
+    let minutes = policy.max_travel_min(level);
+    let metric = if minutes.is_some() {
+        Metric::Seconds
+    } else {
+        Metric::Metres
+    };
+    let to_cost = |c: f64| (c * 1000.0).round() as i64;
+    let day_limit = match minutes {
+        Some(m) => m * 60.0,
+        None => policy.max_travel_m(level),
+    };
+    // One bounded search per school, in parallel; results in school order.
+    let per_school: Vec<Vec<(u32, Route)>> = {
+        let work = |j: usize| -> Vec<(u32, Route)> {
+            let s = &schools[j];
+            let Some(ss) = g.snap(s.lon, s.lat) else {
+                return vec![];
+            };
+            let mode = if level == Level::Primary && !s.boarding {
+                Mode::Walk
+            } else {
+                Mode::Drive
+            };
+            let bound = match (s.max_travel_m.get(level), metric) {
+                (Some(m), Metric::Metres) => m,
+                _ if s.boarding && s.max_travel_m.get(level).is_none() => f64::INFINITY,
+                _ => day_limit,
+            };
+            let reached = routes_to(g, &ss, mode, metric, bound);
+            let at: HashMap<NodeIndex, Route> = reached.iter().copied().collect();
+            let mut cand: Vec<u32> = reached
+                .iter()
+                .filter_map(|(v, _)| snapped.at_node.get(v))
+                .flatten()
+                .copied()
+                .collect();
+            cand.sort_unstable();
+            cand.dedup();
+            let mut out = Vec::new();
+            for i in cand {
+                let Some(us) = &snapped.snaps[i as usize] else {
+                    continue;
+                };
+                let Some(r) = unit_route(us, |v| at.get(&v).copied(), &ss, mode, metric) else {
+                    continue;
+                };
+                if r.cost <= bound && served(s, &units[i as usize], r.cost <= day_limit) {
+                    out.push((i, r));
+                }
+            }
+            out
+        };
+        let threads = std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .min(takes.len().max(1));
+        let chunks: Vec<Vec<usize>> = (0..threads)
+            .map(|t| takes.iter().copied().skip(t).step_by(threads).collect())
+            .collect();
+        let mut results: Vec<Vec<(u32, Route)>> = vec![Vec::new(); schools.len()];
+        std::thread::scope(|sc| {
+            let handles: Vec<_> = chunks
+                .iter()
+                .map(|chunk| sc.spawn(|| chunk.iter().map(|&j| (j, work(j))).collect::<Vec<_>>()))
+                .collect();
+            for h in handles {
+                for (j, r) in h.join().expect("route search thread") {
+                    results[j] = r;
+                }
+            }
+        });
+        results
+    };
+    let mut per_unit: Vec<Vec<Arc>> = vec![Vec::new(); units.len()];
+    for (j, found) in per_school.iter().enumerate() {
+        for &(i, r) in found {
+            per_unit[i as usize].push(Arc {
+                school: j as u32,
+                cost: to_cost(r.cost),
+                metres: r.metres,
+            });
+        }
+    }
+    // Road pieces that hold a school of this level.
+    let mut school_comps: Vec<u32> = takes
+        .iter()
+        .filter_map(|&j| g.snap(schools[j].lon, schools[j].lat))
+        .map(|s| g.component[s.a.index()])
+        .collect();
+    school_comps.sort_unstable();
+    school_comps.dedup();
+    let no_road = (0..units.len())
+        .map(|i| {
+            per_unit[i].is_empty()
+                && snapped.snaps[i].as_ref().is_some_and(|s| {
+                    school_comps
+                        .binary_search(&g.component[s.a.index()])
+                        .is_err()
+                })
+        })
+        .collect();
+    Arcs { per_unit, no_road }
+}
