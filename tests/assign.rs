@@ -2,7 +2,7 @@
 //! limits, boarding and `serves`, private schools, nine-year schools,
 //! special needs, reasons for the unplaced.
 
-use catchment::assign::{LevelDemand, Reason, assign_level};
+use catchment::assign::{LevelDemand, Reason, Travel, assign_level};
 use catchment::model::{Demand, Level, PerLevel, Policy, School, SchoolKind, Sector, Unit};
 
 /// Metres east of (111.8, 38.9) to a longitude (small distances).
@@ -135,13 +135,13 @@ fn special_needs_go_to_the_nearest_school_even_when_full() {
         school("B", 2000.0, SchoolKind::Primary, 10),
     ];
     let d = demand(&[5], &[2]);
-    let la = assign_level(&units, &d, &schools, Level::Primary, &policy).unwrap();
+    let la = assign_level(&units, &d, &schools, Level::Primary, &policy, Travel::Straight).unwrap();
     assert_eq!(la.assigned, vec![2, 3]);
     assert_eq!(la.special_needs_over_seats, 1);
     assert_eq!(la.placed(), 5);
     // Without the rule, seats bind for everyone.
     policy.special_needs_near_home = false;
-    let la = assign_level(&units, &d, &schools, Level::Primary, &policy).unwrap();
+    let la = assign_level(&units, &d, &schools, Level::Primary, &policy, Travel::Straight).unwrap();
     assert_eq!(la.assigned, vec![1, 4]);
     assert_eq!(la.special_needs_over_seats, 0);
 }
