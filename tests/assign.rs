@@ -60,6 +60,7 @@ fn limits_reasons_and_conservation() {
         &schools,
         Level::Primary,
         &policy,
+        Travel::Straight,
     )
     .unwrap();
     assert_eq!(la.placed(), 2);
@@ -85,6 +86,7 @@ fn boarding_takes_far_units_of_the_towns_it_serves() {
         &[b],
         Level::Primary,
         &policy,
+        Travel::Straight,
     )
     .unwrap();
     assert_eq!(la.placed(), 2);
@@ -109,6 +111,7 @@ fn private_schools_take_no_catchment_and_nine_year_serves_both() {
         &schools,
         Level::Junior,
         &policy,
+        Travel::Straight,
     )
     .unwrap();
     assert_eq!(j.assigned, vec![0, 4]);
@@ -118,6 +121,7 @@ fn private_schools_take_no_catchment_and_nine_year_serves_both() {
         &schools,
         Level::Primary,
         &policy,
+        Travel::Straight,
     )
     .unwrap();
     assert_eq!(pr.assigned, vec![0, 1]);
@@ -135,13 +139,29 @@ fn special_needs_go_to_the_nearest_school_even_when_full() {
         school("B", 2000.0, SchoolKind::Primary, 10),
     ];
     let d = demand(&[5], &[2]);
-    let la = assign_level(&units, &d, &schools, Level::Primary, &policy, Travel::Straight).unwrap();
+    let la = assign_level(
+        &units,
+        &d,
+        &schools,
+        Level::Primary,
+        &policy,
+        Travel::Straight,
+    )
+    .unwrap();
     assert_eq!(la.assigned, vec![2, 3]);
     assert_eq!(la.special_needs_over_seats, 1);
     assert_eq!(la.placed(), 5);
     // Without the rule, seats bind for everyone.
     policy.special_needs_near_home = false;
-    let la = assign_level(&units, &d, &schools, Level::Primary, &policy, Travel::Straight).unwrap();
+    let la = assign_level(
+        &units,
+        &d,
+        &schools,
+        Level::Primary,
+        &policy,
+        Travel::Straight,
+    )
+    .unwrap();
     assert_eq!(la.assigned, vec![1, 4]);
     assert_eq!(la.special_needs_over_seats, 0);
 }
@@ -162,6 +182,7 @@ fn special_needs_stay_within_reach() {
         &schools,
         Level::Primary,
         &policy,
+        Travel::Straight,
     )
     .unwrap();
     assert_eq!(la.assigned, vec![0, 1]);
@@ -174,6 +195,7 @@ fn special_needs_stay_within_reach() {
         &schools[..1],
         Level::Primary,
         &policy,
+        Travel::Straight,
     )
     .unwrap();
     assert_eq!(la.unplaced_by(Reason::NoSchoolInReach), 2);
