@@ -200,6 +200,338 @@ fn apportion(total: usize, weight: &[f64], min_each: usize) -> Vec<usize> {
     out
 }
 
+// Synthetic road networks, for road-travel benchmarks and scale studies.
+
+/// Centre of the synthetic road region (lon, lat): a county seat's latitude
+/// in the loess hills, so the projection is like the real data's.
+const ROAD_CENTRE: (f64, f64) = (111.8, 38.9);
+/// Every this-many-th grid row and column is an arterial (`secondary`).
+const ARTERIAL_EVERY: usize = 8;
+/// Block sides are uniform in this range, metres.
+const BLOCK_M: (f64, f64) = (100.0, 200.0);
+/// Each grid vertex moves up to this far in x and y, metres.
+const VERTEX_JITTER_M: f64 = 12.0;
+/// Chance that a residential block side has no street.
+const MISSING_STREET_P: f64 = 0.06;
+/// Share of the grid's vertices inside holes (fields, parks, water), where
+/// only arterials pass.
+const HOLE_SHARE: f64 = 0.04;
+/// Holes are 2..=7 grid vertices a side.
+const HOLE_SIDE: (u32, u32) = (2, 7);
+/// Lines run over 2..=6 consecutive block sides.
+const LINE_SEGMENTS: (u32, u32) = (2, 6);
+/// Chance that an arterial line is one-way.
+const ONEWAY_P: f64 = 0.08;
+/// One un-noded T-junction per this many vertices (at least one).
+const UNNODED_PER_VERTICES: usize = 1000;
+
+/// A synthetic road network of about `nodes` graph vertices (within a few
+/// per cent) around (111.8, 38.9). Deterministic in both arguments.
+///
+/// * A grid of streets with blocks of 100..200 m a side (rows and columns
+///   of random spacing) and every vertex jittered by up to 12 m, so no two
+///   streets are quite straight or parallel.
+/// * Every 8th row and column is an arterial (`secondary`, unbroken); the
+///   others are `residential`. About one arterial line in twelve is one-way
+///   (`Forward` or `Backward`).
+/// * 6% of residential block sides are missing (dead ends, T-junctions) and
+///   about 4% of the vertices lie in rectangular holes crossed only by
+///   arterials, so the graph is not a perfect grid; more than 95% of it is
+///   one connected piece.
+/// * Each line runs over 2..=6 consecutive block sides, so lines share
+///   their end vertices with the next line and their interior vertices with
+///   the crossing streets.
+/// * About one T-junction per 1,000 vertices is left un-noded as in real
+///   GIS layers: the through street has no vertex there, and the side
+///   street stops 0.1..0.4 m short of it (within
+///   [`NODE_TOLERANCE_M`](crate::spatial::network::NODE_TOLERANCE_M), so
+///   [`RoadGraph::build`](crate::spatial::network::RoadGraph::build) joins
+///   it).
+pub fn road_grid(nodes: usize, seed: u64) -> Vec<crate::model::RoadLine> {
+    use crate::model::{Oneway, RoadLine};
+    use crate::spatial::EARTH_RADIUS_M;
+
+    if nodes == 0 {
+        return Vec::new();
+    }
+    let mut rng = SplitMix64(seed ^ 0x726F_6164_6772_6964); // "roadgrid"
+
+    // Grid size: holes drop their residential-only vertices.
+    let arterial_share = 1.0 - (1.0 - 1.0 / ARTERIAL_EVERY as f64).powi(2);
+    let kept = 1.0 - HOLE_SHARE * (1.0 - arterial_share);
+    let grid = nodes as f64 / kept;
+    let w = (grid.sqrt().round() as usize).max(2);
+    let h = ((grid / w as f64).round() as usize).max(2);
+    let at = |r: usize, c: usize| r * w + c;
+
+    // Vertex positions, metres.
+    let mut spacing = |n: usize| -> Vec<f64> {
+        let mut acc = 0.0;
+        (0..n)
+            .map(|i| {
+                if i > 0 {
+                    acc += BLOCK_M.0 + (BLOCK_M.1 - BLOCK_M.0) * rng.unit();
+                }
+                acc
+            })
+            .collect()
+    };
+    let xs = spacing(w);
+    let ys = spacing(h);
+    let pos: Vec<[f64; 2]> = (0..h * w)
+        .map(|k| {
+            let (r, c) = (k / w, k % w);
+            [
+                xs[c] + VERTEX_JITTER_M * (2.0 * rng.unit() - 1.0),
+                ys[r] + VERTEX_JITTER_M * (2.0 * rng.unit() - 1.0),
+            ]
+        })
+        .collect();
+
+    // Block sides: horizontal (r, c)-(r, c+1) and vertical (r, c)-(r+1, c).
+    let arterial = |i: usize| i % ARTERIAL_EVERY == 0;
+    let mut hor: Vec<bool> = (0..h * (w - 1))
+        .map(|k| arterial(k / (w - 1)) || rng.unit() >= MISSING_STREET_P)
+        .collect();
+    let mut ver: Vec<bool> = (0..(h - 1) * w)
+        .map(|k| arterial(k % w) || rng.unit() >= MISSING_STREET_P)
+        .collect();
+    let mean_side = (HOLE_SIDE.0 + HOLE_SIDE.1) as f64 / 2.0;
+    let holes = (HOLE_SHARE * (w * h) as f64 / (mean_side * mean_side)).round() as usize;
+    for _ in 0..holes {
+        let hw = rng.range(HOLE_SIDE.0, HOLE_SIDE.1) as usize;
+        let hh = rng.range(HOLE_SIDE.0, HOLE_SIDE.1) as usize;
+        let c0 = rng.range(0, (w.saturating_sub(hw)) as u32) as usize;
+        let r0 = rng.range(0, (h.saturating_sub(hh)) as u32) as usize;
+        for r in r0..(r0 + hh).min(h) {
+            for c in c0..(c0 + hw).min(w) {
+                if !arterial(r) {
+                    if c > 0 {
+                        hor[r * (w - 1) + c - 1] = false;
+                    }
+                    if c + 1 < w {
+                        hor[r * (w - 1) + c] = false;
+                    }
+                }
+                if !arterial(c) {
+                    if r > 0 {
+                        ver[(r - 1) * w + c] = false;
+                    }
+                    if r + 1 < h {
+                        ver[r * w + c] = false;
+                    }
+                }
+            }
+        }
+    }
+
+    // Lines: runs of present block sides, cut into pieces of a few sides.
+    struct Draft {
+        ids: Vec<usize>,
+        secondary: bool,
+        oneway: Oneway,
+    }
+    let mut drafts: Vec<Draft> = Vec::new();
+    let mut run = |rng: &mut SplitMix64,
+                   present: &dyn Fn(usize) -> bool,
+                   vertex: &dyn Fn(usize) -> usize,
+                   len: usize,
+                   secondary: bool| {
+        let mut i = 0;
+        while i < len {
+            if !present(i) {
+                i += 1;
+                continue;
+            }
+            let mut j = i;
+            while j < len && present(j) {
+                j += 1;
+            }
+            // Sides i..j are present: vertices i..=j.
+            let mut a = i;
+            while a < j {
+                let b = (a + rng.range(LINE_SEGMENTS.0, LINE_SEGMENTS.1) as usize).min(j);
+                let oneway = if secondary && rng.unit() < ONEWAY_P {
+                    if rng.unit() < 0.5 {
+                        Oneway::Forward
+                    } else {
+                        Oneway::Backward
+                    }
+                } else {
+                    Oneway::No
+                };
+                drafts.push(Draft {
+                    ids: (a..=b).map(vertex).collect(),
+                    secondary,
+                    oneway,
+                });
+                a = b;
+            }
+            i = j;
+        }
+    };
+    for r in 0..h {
+        run(
+            &mut rng,
+            &|c| hor[r * (w - 1) + c],
+            &|c| at(r, c),
+            w - 1,
+            arterial(r),
+        );
+    }
+    for c in 0..w {
+        run(
+            &mut rng,
+            &|r| ver[r * w + c],
+            &|r| at(r, c),
+            h - 1,
+            arterial(c),
+        );
+    }
+
+    // Un-noded T-junctions: a vertex inside exactly one line (the through
+    // street) and at one end of exactly one other (the side street).
+    let mut inside: Vec<u32> = vec![0; w * h];
+    let mut inside_of: Vec<(u32, u32)> = vec![(u32::MAX, 0); w * h];
+    let mut end_of: Vec<Vec<(u32, bool)>> = vec![Vec::new(); w * h];
+    for (li, d) in drafts.iter().enumerate() {
+        for (k, &v) in d.ids.iter().enumerate() {
+            if k == 0 || k + 1 == d.ids.len() {
+                end_of[v].push((li as u32, k == 0));
+            } else {
+                inside[v] += 1;
+                inside_of[v] = (li as u32, k as u32);
+            }
+        }
+    }
+    let candidates: Vec<usize> = (0..w * h)
+        .filter(|&v| inside[v] == 1 && end_of[v].len() == 1)
+        .collect();
+    let target = (nodes / UNNODED_PER_VERTICES).max(1);
+    let p = (target as f64 / candidates.len().max(1) as f64).min(1.0);
+    let mut touched = vec![false; drafts.len()];
+    let mut drop_vertex: Vec<(usize, usize)> = Vec::new();
+    // (line, first end?, position in metres)
+    let mut moved_end: Vec<(usize, bool, [f64; 2])> = Vec::new();
+    for v in candidates {
+        if rng.unit() >= p {
+            continue;
+        }
+        let (tl, k) = (inside_of[v].0 as usize, inside_of[v].1 as usize);
+        let (sl, first) = (end_of[v][0].0 as usize, end_of[v][0].1);
+        if touched[tl] || touched[sl] {
+            continue;
+        }
+        touched[tl] = true;
+        touched[sl] = true;
+        let (pa, pb) = (pos[drafts[tl].ids[k - 1]], pos[drafts[tl].ids[k + 1]]);
+        let s = &drafts[sl].ids;
+        let other = pos[if first { s[1] } else { s[s.len() - 2] }];
+        let (dx, dy) = (pb[0] - pa[0], pb[1] - pa[1]);
+        let t = (((pos[v][0] - pa[0]) * dx + (pos[v][1] - pa[1]) * dy) / (dx * dx + dy * dy))
+            .clamp(0.0, 1.0);
+        let q = [pa[0] + t * dx, pa[1] + t * dy];
+        let (ox, oy) = (other[0] - q[0], other[1] - q[1]);
+        let olen = (ox * ox + oy * oy).sqrt();
+        let short = 0.1 + 0.3 * rng.unit();
+        drop_vertex.push((tl, k));
+        moved_end.push((
+            sl,
+            first,
+            [q[0] + short * ox / olen, q[1] + short * oy / olen],
+        ));
+    }
+
+    // To lon/lat about the centre.
+    let k0 = ROAD_CENTRE.1.to_radians().cos();
+    let (cx, cy) = (xs[w - 1] / 2.0, ys[h - 1] / 2.0);
+    let lonlat = |p: [f64; 2]| {
+        (
+            ROAD_CENTRE.0 + ((p[0] - cx) / (EARTH_RADIUS_M * k0)).to_degrees(),
+            ROAD_CENTRE.1 + ((p[1] - cy) / EARTH_RADIUS_M).to_degrees(),
+        )
+    };
+    let mut lines: Vec<RoadLine> = drafts
+        .iter()
+        .enumerate()
+        .map(|(i, d)| RoadLine {
+            id: format!("synth-{i}"),
+            coords: d.ids.iter().map(|&v| lonlat(pos[v])).collect(),
+            highway: Some(
+                if d.secondary {
+                    "secondary"
+                } else {
+                    "residential"
+                }
+                .to_string(),
+            ),
+            speed_kmh: None,
+            oneway: d.oneway,
+        })
+        .collect();
+    for (l, k) in drop_vertex {
+        lines[l].coords.remove(k);
+    }
+    for (l, first, p) in moved_end {
+        let c = &mut lines[l].coords;
+        let k = if first { 0 } else { c.len() - 1 };
+        c[k] = lonlat(p);
+    }
+    lines
+}
+
+/// `n` points within 50 m of the roads (units, schools): each at a uniform
+/// position along the network's total length, moved up to 50 m square to the
+/// road on either side. Deterministic in all arguments; empty if there are
+/// no roads.
+pub fn points_near_roads(lines: &[crate::model::RoadLine], n: usize, seed: u64) -> Vec<(f64, f64)> {
+    use crate::spatial::network::Projection;
+
+    let vertices: usize = lines.iter().map(|l| l.coords.len()).sum();
+    if vertices == 0 {
+        return Vec::new();
+    }
+    let lat0 = lines
+        .iter()
+        .flat_map(|l| l.coords.iter().map(|c| c.1))
+        .sum::<f64>()
+        / vertices as f64;
+    let proj = Projection::new(lat0);
+    let mut segs: Vec<([f64; 2], [f64; 2])> = Vec::with_capacity(vertices);
+    let mut until: Vec<f64> = Vec::with_capacity(vertices);
+    let mut total = 0.0;
+    for l in lines {
+        for w in l.coords.windows(2) {
+            let (a, b) = (proj.xy(w[0].0, w[0].1), proj.xy(w[1].0, w[1].1));
+            let len = ((b[0] - a[0]).powi(2) + (b[1] - a[1]).powi(2)).sqrt();
+            if len > 0.0 {
+                total += len;
+                segs.push((a, b));
+                until.push(total);
+            }
+        }
+    }
+    if segs.is_empty() {
+        return Vec::new();
+    }
+    let mut rng = SplitMix64(seed ^ 0x6E65_6172_726F_6164); // "nearroad"
+    (0..n)
+        .map(|_| {
+            let s = total * rng.unit();
+            let i = until.partition_point(|&u| u <= s).min(segs.len() - 1);
+            let (a, b) = segs[i];
+            let len = until[i] - if i > 0 { until[i - 1] } else { 0.0 };
+            let t = ((s - (until[i] - len)) / len).clamp(0.0, 1.0);
+            let off = 50.0 * (2.0 * rng.unit() - 1.0);
+            let (ux, uy) = ((b[0] - a[0]) / len, (b[1] - a[1]) / len);
+            proj.lonlat([
+                a[0] + t * (b[0] - a[0]) - off * uy,
+                a[1] + t * (b[1] - a[1]) + off * ux,
+            ])
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -275,5 +607,103 @@ mod tests {
         assert_eq!(apportion(2, &[1.0, 1.0, 1.0], 1), vec![1, 1, 1]);
         let w = [0.3, 2.5, 1.1, 0.01, 7.0];
         assert_eq!(apportion(12_345, &w, 0).iter().sum::<usize>(), 12_345);
+    }
+}
+
+#[cfg(test)]
+mod road_tests {
+    use super::*;
+    use crate::spatial::network::RoadGraph;
+
+    #[test]
+    fn road_grid_is_deterministic() {
+        let a = road_grid(5_000, 3);
+        assert_eq!(a, road_grid(5_000, 3));
+        assert_ne!(a, road_grid(5_000, 4));
+        let p = points_near_roads(&a, 500, 9);
+        assert_eq!(p.len(), 500);
+        assert_eq!(p, points_near_roads(&a, 500, 9));
+        assert_ne!(p, points_near_roads(&a, 500, 10));
+        assert!(road_grid(0, 1).is_empty());
+        assert!(points_near_roads(&[], 10, 1).is_empty());
+    }
+
+    #[test]
+    fn road_grid_size_and_shape() {
+        for (nodes, seed) in [(1_000, 1), (10_000, 2), (60_000, 3)] {
+            let lines = road_grid(nodes, seed);
+            let g = RoadGraph::build(&lines);
+            let n = g.node_count();
+            assert!(
+                (n as f64 - nodes as f64).abs() <= 0.1 * nodes as f64,
+                "{nodes}: {n} nodes"
+            );
+            // One big piece.
+            let mut size = vec![0usize; g.component_count()];
+            for &c in &g.component {
+                size[c as usize] += 1;
+            }
+            let big = size.iter().copied().max().unwrap_or(0);
+            assert!(
+                big as f64 > 0.95 * n as f64,
+                "{nodes}: biggest piece {big} of {n}"
+            );
+            // Not a perfect grid: dead ends; un-noded ends joined by noding.
+            let dead_ends = g
+                .graph
+                .node_indices()
+                .filter(|&v| g.graph.edges(v).count() == 1)
+                .count();
+            assert!(dead_ends > nodes / 200, "{nodes}: {dead_ends} dead ends");
+            assert!(
+                g.joined_ends >= (nodes / 1000).max(1) / 2,
+                "{nodes}: {} joined",
+                g.joined_ends
+            );
+            // Lines of several segments; arterials, some one-way.
+            assert!(lines.iter().all(|l| l.coords.len() >= 2));
+            let mean =
+                lines.iter().map(|l| l.coords.len() - 1).sum::<usize>() as f64 / lines.len() as f64;
+            assert!(mean > 2.0, "{nodes}: {mean} segments a line");
+            let secondary = lines
+                .iter()
+                .filter(|l| l.highway.as_deref() == Some("secondary"))
+                .count();
+            assert!(secondary > 0 && secondary < lines.len() / 3);
+            if nodes >= 10_000 {
+                assert!(lines.iter().any(|l| l.oneway != crate::model::Oneway::No));
+            }
+            // Blocks of 100..200 m: pieces mostly in that range.
+            let pieces: Vec<f64> = g
+                .pieces
+                .iter()
+                .map(|&(a, b)| {
+                    g.graph
+                        .edges_connecting(a, b)
+                        .next()
+                        .unwrap()
+                        .weight()
+                        .metres
+                })
+                .collect();
+            let typical = pieces
+                .iter()
+                .filter(|&&m| (75.0..=225.0).contains(&m))
+                .count();
+            assert!(typical as f64 > 0.95 * pieces.len() as f64);
+        }
+    }
+
+    #[test]
+    fn points_are_near_roads() {
+        let lines = road_grid(5_000, 5);
+        let g = RoadGraph::build(&lines);
+        let pts = points_near_roads(&lines, 2_000, 6);
+        let mut far = 0.0f64;
+        for &(lon, lat) in &pts {
+            far = far.max(g.snap(lon, lat).unwrap().access_m);
+        }
+        assert!(far <= 50.5, "a point {far} m from the roads");
+        assert!(far > 30.0);
     }
 }

@@ -4,9 +4,11 @@
 use super::CliError;
 use crate::assign::LevelDemand;
 use crate::io::{
-    InputError, InputErrors, Scenario, read_boundary, read_households, read_scenario, read_schools,
+    InputError, InputErrors, Scenario, read_boundary, read_households, read_roads, read_scenario,
+    read_schools,
 };
 use crate::model::{Level, School, Unit};
+use crate::spatial::network::{RoadGraph, SNAP_WARN_M};
 use chrono::Datelike;
 use clap::Args;
 use geo::{Contains, MultiPolygon, Point};
@@ -30,6 +32,11 @@ pub struct InputArgs {
     /// County boundary (GeoJSON Polygon/MultiPolygon), for maps and checks.
     #[arg(long, value_name = "FILE")]
     pub boundary: Option<PathBuf>,
+    /// Road network: GeoJSON LineStrings (`highway`, `speed_kmh`, `oneway`)
+    /// or an OpenStreetMap extract (`.osm.pbf`). Without it, travel is the
+    /// straight line.
+    #[arg(long, value_name = "FILE")]
+    pub roads: Option<PathBuf>,
 }
 
 /// Everything a run needs, validated.
@@ -43,7 +50,10 @@ pub struct Loaded {
     /// Students without hukou or residence permit (or not stated), per level.
     pub without_residence: [u64; 2],
     /// The road network, when given (`--roads` or `[inputs] roads`).
-    pub roads: Option<crate::spatial::network::RoadGraph>,
+    pub roads: Option<RoadGraph>,
+    /// Ids of units farther than `SNAP_WARN_M` from any road (their
+    /// straight access leg is counted).
+    pub far_from_road: Vec<String>,
     /// Ids of units outside the boundary (placed anyway).
     pub outside_boundary: Vec<String>,
     pub config_path: Option<PathBuf>,
@@ -55,6 +65,7 @@ impl InputArgs {
             && self.households.is_none()
             && self.schools.is_none()
             && self.boundary.is_none()
+            && self.roads.is_none()
     }
 }
 
@@ -78,11 +89,8 @@ pub fn load(args: &InputArgs) -> Result<Loaded, CliError> {
     if let Some(b) = &args.boundary {
         scenario.inputs.boundary = Some(b.clone());
     }
-    if let Some(r) = &scenario.inputs.roads {
-        return Err(CliError::Usage(format!(
-            "road networks are not supported yet (scenario names roads = {}); remove the key to plan by straight-line distance",
-            r.display()
-        )));
+    if let Some(r) = &args.roads {
+        scenario.inputs.roads = Some(r.clone());
     }
     let need = |p: &Option<PathBuf>, what: &str| -> Result<PathBuf, CliError> {
         p.clone().ok_or_else(|| {
@@ -98,6 +106,7 @@ pub fn load(args: &InputArgs) -> Result<Loaded, CliError> {
         ("households", Some(&hh_path)),
         ("schools", Some(&sc_path)),
         ("boundary", scenario.inputs.boundary.as_ref()),
+        ("roads", scenario.inputs.roads.as_ref()),
     ];
     for (what, p) in named {
         if let Some(p) = p
@@ -131,6 +140,10 @@ pub fn load(args: &InputArgs) -> Result<Loaded, CliError> {
     let schools = read_schools(&sc_path).map_err(|e| errs.extend(e)).ok();
     let boundary = match &scenario.inputs.boundary {
         Some(b) => read_boundary(b).map_err(|e| errs.push(e)).ok(),
+        None => None,
+    };
+    let roads = match &scenario.inputs.roads {
+        Some(r) => read_roads(r).map_err(|e| errs.extend(e)).ok(),
         None => None,
     };
     let (Some(units), Some(schools)) = (units, schools) else {
@@ -204,6 +217,18 @@ pub fn load(args: &InputArgs) -> Result<Loaded, CliError> {
             .collect(),
         None => vec![],
     };
+    let roads = roads.map(|lines| RoadGraph::build(&lines));
+    let far_from_road = match &roads {
+        Some(g) => units
+            .iter()
+            .filter(|u| {
+                g.snap(u.lon, u.lat)
+                    .is_none_or(|s| s.access_m > SNAP_WARN_M)
+            })
+            .map(|u| u.id.clone())
+            .collect(),
+        None => vec![],
+    };
     Ok(Loaded {
         scenario,
         units,
@@ -212,7 +237,8 @@ pub fn load(args: &InputArgs) -> Result<Loaded, CliError> {
         demand,
         without_residence,
         outside_boundary,
-        roads: None,
+        roads,
+        far_from_road,
         config_path: config,
     })
 }

@@ -77,6 +77,21 @@ pub fn run(args: &PlanArgs) -> Result<i32, CliError> {
     staged.add(
         "summary.json",
         summary_json(&SummaryInput {
+            travel: if loaded.roads.is_some() {
+                "road_network"
+            } else {
+                "straight_line_haversine"
+            },
+            roads: loaded.roads.as_ref().map(|g| {
+                serde_json::json!({
+                    "nodes": g.node_count(),
+                    "pieces": g.pieces.len(),
+                    "components": g.component_count(),
+                    "joined_ends": g.joined_ends,
+                    "units_far_from_road": loaded.far_from_road.len(),
+                    "far_from_road_m": crate::spatial::network::SNAP_WARN_M,
+                })
+            }),
             name: loaded.scenario.name.as_deref(),
             synthetic: loaded.scenario.synthetic,
             policy,
@@ -168,6 +183,34 @@ fn report(loaded: &Loaded, levels: &[LevelAssignment], out: &std::path::Path, na
             }
         );
     }
+    if let Some(g) = &loaded.roads {
+        eprintln!(
+            "roads: {} nodes, {} pieces of road in {} connected parts; {} loose line ends joined",
+            g.node_count(),
+            g.pieces.len(),
+            g.component_count(),
+            g.joined_ends
+        );
+    }
+    if !loaded.far_from_road.is_empty() {
+        let first: Vec<&str> = loaded
+            .far_from_road
+            .iter()
+            .take(5)
+            .map(String::as_str)
+            .collect();
+        eprintln!(
+            "warning: {} units are more than {} m from any road (their straight walk to the road is counted): {}{}",
+            loaded.far_from_road.len(),
+            crate::spatial::network::SNAP_WARN_M,
+            first.join(", "),
+            if loaded.far_from_road.len() > 5 {
+                ", ..."
+            } else {
+                ""
+            }
+        );
+    }
     eprintln!(
         "wrote {} files to {}/: {}",
         names.len(),
@@ -221,16 +264,31 @@ fn map_input<'a>(loaded: &'a Loaded, la: &LevelAssignment) -> MapInput<'a> {
         .trim()
         .to_string(),
         subtitle: format!(
-            "入学年份 entry year {} | 出生截止 born by {}-{} | 学生 students {} | 已安置 placed {} | 直线距离 straight-line travel",
+            "入学年份 entry year {} | 出生截止 born by {}-{} | 学生 students {} | 已安置 placed {} | {}",
             policy.entry_year,
             policy.entry_year - policy.entry_age_of(la.level) as i32,
             policy.cutoff,
             la.students,
-            placed
+            placed,
+            if loaded.roads.is_some() {
+                "道路距离 road travel"
+            } else {
+                "直线距离 straight-line travel"
+            }
         ),
         synthetic: loaded.scenario.synthetic,
         boundary: loaded.boundary.as_ref(),
         schools,
         units,
+        roads: loaded
+            .roads
+            .as_ref()
+            .map(|g| {
+                g.pieces
+                    .iter()
+                    .map(|&(a, b)| [g.graph[a], g.graph[b]])
+                    .collect()
+            })
+            .unwrap_or_default(),
     }
 }

@@ -97,6 +97,10 @@ pub fn schools_csv(schools: &[School], levels: &[LevelAssignment], policy: &Poli
 }
 
 pub struct SummaryInput<'a> {
+    /// "straight_line_haversine" or "road_network".
+    pub travel: &'a str,
+    /// Road network facts (nodes, pieces, joined ends, units far from a road).
+    pub roads: Option<Value>,
     pub name: Option<&'a str>,
     pub synthetic: bool,
     pub policy: &'a Policy,
@@ -168,7 +172,8 @@ pub fn summary_json(si: &SummaryInput) -> String {
         "entry_year": p.entry_year,
         "cutoff": p.cutoff.to_string(),
         "census_date": p.census_date().to_string(),
-        "travel": "straight_line_haversine",
+        "travel": si.travel,
+        "roads": si.roads,
         "units": si.units,
         "students": {
             "total": students,

@@ -36,6 +36,8 @@ pub struct MapInput<'a> {
     pub boundary: Option<&'a MultiPolygon<f64>>,
     pub schools: Vec<MapSchool>,
     pub units: Vec<MapUnit>,
+    /// Road pieces (lon/lat polylines), drawn under everything else.
+    pub roads: Vec<[(f64, f64); 2]>,
 }
 
 pub const WIDTH: u32 = 1400;
@@ -191,6 +193,7 @@ fn try_draw<DB: DrawingBackend>(
             ))?;
         }
     }
+    draw_roads(root, &frame, &m.roads, None)?;
     // Dense clusters of schools (a county town) get a magnified inset so
     // every name can be read; in the main map they are drawn unlabelled.
     let inset = find_inset(&frame, m, map_w, top as i32);
@@ -212,6 +215,8 @@ fn try_draw<DB: DrawingBackend>(
         f.ox += r0.0 as f64;
         f.oy += r0.1 as f64 + 24.0;
         let keep: Vec<bool> = (0..m.schools.len()).map(|i| !in_inset[i]).collect();
+        let bbox = (x.lon0, x.lat0, x.lon1, x.lat1);
+        draw_roads(root, &f, &m.roads, Some(bbox))?;
         let sub = MapInput {
             units: m
                 .units
@@ -577,4 +582,28 @@ fn find_inset(frame: &Frame, m: &MapInput, map_w: i32, top: i32) -> Option<Inset
         rect: (origin, (origin.0 + w, origin.1 + h)),
         label: format!("{} 所学校 schools", count),
     })
+}
+
+/// Roads as thin grey lines; `within` keeps only pieces touching a lon/lat
+/// box (for the inset).
+fn draw_roads<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    frame: &Frame,
+    roads: &[[(f64, f64); 2]],
+    within: Option<(f64, f64, f64, f64)>,
+) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    let style = ShapeStyle::from(&RGBColor(175, 175, 175)).stroke_width(1);
+    let inside = |p: (f64, f64)| {
+        within.is_none_or(|(x0, y0, x1, y1)| p.0 >= x0 && p.0 <= x1 && p.1 >= y0 && p.1 <= y1)
+    };
+    for r in roads {
+        if !(inside(r[0]) && inside(r[1])) {
+            continue;
+        }
+        let (a, b) = (frame.px(r[0].0, r[0].1), frame.px(r[1].0, r[1].1));
+        if a != b {
+            root.draw(&PathElement::new(vec![a, b], style))?;
+        }
+    }
+    Ok(())
 }

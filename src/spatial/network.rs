@@ -19,6 +19,10 @@ use std::collections::{BinaryHeap, HashMap};
 /// there (GIS road layers are often not noded).
 pub const NODE_TOLERANCE_M: f64 = 1.0;
 
+/// Points farther than this from every road are reported (they are still
+/// snapped: the straight access leg is counted in their travel).
+pub const SNAP_WARN_M: f64 = 500.0;
+
 /// How people travel at a level.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub enum Mode {
