@@ -6,9 +6,9 @@
 //! (tests/fixtures/osm_finland_town/, see its ATTRIBUTION.md) read from the
 //! `.osm.pbf` and from the GeoJSON extracted from it gives the same lines.
 //!
-//! The CLI has no `--roads` flag yet, so the malformed road files are
-//! written here and given to `read_roads` directly rather than listed in
-//! tests/bad_inputs/cases.toml.
+//! The malformed road files here are written on the fly and given to
+//! `read_roads` directly; a selection of them also lives in
+//! tests/bad_inputs/roads_*.geojson, run through `--roads` by tests/cli.rs.
 
 use catchment::io::InputErrors;
 use catchment::io::read_roads;
@@ -360,10 +360,11 @@ fn assert_refused(name: &str, text: &str, expect: &[&str]) {
     }
 }
 
-#[test]
-fn malformed_geojson_roads_are_refused_with_located_errors() {
+/// Malformed road layers: file name, text, substrings the message must
+/// carry (location and field).
+fn malformed_cases() -> Vec<(&'static str, String, Vec<&'static str>)> {
     let ok = "[[111.80,38.90],[111.81,38.91]]";
-    let cases: Vec<(&str, String, Vec<&str>)> = vec![
+    vec![
         (
             "roads_json_syntax.geojson",
             "{\"type\":\"FeatureCollection\",\n\"features\":[{\"type\":\"Feature\" \"properties\":{}}]}"
@@ -496,11 +497,73 @@ fn malformed_geojson_roads_are_refused_with_located_errors() {
             collection(&[r#"{"type":"Feature","properties":[1],"geometry":{"type":"LineString","coordinates":[[111.8,38.9],[111.9,38.9]]}}"#]),
             vec!["feature 0: field `properties`"],
         ),
-    ];
+    ]
+}
+
+#[test]
+fn malformed_geojson_roads_are_refused_with_located_errors() {
+    let cases = malformed_cases();
     assert!(cases.len() >= 8);
     for (name, text, expect) in &cases {
         assert_refused(name, text, expect);
     }
+}
+
+/// The same files through the command line (`--roads`): exit 2, the located
+/// message on stderr, no panic, nothing written.
+#[test]
+fn malformed_roads_through_the_cli_exit_2_and_write_nothing() {
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let mut cases = malformed_cases();
+    cases.push((
+        "roads_text.osm.pbf",
+        "not a pbf\n".into(),
+        vec!["roads_text.osm.pbf: expected a readable OpenStreetMap PBF file"],
+    ));
+    let mut failures = Vec::new();
+    for (name, text, expect) in &cases {
+        for sub in ["validate", "plan"] {
+            let dir = tempfile::tempdir().expect("temp dir");
+            for f in [
+                "households.geojson",
+                "schools.geojson",
+                "boundary.geojson",
+                "scenario.toml",
+            ] {
+                fs::copy(fixtures.join(f), dir.path().join(f)).expect("copy fixture");
+            }
+            fs::write(dir.path().join(name), text).expect("write case");
+            let mut args = vec![sub, "--config", "scenario.toml", "--roads", name];
+            if sub == "plan" {
+                args.extend(["--out", "out"]);
+            }
+            let o = std::process::Command::new(env!("CARGO_BIN_EXE_catchment"))
+                .args(&args)
+                .current_dir(dir.path())
+                .output()
+                .expect("run catchment");
+            let err = String::from_utf8_lossy(&o.stderr);
+            let mut problems = Vec::new();
+            if o.status.code() != Some(2) {
+                problems.push(format!("exit {:?}", o.status.code()));
+            }
+            if err.contains("panicked") {
+                problems.push("panicked".into());
+            }
+            for x in expect {
+                if !err.contains(x) {
+                    problems.push(format!("stderr lacks {x:?}"));
+                }
+            }
+            if dir.path().join("out").exists() {
+                problems.push("out/ was created".into());
+            }
+            if !problems.is_empty() {
+                failures.push(format!("{name} ({sub}): {}\n  {err}", problems.join("; ")));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
 #[test]

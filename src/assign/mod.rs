@@ -47,6 +47,8 @@ pub struct Placement {
     pub students: u32,
     /// Metres, to the millimetre the model uses.
     pub travel_m: Option<f64>,
+    /// Minutes along roads (road travel only).
+    pub travel_min: Option<f64>,
     pub reason: Option<Reason>,
 }
 
@@ -147,12 +149,7 @@ pub fn assign_level(
     // All feasible arcs, for every student of the cohort.
     let arcs = feasible_arcs(units, &demand.students, schools, level, policy, travel);
     let mut t = build_transport(&arcs, &demand.students, seats.clone());
-    let metres = |i: usize, j: usize| {
-        arcs.per_unit[i]
-            .iter()
-            .find(|a| a.school as usize == j)
-            .map_or(0.0, |a| a.metres)
-    };
+    let arc_of = |i: usize, j: usize| arcs.per_unit[i].iter().find(|a| a.school as usize == j);
 
     // Near-home placement of special-needs students: the nearest school
     // within reach (its travel limit, or a boarding school that takes the
@@ -208,7 +205,10 @@ pub fn assign_level(
                 unit: i,
                 school: Some(j),
                 students: x,
-                travel_m: Some((metres(i, j) * 1000.0).round() / 1000.0),
+                travel_m: Some((arc_of(i, j).map_or(0.0, |a| a.metres) * 1000.0).round() / 1000.0),
+                travel_min: arc_of(i, j)
+                    .and_then(|a| a.minutes)
+                    .map(|m| (m * 100.0).round() / 100.0),
                 reason: None,
             });
         }
@@ -226,6 +226,7 @@ pub fn assign_level(
                 school: None,
                 students: y,
                 travel_m: None,
+                travel_min: None,
                 reason: Some(reason),
             });
         }

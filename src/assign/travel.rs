@@ -25,6 +25,8 @@ pub struct Arc {
     pub school: u32,
     pub cost: i64,
     pub metres: f64,
+    /// Travel minutes along roads (none for straight-line travel).
+    pub minutes: Option<f64>,
 }
 
 /// The feasible arcs of every unit, and which units have no road link to
@@ -102,6 +104,7 @@ fn straight(
                         school: j as u32,
                         cost: to_mm(m),
                         metres: m,
+                        minutes: None,
                     });
                 }
             }
@@ -113,6 +116,7 @@ fn straight(
                         school: j as u32,
                         cost: to_mm(m),
                         metres: m,
+                        minutes: None,
                     });
                 }
             }
@@ -241,6 +245,7 @@ fn roads(
                 school: j as u32,
                 cost: to_cost(r.cost),
                 metres: r.metres,
+                minutes: Some(r.seconds / 60.0),
             });
         }
     }

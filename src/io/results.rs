@@ -49,6 +49,7 @@ pub fn assignment_geojson(
                     "school_id": p.school.map(|j| schools[j].id.clone()),
                     "students": p.students,
                     "travel_m": p.travel_m.map(|m| (m * 1000.0).round() / 1000.0),
+                    "travel_min": p.travel_min,
                     "reason": p.reason.map(Reason::as_str),
                 },
                 "geometry": {"type": "Point", "coordinates": [u.lon, u.lat]},
@@ -131,6 +132,15 @@ pub fn summary_json(si: &SummaryInput) -> String {
             .filter_map(|p| p.travel_m)
             .fold(0.0f64, f64::max);
         let seats: u64 = la.seats.iter().map(|&s| s as u64).sum();
+        let (min_sum, min_n) = la
+            .placements
+            .iter()
+            .filter_map(|p| {
+                p.travel_min
+                    .map(|m| (m * p.students as f64, p.students as u64))
+            })
+            .fold((0.0, 0u64), |a, b| (a.0 + b.0, a.1 + b.1));
+        let mean_travel_min = (min_n > 0).then(|| (min_sum / min_n as f64 * 100.0).round() / 100.0);
         by_level.insert(
             la.level.as_str().to_string(),
             json!({
@@ -146,6 +156,7 @@ pub fn summary_json(si: &SummaryInput) -> String {
                 "objective_student_m": round3(mm_to_m(mm)),
                 "mean_travel_m": if lp > 0 { round3(mm_to_m(mm) / lp as f64) } else { 0.0 },
                 "max_travel_m": round3(max_travel),
+                "mean_travel_min": mean_travel_min,
                 "special_needs_over_seats": la.special_needs_over_seats,
                 "without_residence": si.without_residence[la.level.index()],
                 "certificate": {

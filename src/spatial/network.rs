@@ -390,10 +390,20 @@ pub enum Metric {
 pub struct Route {
     pub cost: f64,
     pub metres: f64,
+    /// Travel time: walking at [`WALK_KMH`], or driving by road speeds.
+    pub seconds: f64,
 }
 
 fn walk_s(m: f64) -> f64 {
     m / (WALK_KMH / 3.6)
+}
+
+/// Seconds of a leg of `m` metres in `mode`.
+fn secs(mode: Mode, m: f64, drive_s: f64) -> f64 {
+    match mode {
+        Mode::Walk => walk_s(m),
+        Mode::Drive => drive_s,
+    }
 }
 
 /// Cost of a leg of `m` metres taking `drive_s` seconds by car.
@@ -416,9 +426,8 @@ pub fn routes_to(
     metric: Metric,
     bound: f64,
 ) -> Vec<(NodeIndex, Route)> {
-    let n = g.graph.node_count();
     let mut best: HashMap<NodeIndex, Route> = HashMap::new();
-    let mut heap: BinaryHeap<Reverse<(OrdF64, OrdF64, NodeIndex)>> = BinaryHeap::new();
+    let mut heap: BinaryHeap<Reverse<(OrdF64, OrdF64, OrdF64, NodeIndex)>> = BinaryHeap::new();
     let access = leg(metric, Mode::Walk, school.access_m, 0.0);
     // From the piece's ends to the school's snap point.
     let seeds = [
@@ -435,18 +444,28 @@ pub fn routes_to(
         }
         let m = frac * school.metres;
         let c = access + leg(metric, mode, m, frac * school.drive_s);
+        let t = walk_s(school.access_m) + secs(mode, m, frac * school.drive_s);
         if c <= bound {
-            heap.push(Reverse((OrdF64(c), OrdF64(school.access_m + m), v)));
+            heap.push(Reverse((
+                OrdF64(c),
+                OrdF64(school.access_m + m),
+                OrdF64(t),
+                v,
+            )));
         }
     }
     let mut out = Vec::new();
-    let _ = n;
-    while let Some(Reverse((OrdF64(c), OrdF64(m), v))) = heap.pop() {
+    while let Some(Reverse((OrdF64(c), OrdF64(m), OrdF64(t), v))) = heap.pop() {
         if best.contains_key(&v) {
             continue;
         }
-        best.insert(v, Route { cost: c, metres: m });
-        out.push((v, Route { cost: c, metres: m }));
+        let r = Route {
+            cost: c,
+            metres: m,
+            seconds: t,
+        };
+        best.insert(v, r);
+        out.push((v, r));
         // Reverse search: an edge w -> v usable in `mode` leads from w here.
         for e in g.graph.edges_directed(v, petgraph::Direction::Incoming) {
             let w = e.source();
@@ -459,7 +478,8 @@ pub fn routes_to(
             }
             let nc = c + leg(metric, mode, ed.metres, ed.drive_s);
             if nc <= bound {
-                heap.push(Reverse((OrdF64(nc), OrdF64(m + ed.metres), w)));
+                let nt = t + secs(mode, ed.metres, ed.drive_s);
+                heap.push(Reverse((OrdF64(nc), OrdF64(m + ed.metres), OrdF64(nt), w)));
             }
         }
     }
@@ -493,6 +513,7 @@ pub fn unit_route(
             consider(Route {
                 cost: access + leg(metric, mode, m, frac * u.drive_s) + r.cost,
                 metres: u.access_m + m + r.metres,
+                seconds: walk_s(u.access_m) + secs(mode, m, frac * u.drive_s) + r.seconds,
             });
         }
     }
@@ -512,6 +533,9 @@ pub fn unit_route(
             consider(Route {
                 cost: access + leg(metric, mode, m, along * u.drive_s) + s_access,
                 metres: u.access_m + m + school.access_m,
+                seconds: walk_s(u.access_m)
+                    + secs(mode, m, along * u.drive_s)
+                    + walk_s(school.access_m),
             });
         }
     }
