@@ -165,7 +165,7 @@ fn corpus_manifest_lists_every_file_once() {
     assert_eq!(listed, on_disk, "cases.toml and tests/bad_inputs/ differ");
     for c in &m.case {
         assert!(
-            ["households", "schools", "boundary", "config"].contains(&c.flag.as_str()),
+            ["households", "schools", "boundary", "roads", "config"].contains(&c.flag.as_str()),
             "{}: unknown flag {}",
             c.file,
             c.flag

@@ -4,8 +4,8 @@
 use super::CliError;
 use crate::assign::LevelDemand;
 use crate::io::{
-    InputError, InputErrors, Scenario, read_boundary, read_households, read_roads, read_scenario,
-    read_schools,
+    InputError, InputErrors, Scenario, read_boundary, read_households, read_roads_with_warnings,
+    read_scenario, read_schools,
 };
 use crate::model::{Level, School, Unit};
 use crate::spatial::network::{RoadGraph, SNAP_WARN_M};
@@ -143,7 +143,21 @@ pub fn load(args: &InputArgs) -> Result<Loaded, CliError> {
         None => None,
     };
     let roads = match &scenario.inputs.roads {
-        Some(r) => read_roads(r).map_err(|e| errs.extend(e)).ok(),
+        Some(r) => match read_roads_with_warnings(r) {
+            Ok((lines, warnings)) => {
+                for w in warnings.iter().take(5) {
+                    eprintln!("warning: {w}");
+                }
+                if warnings.len() > 5 {
+                    eprintln!("warning: ... and {} more road warnings", warnings.len() - 5);
+                }
+                Some(lines)
+            }
+            Err(e) => {
+                errs.extend(e);
+                None
+            }
+        },
         None => None,
     };
     let (Some(units), Some(schools)) = (units, schools) else {

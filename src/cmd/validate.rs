@@ -37,6 +37,17 @@ pub fn run(args: &InputArgs) -> Result<i32, CliError> {
             seats
         );
     }
+    if let Some(g) = &l.roads {
+        println!(
+            "  roads: {} nodes, {} pieces in {} connected parts, {} loose ends joined; {} units over {} m from a road",
+            g.node_count(),
+            g.pieces.len(),
+            g.component_count(),
+            g.joined_ends,
+            l.far_from_road.len(),
+            crate::spatial::network::SNAP_WARN_M
+        );
+    }
     if !l.outside_boundary.is_empty() {
         println!(
             "  warning: {} units outside the boundary (they are still placed)",

@@ -15,6 +15,6 @@ pub mod strict_json;
 pub use boundary::read_boundary;
 pub use error::{InputError, InputErrors};
 pub use households::read_households;
-pub use roads::read_roads;
+pub use roads::{read_roads, read_roads_with_warnings};
 pub use scenario::{InputPaths, Scenario, read_scenario};
 pub use schools::read_schools;
