@@ -1,0 +1,232 @@
+//! One timed run of road-network travel at scale, for scale studies and
+//! profiling: a synthetic road grid ([`catchment::synth::road_grid`]),
+//! units and schools near its roads, then each step of the junior level
+//! (driving, 10 km by road) timed on its own.
+//!
+//! ```text
+//! cargo run --release --example roads_scale -- [nodes] [schools] [units] [seed]
+//! ```
+//!
+//! Defaults: 1000000 nodes, 3000 schools, 200000 units, seed 1. Prints the
+//! seconds of: generating the lines, `RoadGraph::build`, snapping every unit
+//! and school, one sequential sweep of bounded searches from every school
+//! (walking 3 km, then driving 10 km), `feasible_arcs` (parallel, as the
+//! planner runs it) and the whole `assign_level`; and the peak resident
+//! memory after each step (VmHWM, Linux only).
+
+use std::time::Instant;
+
+use catchment::assign::{LevelDemand, Travel, assign_level, feasible_arcs};
+use catchment::model::{Demand, Level, PerLevel, Policy, School, SchoolKind, Sector, Unit};
+use catchment::spatial::network::{Metric, Mode, RoadGraph, routes_to};
+use catchment::synth::{points_near_roads, road_grid};
+
+fn arg(n: usize, default: u64) -> u64 {
+    std::env::args()
+        .nth(n)
+        .map(|a| a.parse().expect("a number"))
+        .unwrap_or(default)
+}
+
+/// Peak resident memory so far, from /proc/self/status.
+fn peak_mib() -> String {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|kb| kb.parse::<f64>().ok())
+        })
+        .map_or_else(|| "?".to_string(), |kb| format!("{:.0} MiB", kb / 1024.0))
+}
+
+/// SplitMix64 step, for the example's own small random choices.
+fn mix(x: u64) -> u64 {
+    let mut z = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// Units with 1..=6 students at each level, and public nine-year schools
+/// with seats for 1.02 x the students, skewed 0.6..1.4 around the mean.
+fn instance(
+    lines: &[catchment::model::RoadLine],
+    schools: usize,
+    units: usize,
+    seed: u64,
+) -> (Vec<Unit>, LevelDemand, Vec<School>) {
+    let units: Vec<Unit> = points_near_roads(lines, units, seed ^ 0x75)
+        .into_iter()
+        .enumerate()
+        .map(|(i, (lon, lat))| {
+            let r = mix(seed ^ ((i as u64) << 8));
+            Unit {
+                id: format!("u{i}"),
+                lon,
+                lat,
+                town: None,
+                village: None,
+                demand: Demand::Direct {
+                    primary: 1 + (r % 6) as u32,
+                    junior: 1 + ((r >> 8) % 6) as u32,
+                },
+            }
+        })
+        .collect();
+    let students: Vec<u32> = units
+        .iter()
+        .map(|u| match u.demand {
+            Demand::Direct { junior, .. } => junior,
+            _ => 0,
+        })
+        .collect();
+    let total: u64 = students.iter().map(|&s| s as u64).sum();
+    let mean = 1.02 * total as f64 / schools.max(1) as f64;
+    let schools: Vec<School> = points_near_roads(lines, schools, seed ^ 0x73)
+        .into_iter()
+        .enumerate()
+        .map(|(j, (lon, lat))| {
+            let skew = 0.6
+                + 0.8 * (mix(seed ^ 0x5EA7 ^ ((j as u64) << 16)) >> 11) as f64
+                    / (1u64 << 53) as f64;
+            let seats = (mean * skew).round().max(1.0) as u32;
+            School {
+                id: format!("s{j}"),
+                name: format!("School {j}"),
+                lon,
+                lat,
+                kind: SchoolKind::NineYear,
+                sector: Sector::Public,
+                boarding: false,
+                serves: Vec::new(),
+                entry_classes: PerLevel::default(),
+                capacity: PerLevel::both(seats),
+                class_size: PerLevel::default(),
+                max_travel_m: PerLevel::default(),
+            }
+        })
+        .collect();
+    let special_needs = vec![0; students.len()];
+    (
+        units,
+        LevelDemand {
+            students,
+            special_needs,
+        },
+        schools,
+    )
+}
+
+fn main() {
+    let nodes = arg(1, 1_000_000) as usize;
+    let n_schools = arg(2, 3_000) as usize;
+    let n_units = arg(3, 200_000) as usize;
+    let seed = arg(4, 1);
+    let policy = Policy::standard(2024);
+
+    let clock = Instant::now();
+    let lines = road_grid(nodes, seed);
+    let (units, demand, schools) = instance(&lines, n_schools, n_units, seed);
+    println!(
+        "generate: {:.3} s ({} lines, {} vertices, {} units, {} students, {} schools); peak {}",
+        clock.elapsed().as_secs_f64(),
+        lines.len(),
+        lines.iter().map(|l| l.coords.len()).sum::<usize>(),
+        units.len(),
+        demand.students.iter().map(|&s| s as u64).sum::<u64>(),
+        schools.len(),
+        peak_mib()
+    );
+
+    let clock = Instant::now();
+    let g = RoadGraph::build(&lines);
+    println!(
+        "build: {:.3} s ({} nodes, {} pieces, {} components, {} ends joined); peak {}",
+        clock.elapsed().as_secs_f64(),
+        g.node_count(),
+        g.pieces.len(),
+        g.component_count(),
+        g.joined_ends,
+        peak_mib()
+    );
+
+    let clock = Instant::now();
+    let unit_snaps: Vec<_> = units.iter().map(|u| g.snap(u.lon, u.lat)).collect();
+    let school_snaps: Vec<_> = schools
+        .iter()
+        .map(|s| g.snap(s.lon, s.lat).expect("school snaps"))
+        .collect();
+    let snap = clock.elapsed().as_secs_f64();
+    let far = unit_snaps
+        .iter()
+        .flatten()
+        .map(|s| s.access_m)
+        .fold(0.0f64, f64::max);
+    println!(
+        "snap: {snap:.3} s ({} points, {:.1} us each; farthest unit {far:.1} m); peak {}",
+        units.len() + schools.len(),
+        1e6 * snap / (units.len() + schools.len()).max(1) as f64,
+        peak_mib()
+    );
+
+    for (what, mode, bound) in [
+        ("walk 3 km", Mode::Walk, 3_000.0),
+        ("drive 10 km", Mode::Drive, 10_000.0),
+    ] {
+        let clock = Instant::now();
+        let reached: usize = school_snaps
+            .iter()
+            .map(|s| routes_to(&g, s, mode, Metric::Metres, bound).len())
+            .sum();
+        let t = clock.elapsed().as_secs_f64();
+        println!(
+            "search ({what}, sequential): {t:.3} s ({:.2} ms a school, {:.0} nodes reached a school, {:.0} ns a node); peak {}",
+            1e3 * t / school_snaps.len().max(1) as f64,
+            reached as f64 / school_snaps.len().max(1) as f64,
+            1e9 * t / reached.max(1) as f64,
+            peak_mib()
+        );
+    }
+
+    let clock = Instant::now();
+    let arcs = feasible_arcs(
+        &units,
+        &demand.students,
+        &schools,
+        Level::Junior,
+        &policy,
+        Travel::Roads(&g),
+    );
+    let n_arcs: usize = arcs.per_unit.iter().map(Vec::len).sum();
+    println!(
+        "feasible_arcs (junior, drive 10 km, {} threads): {:.3} s ({n_arcs} arcs, {:.1} a unit, {} units with none); peak {}",
+        std::thread::available_parallelism().map_or(1, |n| n.get()),
+        clock.elapsed().as_secs_f64(),
+        n_arcs as f64 / units.len().max(1) as f64,
+        arcs.per_unit.iter().filter(|a| a.is_empty()).count(),
+        peak_mib()
+    );
+    drop(arcs);
+
+    let clock = Instant::now();
+    let a = assign_level(
+        &units,
+        &demand,
+        &schools,
+        Level::Junior,
+        &policy,
+        Travel::Roads(&g),
+    )
+    .expect("certified");
+    println!(
+        "assign_level (junior): {:.3} s (solve {:.3} s, {} rounds; {} of {} placed); peak {}",
+        clock.elapsed().as_secs_f64(),
+        a.solve_seconds,
+        a.rounds,
+        a.placed(),
+        a.students,
+        peak_mib()
+    );
+}
