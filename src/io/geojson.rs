@@ -142,18 +142,7 @@ pub fn properties_and_id<'a>(
     file: &str,
 ) -> Result<(&'a Map<String, Value>, String), InputError> {
     let at = feature_at(index, None);
-    let Value::Object(fo) = f else {
-        return Err(InputError::new(file, "a Feature object", show(f)).at(at));
-    };
-    if fo.get("type").and_then(Value::as_str) != Some("Feature") {
-        return Err(InputError::new(
-            file,
-            "\"Feature\"",
-            fo.get("type").map_or("nothing".into(), show),
-        )
-        .at(at)
-        .field("type"));
-    }
+    let fo = feature_object(f, file, &at)?;
     let props = match fo.get("properties") {
         Some(Value::Object(p)) => p,
         other => {
@@ -180,6 +169,49 @@ pub fn properties_and_id<'a>(
         None => return Err(InputError::new(file, "an `id`", "none").at(at).field("id")),
     };
     Ok((props, id))
+}
+
+/// The feature as an object whose `type` is "Feature".
+pub fn feature_object<'a>(
+    f: &'a Value,
+    file: &str,
+    at: &str,
+) -> Result<&'a Map<String, Value>, InputError> {
+    let Value::Object(fo) = f else {
+        return Err(InputError::new(file, "a Feature object", show(f)).at(at));
+    };
+    if fo.get("type").and_then(Value::as_str) != Some("Feature") {
+        return Err(InputError::new(
+            file,
+            "\"Feature\"",
+            fo.get("type").map_or("nothing".into(), show),
+        )
+        .at(at)
+        .field("type"));
+    }
+    Ok(fo)
+}
+
+/// Refuse keys other than "primary" and "junior" in a per-level object.
+pub fn only_level_keys(
+    o: &Map<String, Value>,
+    file: &str,
+    at: &str,
+    field: &str,
+) -> Result<(), InputError> {
+    match o
+        .keys()
+        .find(|k| !matches!(k.as_str(), "primary" | "junior"))
+    {
+        Some(k) => Err(InputError::new(
+            file,
+            "levels \"primary\" and \"junior\"",
+            format!("\"{k}\""),
+        )
+        .at(at)
+        .field(format!("{field}.{k}"))),
+        None => Ok(()),
+    }
 }
 
 /// The [lon, lat] of a Point feature, checked for range.

@@ -312,18 +312,7 @@ fn direct(v: &Value, file: &str, at: &str) -> Result<Demand, InputError> {
                 .field("demand"),
         );
     };
-    if let Some(k) = o
-        .keys()
-        .find(|k| !matches!(k.as_str(), "primary" | "junior"))
-    {
-        return Err(InputError::new(
-            file,
-            "levels \"primary\" and \"junior\"",
-            format!("\"{k}\""),
-        )
-        .at(at)
-        .field(format!("demand.{k}")));
-    }
+    super::geojson::only_level_keys(o, file, at, "demand")?;
     let get = |k: &str| -> Result<u32, InputError> {
         match o.get(k) {
             None | Some(Value::Null) => Ok(0),

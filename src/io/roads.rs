@@ -171,18 +171,7 @@ fn road_id(
 
 fn feature_lines(f: &Value, index: usize, file: &str) -> Result<Vec<RoadLine>, InputError> {
     let at0 = feature_at(index, None);
-    let Value::Object(fo) = f else {
-        return Err(InputError::new(file, "a Feature object", show(f)).at(at0));
-    };
-    if fo.get("type").and_then(Value::as_str) != Some("Feature") {
-        return Err(InputError::new(
-            file,
-            "\"Feature\"",
-            fo.get("type").map_or("nothing".into(), show),
-        )
-        .at(at0)
-        .field("type"));
-    }
+    let fo = super::geojson::feature_object(f, file, &at0)?;
     let empty = Map::new();
     let props = match fo.get("properties") {
         None | Some(Value::Null) => &empty,

@@ -168,18 +168,7 @@ fn per_level<T: Copy>(
         Some(v) => v,
     };
     if let Value::Object(o) = v {
-        if let Some(k) = o
-            .keys()
-            .find(|k| !matches!(k.as_str(), "primary" | "junior"))
-        {
-            return Err(InputError::new(
-                file,
-                "levels \"primary\" and \"junior\"",
-                format!("\"{k}\""),
-            )
-            .at(at)
-            .field(format!("{key}.{k}")));
-        }
+        super::geojson::only_level_keys(o, file, at, key)?;
         let mut out = PerLevel::default();
         for &l in levels {
             if let Some(x) = o.get(l.as_str()) {
