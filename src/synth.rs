@@ -218,6 +218,9 @@ const MISSING_STREET_P: f64 = 0.06;
 const HOLE_SHARE: f64 = 0.04;
 /// Holes are 2..=7 grid vertices a side.
 const HOLE_SIDE: (u32, u32) = (2, 7);
+/// Chance that a block has a cul-de-sac: a dead-end lane of 1..=2 segments
+/// from one of its corners into it.
+const CUL_DE_SAC_P: f64 = 0.05;
 /// Lines run over 2..=6 consecutive block sides.
 const LINE_SEGMENTS: (u32, u32) = (2, 6);
 /// Chance that an arterial line is one-way.
@@ -234,10 +237,11 @@ const UNNODED_PER_VERTICES: usize = 1000;
 /// * Every 8th row and column is an arterial (`secondary`, unbroken); the
 ///   others are `residential`. About one arterial line in twelve is one-way
 ///   (`Forward` or `Backward`).
-/// * 6% of residential block sides are missing (dead ends, T-junctions) and
-///   about 4% of the vertices lie in rectangular holes crossed only by
-///   arterials, so the graph is not a perfect grid; more than 95% of it is
-///   one connected piece.
+/// * 6% of residential block sides are missing (T-junctions), about 4% of
+///   the vertices lie in rectangular holes crossed only by arterials, and
+///   one block in twenty has a cul-de-sac (a dead-end lane of one or two
+///   segments from a corner into the block), so the graph is not a perfect
+///   grid; more than 95% of it is one connected piece.
 /// * Each line runs over 2..=6 consecutive block sides, so lines share
 ///   their end vertices with the next line and their interior vertices with
 ///   the crossing streets.
@@ -256,9 +260,10 @@ pub fn road_grid(nodes: usize, seed: u64) -> Vec<crate::model::RoadLine> {
     }
     let mut rng = SplitMix64(seed ^ 0x726F_6164_6772_6964); // "roadgrid"
 
-    // Grid size: holes drop their residential-only vertices.
+    // Grid size: holes drop their residential-only vertices, culs-de-sac
+    // add 1.5 vertices each.
     let arterial_share = 1.0 - (1.0 - 1.0 / ARTERIAL_EVERY as f64).powi(2);
-    let kept = 1.0 - HOLE_SHARE * (1.0 - arterial_share);
+    let kept = 1.0 - HOLE_SHARE * (1.0 - arterial_share) + 1.5 * CUL_DE_SAC_P;
     let grid = nodes as f64 / kept;
     let w = (grid.sqrt().round() as usize).max(2);
     let h = ((grid / w as f64).round() as usize).max(2);
@@ -278,7 +283,7 @@ pub fn road_grid(nodes: usize, seed: u64) -> Vec<crate::model::RoadLine> {
     };
     let xs = spacing(w);
     let ys = spacing(h);
-    let pos: Vec<[f64; 2]> = (0..h * w)
+    let mut pos: Vec<[f64; 2]> = (0..h * w)
         .map(|k| {
             let (r, c) = (k / w, k % w);
             [
@@ -289,7 +294,7 @@ pub fn road_grid(nodes: usize, seed: u64) -> Vec<crate::model::RoadLine> {
         .collect();
 
     // Block sides: horizontal (r, c)-(r, c+1) and vertical (r, c)-(r+1, c).
-    let arterial = |i: usize| i % ARTERIAL_EVERY == 0;
+    let arterial = |i: usize| i.is_multiple_of(ARTERIAL_EVERY);
     let mut hor: Vec<bool> = (0..h * (w - 1))
         .map(|k| arterial(k / (w - 1)) || rng.unit() >= MISSING_STREET_P)
         .collect();
@@ -389,11 +394,54 @@ pub fn road_grid(nodes: usize, seed: u64) -> Vec<crate::model::RoadLine> {
         );
     }
 
+    // Culs-de-sac: from a corner in use towards the block's centre, ending
+    // a third to two thirds of the way.
+    for r in 0..h - 1 {
+        for c in 0..w - 1 {
+            if rng.unit() >= CUL_DE_SAC_P {
+                continue;
+            }
+            let corners = [at(r, c), at(r, c + 1), at(r + 1, c), at(r + 1, c + 1)];
+            let from = corners[rng.range(0, 3) as usize];
+            let (fr, fc) = (from / w, from % w);
+            let used = (fc > 0 && hor[fr * (w - 1) + fc - 1])
+                || (fc + 1 < w && hor[fr * (w - 1) + fc])
+                || (fr > 0 && ver[(fr - 1) * w + fc])
+                || (fr + 1 < h && ver[fr * w + fc]);
+            if !used {
+                continue;
+            }
+            let centre = corners.iter().fold([0.0, 0.0], |a, &v| {
+                [a[0] + pos[v][0] / 4.0, a[1] + pos[v][1] / 4.0]
+            });
+            let p0 = pos[from];
+            let (dx, dy) = (centre[0] - p0[0], centre[1] - p0[1]);
+            let reach = 0.35 + 0.3 * rng.unit();
+            let mut ids = vec![from];
+            let segments = rng.range(1, 2);
+            for s in 1..=segments {
+                let f = reach * s as f64 / segments as f64;
+                let bend = if s < segments {
+                    0.1 * (2.0 * rng.unit() - 1.0)
+                } else {
+                    0.0
+                };
+                ids.push(pos.len());
+                pos.push([p0[0] + f * dx - bend * dy, p0[1] + f * dy + bend * dx]);
+            }
+            drafts.push(Draft {
+                ids,
+                secondary: false,
+                oneway: Oneway::No,
+            });
+        }
+    }
+
     // Un-noded T-junctions: a vertex inside exactly one line (the through
     // street) and at one end of exactly one other (the side street).
-    let mut inside: Vec<u32> = vec![0; w * h];
-    let mut inside_of: Vec<(u32, u32)> = vec![(u32::MAX, 0); w * h];
-    let mut end_of: Vec<Vec<(u32, bool)>> = vec![Vec::new(); w * h];
+    let mut inside: Vec<u32> = vec![0; pos.len()];
+    let mut inside_of: Vec<(u32, u32)> = vec![(u32::MAX, 0); pos.len()];
+    let mut end_of: Vec<Vec<(u32, bool)>> = vec![Vec::new(); pos.len()];
     for (li, d) in drafts.iter().enumerate() {
         for (k, &v) in d.ids.iter().enumerate() {
             if k == 0 || k + 1 == d.ids.len() {
@@ -404,7 +452,7 @@ pub fn road_grid(nodes: usize, seed: u64) -> Vec<crate::model::RoadLine> {
             }
         }
     }
-    let candidates: Vec<usize> = (0..w * h)
+    let candidates: Vec<usize> = (0..pos.len())
         .filter(|&v| inside[v] == 1 && end_of[v].len() == 1)
         .collect();
     let target = (nodes / UNNODED_PER_VERTICES).max(1);
