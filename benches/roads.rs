@@ -1,42 +1,51 @@
 //! Benchmarks of road-network travel on synthetic road grids
-//! ([`catchment::synth::road_grid`]), units and schools placed near the roads
-//! ([`catchment::synth::points_near_roads`]):
+//! ([`catchment::synth::road_grid`]), with units and schools placed within
+//! 50 m of the roads ([`catchment::synth::points_near_roads`]), all schools
+//! public nine-year schools:
 //!
-//! * `road_build/100k`: `RoadGraph::build` of a 100,000-node network;
-//! * `routes_to/walk3km_3000schools_1M`: one sequential sweep of bounded
-//!   searches (walking, 3 km) from 3,000 schools over a 1,000,000-node
-//!   network;
-//! * `feasible_arcs/junior_...`: `feasible_arcs` with `Travel::Roads` at the
-//!   junior level (driving, 10 km) for 200,000 units x 3,000 schools on the
-//!   1M-node network (snapping every unit, the per-school searches on all
-//!   cores, the arcs);
-//! * `assign_level/junior_...`: the whole `assign_level` on that instance
-//!   (the arcs again, the exact solve and its certificate).
+//! * `road_build/100k_nodes`: `RoadGraph::build` of a 100,000-node network;
+//! * `routes_to/walk3km_x3000_1M_nodes`: one sequential sweep of bounded
+//!   searches (walking, 3 km) from each of 3,000 schools over a
+//!   1,000,000-node network (a square of about 150 km a side);
+//! * `feasible_arcs/junior_200000x3000_1M_nodes`: `feasible_arcs` with
+//!   `Travel::Roads` at the junior level (driving, 10 km) for 200,000 units x
+//!   3,000 schools on that network: snapping every unit, one search per
+//!   school on all cores, the arcs (about 27 a unit);
+//! * `feasible_arcs/junior_20000x300_100k_nodes` and
+//!   `assign_level/junior_20000x300_100k_nodes`: the same densities at a
+//!   tenth of the size (a county of about 2,300 km2), arcs alone and the
+//!   whole `assign_level` (arcs, exact solve, certificate). The whole level
+//!   is not benchmarked at 200,000 x 3,000: one run takes about three
+//!   minutes there, almost all in the solver (`examples/roads_scale.rs`
+//!   times it once).
 //!
 //! ```text
 //! cargo bench --bench roads
 //! ```
 //!
-//! Instances are built before timing; only the step named is timed. Ten
-//! samples each; the whole run takes about five minutes on two cores.
+//! Instances are built before timing and results dropped after it; only
+//! the step named is timed. Ten samples of one run each. The whole run takes
+//! about 4.5 minutes on two idle cores (6 when other work shares them), two
+//! thirds of it in the 1M-node `feasible_arcs`.
 
 use std::hint::black_box;
 use std::time::Duration;
 
 use catchment::assign::{LevelDemand, Travel, assign_level, feasible_arcs};
-use catchment::model::RoadLine;
-use catchment::model::{Demand, Level, PerLevel, Policy, School, SchoolKind, Sector, Unit};
+use catchment::model::{
+    Demand, Level, PerLevel, Policy, RoadLine, School, SchoolKind, Sector, Unit,
+};
 use catchment::spatial::network::{Metric, Mode, RoadGraph, routes_to};
 use catchment::synth::{points_near_roads, road_grid};
-use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use criterion::measurement::WallTime;
+use criterion::{BenchmarkGroup, Criterion, SamplingMode, criterion_group, criterion_main};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 const SEED: u64 = 1;
-const BUILD_NODES: usize = 100_000;
-const NODES: usize = 1_000_000;
-const SCHOOLS: usize = 3_000;
-const UNITS: usize = 200_000;
+/// (road nodes, schools, units): the full size and a tenth of it.
+const FULL: (usize, usize, usize) = (1_000_000, 3_000, 200_000);
+const TENTH: (usize, usize, usize) = (100_000, 300, 20_000);
 
 /// Units with 1..=6 students at each level; public nine-year schools with
 /// seats for 1.02 x the students, skewed 0.6..1.4 around the mean.
@@ -99,80 +108,36 @@ fn instance(
     )
 }
 
+/// Ten samples of one run each, after a one-run warm-up.
+fn slow_group<'a>(c: &'a mut Criterion, name: &str) -> BenchmarkGroup<'a, WallTime> {
+    let mut group = c.benchmark_group(name);
+    group.sample_size(10);
+    group.sampling_mode(SamplingMode::Flat);
+    group.warm_up_time(Duration::from_millis(1));
+    group.measurement_time(Duration::from_secs(1));
+    group
+}
+
 fn roads(c: &mut Criterion) {
-    // (a) Building the graph.
-    let lines = road_grid(BUILD_NODES, SEED);
-    let g = RoadGraph::build(&lines);
-    eprintln!(
-        "build: {} lines -> {} nodes, {} pieces",
-        lines.len(),
-        g.node_count(),
-        g.pieces.len()
-    );
-    drop(g);
-    let mut group = c.benchmark_group("road_build");
-    group.sample_size(10);
-    group.measurement_time(Duration::from_secs(5));
-    group.throughput(Throughput::Elements(BUILD_NODES as u64));
-    group.bench_function("100k", |b| b.iter(|| RoadGraph::build(black_box(&lines))));
-    group.finish();
-
-    // The 1M-node instance, shared by the rest.
-    let lines = road_grid(NODES, SEED);
-    let g = RoadGraph::build(&lines);
-    let (units, demand, schools) = instance(&lines, SCHOOLS, UNITS);
-    drop(lines);
     let policy = Policy::standard(2024);
-    let snaps: Vec<_> = schools
-        .iter()
-        .map(|s| g.snap(s.lon, s.lat).expect("school snaps"))
-        .collect();
 
-    // (b) One sweep of walking searches from every school.
-    let reached: usize = snaps
-        .iter()
-        .map(|s| routes_to(&g, s, Mode::Walk, Metric::Metres, 3_000.0).len())
-        .sum();
-    eprintln!(
-        "{} nodes; walk 3 km reaches {:.0} nodes a school",
-        g.node_count(),
-        reached as f64 / SCHOOLS as f64
-    );
-    let mut group = c.benchmark_group("routes_to");
-    group.sample_size(10);
-    group.measurement_time(Duration::from_secs(20));
-    group.throughput(Throughput::Elements(SCHOOLS as u64));
-    group.bench_function("walk3km_3000schools_1M", |b| {
-        b.iter(|| {
-            snaps
-                .iter()
-                .map(|s| routes_to(black_box(&g), s, Mode::Walk, Metric::Metres, 3_000.0).len())
-                .sum::<usize>()
-        })
+    // (a) Building a 100k-node graph.
+    let (nodes, n_schools, n_units) = TENTH;
+    let lines = road_grid(nodes, SEED);
+    let mut group = slow_group(c, "road_build");
+    group.measurement_time(Duration::from_secs(5));
+    group.bench_function("100k_nodes", |b| {
+        b.iter_with_large_drop(|| RoadGraph::build(black_box(&lines)))
     });
     group.finish();
 
-    // (c) Feasible arcs at the junior level.
-    let arcs = feasible_arcs(
-        &units,
-        &demand.students,
-        &schools,
-        Level::Junior,
-        &policy,
-        Travel::Roads(&g),
-    );
-    eprintln!(
-        "junior: {} arcs ({:.1} a unit)",
-        arcs.per_unit.iter().map(Vec::len).sum::<usize>(),
-        arcs.per_unit.iter().map(Vec::len).sum::<usize>() as f64 / UNITS as f64
-    );
-    drop(arcs);
-    let name = "junior_200000x3000_1M";
-    let mut group = c.benchmark_group("feasible_arcs");
-    group.sample_size(10);
-    group.measurement_time(Duration::from_secs(60));
-    group.bench_function(name, |b| {
-        b.iter(|| {
+    // A tenth of the full size: arcs alone, and the whole level.
+    let g = RoadGraph::build(&lines);
+    let (units, demand, schools) = instance(&lines, n_schools, n_units);
+    let name = format!("junior_{n_units}x{n_schools}_100k_nodes");
+    let mut group = slow_group(c, "feasible_arcs");
+    group.bench_function(&name, |b| {
+        b.iter_with_large_drop(|| {
             feasible_arcs(
                 black_box(&units),
                 &demand.students,
@@ -184,13 +149,9 @@ fn roads(c: &mut Criterion) {
         })
     });
     group.finish();
-
-    // (d) The whole level.
-    let mut group = c.benchmark_group("assign_level");
-    group.sample_size(10);
-    group.measurement_time(Duration::from_secs(120));
-    group.bench_function(name, |b| {
-        b.iter(|| {
+    let mut group = slow_group(c, "assign_level");
+    group.bench_function(&name, |b| {
+        b.iter_with_large_drop(|| {
             assign_level(
                 black_box(&units),
                 &demand,
@@ -200,6 +161,53 @@ fn roads(c: &mut Criterion) {
                 Travel::Roads(&g),
             )
             .expect("certified")
+        })
+    });
+    group.finish();
+    drop((g, lines, units, demand, schools));
+
+    // The full size: 1M road nodes, 3,000 schools, 200,000 units.
+    let (nodes, n_schools, n_units) = FULL;
+    let lines = road_grid(nodes, SEED);
+    let g = RoadGraph::build(&lines);
+    let (units, demand, schools) = instance(&lines, n_schools, n_units);
+    drop(lines);
+    let snaps: Vec<_> = schools
+        .iter()
+        .map(|s| g.snap(s.lon, s.lat).expect("school snaps"))
+        .collect();
+    eprintln!(
+        "{} road nodes, {} pieces; {} units, {} schools",
+        g.node_count(),
+        g.pieces.len(),
+        units.len(),
+        schools.len()
+    );
+
+    // (b) One sweep of walking searches from every school, sequentially.
+    let mut group = slow_group(c, "routes_to");
+    group.bench_function(format!("walk3km_x{n_schools}_1M_nodes"), |b| {
+        b.iter(|| {
+            snaps
+                .iter()
+                .map(|s| routes_to(black_box(&g), s, Mode::Walk, Metric::Metres, 3_000.0).len())
+                .sum::<usize>()
+        })
+    });
+    group.finish();
+
+    // (c) Feasible arcs at the junior level, full size.
+    let mut group = slow_group(c, "feasible_arcs");
+    group.bench_function(format!("junior_{n_units}x{n_schools}_1M_nodes"), |b| {
+        b.iter_with_large_drop(|| {
+            feasible_arcs(
+                black_box(&units),
+                &demand.students,
+                &schools,
+                Level::Junior,
+                &policy,
+                Travel::Roads(&g),
+            )
         })
     });
     group.finish();
