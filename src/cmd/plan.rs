@@ -23,6 +23,7 @@ Examples:
   catchment plan                                   # the bundled Wuzhai example (synthetic data)
   catchment plan --config county/scenario.toml --out out/2024
   catchment plan --households hh.geojson --schools schools.geojson --boundary county.geojson
+  catchment plan --config county/scenario.toml --roads extract.osm.pbf   # travel by road
 
 Writes under --out: assignment.csv, assignment.geojson, schools.csv, summary.json,
 timings.json, maps/<level>.png and .svg. Exit codes: 0 all placed, 1 some students
