@@ -31,84 +31,18 @@
 use std::hint::black_box;
 use std::time::Duration;
 
-use catchment::assign::{LevelDemand, Travel, assign_level, feasible_arcs};
-use catchment::model::{
-    Demand, Level, PerLevel, Policy, RoadLine, School, SchoolKind, Sector, Unit,
-};
+use catchment::assign::{Travel, assign_level, feasible_arcs};
+use catchment::model::{Level, Policy};
 use catchment::spatial::network::{Metric, Mode, RoadGraph, routes_to};
-use catchment::synth::{points_near_roads, road_grid};
+use catchment::synth::{road_county, road_grid};
 use criterion::measurement::WallTime;
 use criterion::{BenchmarkGroup, Criterion, SamplingMode, criterion_group, criterion_main};
-use rand::{Rng, SeedableRng};
-use rand_chacha::ChaCha8Rng;
 
 const SEED: u64 = 1;
 /// (road nodes, schools, units): the full size and a tenth of it.
 const FULL: (usize, usize, usize) = (1_000_000, 3_000, 200_000);
 const TENTH: (usize, usize, usize) = (100_000, 300, 20_000);
 
-/// Units with 1..=6 students at each level; public nine-year schools with
-/// seats for 1.02 x the students, skewed 0.6..1.4 around the mean.
-fn instance(
-    lines: &[RoadLine],
-    schools: usize,
-    units: usize,
-) -> (Vec<Unit>, LevelDemand, Vec<School>) {
-    let mut rng = ChaCha8Rng::seed_from_u64(SEED);
-    let units: Vec<Unit> = points_near_roads(lines, units, SEED ^ 0x75)
-        .into_iter()
-        .enumerate()
-        .map(|(i, (lon, lat))| Unit {
-            id: format!("u{i}"),
-            lon,
-            lat,
-            town: None,
-            village: None,
-            demand: Demand::Direct {
-                primary: rng.gen_range(1..=6),
-                junior: rng.gen_range(1..=6),
-            },
-        })
-        .collect();
-    let students: Vec<u32> = units
-        .iter()
-        .map(|u| match u.demand {
-            Demand::Direct { junior, .. } => junior,
-            _ => 0,
-        })
-        .collect();
-    let total: u64 = students.iter().map(|&s| s as u64).sum();
-    let mean = 1.02 * total as f64 / schools as f64;
-    let schools: Vec<School> = points_near_roads(lines, schools, SEED ^ 0x73)
-        .into_iter()
-        .enumerate()
-        .map(|(j, (lon, lat))| School {
-            id: format!("s{j}"),
-            name: format!("School {j}"),
-            lon,
-            lat,
-            kind: SchoolKind::NineYear,
-            sector: Sector::Public,
-            boarding: false,
-            serves: Vec::new(),
-            entry_classes: PerLevel::default(),
-            capacity: PerLevel::both((mean * rng.gen_range(0.6..1.4)).round() as u32),
-            class_size: PerLevel::default(),
-            max_travel_m: PerLevel::default(),
-        })
-        .collect();
-    let special_needs = vec![0; students.len()];
-    (
-        units,
-        LevelDemand {
-            students,
-            special_needs,
-        },
-        schools,
-    )
-}
-
-/// Ten samples of one run each, after a one-run warm-up.
 fn slow_group<'a>(c: &'a mut Criterion, name: &str) -> BenchmarkGroup<'a, WallTime> {
     let mut group = c.benchmark_group(name);
     group.sample_size(10);
@@ -133,7 +67,7 @@ fn roads(c: &mut Criterion) {
 
     // A tenth of the full size: arcs alone, and the whole level.
     let g = RoadGraph::build(&lines);
-    let (units, demand, schools) = instance(&lines, n_schools, n_units);
+    let (units, demand, schools) = road_county(&lines, n_units, n_schools, SEED);
     let name = format!("junior_{n_units}x{n_schools}_100k_nodes");
     let mut group = slow_group(c, "feasible_arcs");
     group.bench_function(&name, |b| {
@@ -170,7 +104,7 @@ fn roads(c: &mut Criterion) {
     let (nodes, n_schools, n_units) = FULL;
     let lines = road_grid(nodes, SEED);
     let g = RoadGraph::build(&lines);
-    let (units, demand, schools) = instance(&lines, n_schools, n_units);
+    let (units, demand, schools) = road_county(&lines, n_units, n_schools, SEED);
     drop(lines);
     let snaps: Vec<_> = schools
         .iter()

@@ -16,10 +16,10 @@
 
 use std::time::Instant;
 
-use catchment::assign::{LevelDemand, Travel, assign_level, feasible_arcs};
-use catchment::model::{Demand, Level, PerLevel, Policy, School, SchoolKind, Sector, Unit};
+use catchment::assign::{Travel, assign_level, feasible_arcs};
+use catchment::model::{Level, Policy};
 use catchment::spatial::network::{Metric, Mode, RoadGraph, routes_to};
-use catchment::synth::{points_near_roads, road_grid};
+use catchment::synth::{road_county, road_grid};
 
 fn arg(n: usize, default: u64) -> u64 {
     std::env::args()
@@ -41,84 +41,6 @@ fn peak_mib() -> String {
         .map_or_else(|| "?".to_string(), |kb| format!("{:.0} MiB", kb / 1024.0))
 }
 
-/// SplitMix64 step, for the example's own small random choices.
-fn mix(x: u64) -> u64 {
-    let mut z = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
-}
-
-/// Units with 1..=6 students at each level, and public nine-year schools
-/// with seats for 1.02 x the students, skewed 0.6..1.4 around the mean.
-fn instance(
-    lines: &[catchment::model::RoadLine],
-    schools: usize,
-    units: usize,
-    seed: u64,
-) -> (Vec<Unit>, LevelDemand, Vec<School>) {
-    let units: Vec<Unit> = points_near_roads(lines, units, seed ^ 0x75)
-        .into_iter()
-        .enumerate()
-        .map(|(i, (lon, lat))| {
-            let r = mix(seed ^ ((i as u64) << 8));
-            Unit {
-                id: format!("u{i}"),
-                lon,
-                lat,
-                town: None,
-                village: None,
-                demand: Demand::Direct {
-                    primary: 1 + (r % 6) as u32,
-                    junior: 1 + ((r >> 8) % 6) as u32,
-                },
-            }
-        })
-        .collect();
-    let students: Vec<u32> = units
-        .iter()
-        .map(|u| match u.demand {
-            Demand::Direct { junior, .. } => junior,
-            _ => 0,
-        })
-        .collect();
-    let total: u64 = students.iter().map(|&s| s as u64).sum();
-    let mean = 1.02 * total as f64 / schools.max(1) as f64;
-    let schools: Vec<School> = points_near_roads(lines, schools, seed ^ 0x73)
-        .into_iter()
-        .enumerate()
-        .map(|(j, (lon, lat))| {
-            let skew = 0.6
-                + 0.8 * (mix(seed ^ 0x5EA7 ^ ((j as u64) << 16)) >> 11) as f64
-                    / (1u64 << 53) as f64;
-            let seats = (mean * skew).round().max(1.0) as u32;
-            School {
-                id: format!("s{j}"),
-                name: format!("School {j}"),
-                lon,
-                lat,
-                kind: SchoolKind::NineYear,
-                sector: Sector::Public,
-                boarding: false,
-                serves: Vec::new(),
-                entry_classes: PerLevel::default(),
-                capacity: PerLevel::both(seats),
-                class_size: PerLevel::default(),
-                max_travel_m: PerLevel::default(),
-            }
-        })
-        .collect();
-    let special_needs = vec![0; students.len()];
-    (
-        units,
-        LevelDemand {
-            students,
-            special_needs,
-        },
-        schools,
-    )
-}
-
 fn main() {
     let nodes = arg(1, 1_000_000) as usize;
     let n_schools = arg(2, 3_000) as usize;
@@ -128,7 +50,7 @@ fn main() {
 
     let clock = Instant::now();
     let lines = road_grid(nodes, seed);
-    let (units, demand, schools) = instance(&lines, n_schools, n_units, seed);
+    let (units, demand, schools) = road_county(&lines, n_units, n_schools, seed);
     println!(
         "generate: {:.3} s ({} lines, {} vertices, {} units, {} students, {} schools); peak {}",
         clock.elapsed().as_secs_f64(),

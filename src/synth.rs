@@ -755,3 +755,73 @@ mod road_tests {
         assert!(far > 30.0);
     }
 }
+
+/// A county on a synthetic road network, for road benches and scale runs:
+/// `units` households near the roads with 1-6 primary and 1-6 junior
+/// students each, and `schools` public nine-year schools near the roads
+/// whose seats total 1.02 x the junior students, skewed 0.6-1.4 per school.
+/// Returns the units, their junior demand, and the schools.
+pub fn road_county(
+    lines: &[crate::model::RoadLine],
+    units: usize,
+    schools: usize,
+    seed: u64,
+) -> (
+    Vec<crate::model::Unit>,
+    crate::assign::LevelDemand,
+    Vec<crate::model::School>,
+) {
+    use crate::model::{Demand, PerLevel, School, SchoolKind, Sector, Unit};
+    let mut rng = SplitMix64(seed ^ 0x5EA7);
+    let units: Vec<Unit> = points_near_roads(lines, units, seed ^ 0x75)
+        .into_iter()
+        .enumerate()
+        .map(|(i, (lon, lat))| Unit {
+            id: format!("u{i}"),
+            lon,
+            lat,
+            town: None,
+            village: None,
+            demand: Demand::Direct {
+                primary: rng.range(1, 6),
+                junior: rng.range(1, 6),
+            },
+        })
+        .collect();
+    let students: Vec<u32> = units
+        .iter()
+        .map(|u| match u.demand {
+            Demand::Direct { junior, .. } => junior,
+            _ => 0,
+        })
+        .collect();
+    let total: u64 = students.iter().map(|&s| s as u64).sum();
+    let mean = 1.02 * total as f64 / schools.max(1) as f64;
+    let schools: Vec<School> = points_near_roads(lines, schools, seed ^ 0x73)
+        .into_iter()
+        .enumerate()
+        .map(|(j, (lon, lat))| School {
+            id: format!("s{j}"),
+            name: format!("School {j}"),
+            lon,
+            lat,
+            kind: SchoolKind::NineYear,
+            sector: Sector::Public,
+            boarding: false,
+            serves: Vec::new(),
+            entry_classes: PerLevel::default(),
+            capacity: PerLevel::both((mean * (0.6 + 0.8 * rng.unit())).round().max(1.0) as u32),
+            class_size: PerLevel::default(),
+            max_travel_m: PerLevel::default(),
+        })
+        .collect();
+    let special_needs = vec![0; students.len()];
+    (
+        units,
+        crate::assign::LevelDemand {
+            students,
+            special_needs,
+        },
+        schools,
+    )
+}
