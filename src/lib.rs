@@ -11,3 +11,4 @@ pub mod model;
 pub mod render;
 pub mod spatial;
 pub mod synth;
+pub mod zones;

@@ -1,0 +1,1 @@
+//! Delaunay neighbours of the demand units (filled in next).

@@ -1,0 +1,1 @@
+//! Zone polygons: Voronoi cells clipped and dissolved (filled in next).
