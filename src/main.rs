@@ -24,6 +24,8 @@ enum Command {
     Plan(cmd::plan::PlanArgs),
     #[command(about = cmd::validate::ABOUT, after_help = cmd::validate::AFTER_HELP)]
     Validate(cmd::inputs::InputArgs),
+    #[command(about = cmd::compare::ABOUT, after_help = cmd::compare::AFTER_HELP)]
+    Compare(cmd::compare::CompareArgs),
 }
 
 fn main() {
@@ -38,6 +40,7 @@ fn main() {
     let result: Result<i32, CliError> = match &cli.command {
         Command::Plan(a) => cmd::plan::run(a),
         Command::Validate(a) => cmd::validate::run(a),
+        Command::Compare(a) => cmd::compare::run(a),
     };
     match result {
         Ok(code) => std::process::exit(code),

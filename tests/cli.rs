@@ -10,11 +10,13 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 const BIN: &str = env!("CARGO_BIN_EXE_catchment");
-const FIXTURES: [&str; 4] = [
+const FIXTURES: [&str; 6] = [
     "households.geojson",
     "schools.geojson",
     "boundary.geojson",
     "scenario.toml",
+    "current.geojson",
+    "pins.csv",
 ];
 const OUTPUTS: [&str; 9] = [
     "assignment.csv",
@@ -165,7 +167,16 @@ fn corpus_manifest_lists_every_file_once() {
     assert_eq!(listed, on_disk, "cases.toml and tests/bad_inputs/ differ");
     for c in &m.case {
         assert!(
-            ["households", "schools", "boundary", "roads", "config"].contains(&c.flag.as_str()),
+            [
+                "households",
+                "schools",
+                "boundary",
+                "roads",
+                "current",
+                "pins",
+                "config"
+            ]
+            .contains(&c.flag.as_str()),
             "{}: unknown flag {}",
             c.file,
             c.flag
@@ -189,6 +200,12 @@ fn check_case(c: &Case, sub: &str) -> Option<String> {
         args.extend(["--config", "scenario.toml"]);
     }
     args.extend([flag.as_str(), c.file.as_str()]);
+    // A bad current or pins file is read beside a valid one of the other.
+    match c.flag.as_str() {
+        "current" => args.extend(["--pins", "pins.csv"]),
+        "pins" => args.extend(["--current", "current.geojson"]),
+        _ => {}
+    }
     if sub == "plan" {
         args.extend(["--out", "out"]);
     }
@@ -322,6 +339,131 @@ fn validate_on_the_fixture_passes_and_writes_nothing() {
     );
     assert_eq!(code(&o), 0, "stderr:\n{}", stderr(&o));
     assert_eq!(tree(dir.path()), before, "validate wrote files");
+}
+
+#[test]
+fn plan_and_validate_accept_current_zones_and_pins() {
+    let dir = fixture_dir();
+    let before = tree(dir.path());
+    let with = [
+        "--config",
+        "scenario.toml",
+        "--current",
+        "current.geojson",
+        "--pins",
+        "pins.csv",
+    ];
+    let o = run(dir.path(), &[&["validate"][..], &with].concat());
+    assert_eq!(code(&o), 0, "stderr:\n{}", stderr(&o));
+    let s = stdout(&o);
+    // The fixture's zones hold every unit; H1 and H4 are pinned at one
+    // level, H3 (to the nine-year N1) at both.
+    assert!(
+        s.contains(
+            "current zones (current.geojson): units with students in a zone: primary 6 of 6, junior 4 of 4"
+        ),
+        "{s}"
+    );
+    assert!(
+        s.contains("pins (pins.csv): units pinned 2 at primary, 2 at junior"),
+        "{s}"
+    );
+    assert!(!stderr(&o).contains("warning"), "{}", stderr(&o));
+    assert_eq!(tree(dir.path()), before, "validate wrote files");
+
+    let o = run(
+        dir.path(),
+        &[&["plan"][..], &with, &["--out", "out"]].concat(),
+    );
+    assert!(!stderr(&o).contains("panicked"), "{}", stderr(&o));
+    assert!(
+        [0, 1].contains(&code(&o)),
+        "exit {}; stderr:\n{}",
+        code(&o),
+        stderr(&o)
+    );
+    for f in OUTPUTS {
+        assert!(dir.path().join("out").join(f).is_file(), "{f} missing");
+    }
+
+    // The same files named by the scenario's [inputs].
+    let sc = fs::read_to_string(dir.path().join("scenario.toml")).expect("read");
+    let sc = sc.replace(
+        "[inputs]\n",
+        "[inputs]\ncurrent = \"current.geojson\"\npins = \"pins.csv\"\n",
+    );
+    fs::write(dir.path().join("scenario2.toml"), sc).expect("write");
+    let o = run(dir.path(), &["validate", "--config", "scenario2.toml"]);
+    assert_eq!(code(&o), 0, "stderr:\n{}", stderr(&o));
+    assert!(stdout(&o).contains("pins (pins.csv)"), "{}", stdout(&o));
+}
+
+#[test]
+fn current_zones_that_miss_or_overlap_units_are_warnings() {
+    let dir = fixture_dir();
+    let path = dir.path().join("current.geojson");
+    let fixture = fs::read_to_string(&path).expect("read");
+    // Without Z3 (N1's primary zone), H3 and H6 have no current primary school.
+    let without_z3: Vec<&str> = fixture
+        .lines()
+        .filter(|l| !l.contains("\"id\":\"Z3\""))
+        .collect();
+    fs::write(&path, without_z3.join("\n")).expect("write");
+    let args = [
+        "validate",
+        "--config",
+        "scenario.toml",
+        "--current",
+        "current.geojson",
+    ];
+    let o = run(dir.path(), &args);
+    assert_eq!(code(&o), 0, "stderr:\n{}", stderr(&o));
+    assert!(
+        stderr(&o).contains(
+            "warning: 2 units with primary students lie in no current primary zone of \
+             current.geojson (no current school): H3, H6"
+        ),
+        "{}",
+        stderr(&o)
+    );
+    assert!(
+        stdout(&o).contains("primary 4 of 6, junior 4 of 4"),
+        "{}",
+        stdout(&o)
+    );
+    // A county-wide zone of P1 listed last overlaps the primary zones of
+    // P2 and N1: the first listed wins, one warning line.
+    let wide = r#"{"type":"Feature","properties":{"id":"Z6","school_id":"P1"},"geometry":{"type":"Polygon","coordinates":[[[111.75,38.87],[111.88,38.87],[111.88,38.96],[111.75,38.96],[111.75,38.87]]]}}"#;
+    let overlapping = fixture.replace("\n]}", &format!(",\n{wide}\n]}}"));
+    fs::write(&path, overlapping).expect("write");
+    let o = run(dir.path(), &args);
+    assert_eq!(code(&o), 0, "stderr:\n{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains(
+            "warning: 5 units lie in the current zones of two schools at one level in \
+             current.geojson; the zone listed first in the file is taken: H2, H3, H4, H5, H6"
+        ),
+        "{err}"
+    );
+    assert_eq!(err.matches("warning").count(), 1, "{err}");
+    // A --current that names no file.
+    let o = run(
+        dir.path(),
+        &[
+            "validate",
+            "--config",
+            "scenario.toml",
+            "--current",
+            "current_2024.geojson",
+        ],
+    );
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("current_2024.geojson: expected an existing file (named by --current"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 #[test]

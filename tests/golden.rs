@@ -28,6 +28,7 @@ fn plan_outputs_match_the_golden_files() {
         "assignment.geojson",
         "schools.csv",
         "summary.json",
+        "catchments.geojson",
     ] {
         let got = std::fs::read_to_string(out.join(name)).unwrap();
         let path = root.join("tests/golden").join(name);

@@ -8,13 +8,16 @@ pub mod cost;
 pub mod ssp;
 pub mod transport;
 pub mod travel;
+pub mod whole;
 
 pub use certificate::{Certificate, CertificateError, certify};
 pub use cost::{Cost, Total};
 pub use transport::{Flow, Transport};
-pub use travel::{Arcs, Travel, feasible_arcs};
+pub use travel::{Arc, Arcs, Travel, feasible_arcs};
 
 use crate::model::{Level, Policy, School, Unit};
+use crate::zones::adjacency::delaunay_neighbours;
+use crate::zones::contiguity::pieces;
 
 /// Why students of a unit could not be placed.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -66,9 +69,95 @@ pub struct LevelAssignment {
     pub assigned: Vec<u64>,
     /// Special-needs students placed at their nearest school beyond its seats.
     pub special_needs_over_seats: u64,
+    /// Certificate of the LP optimum (the bound; the assignment itself when
+    /// units may be split).
     pub certificate: Certificate,
+    /// The LP optimum of the stated model (with stability penalties and
+    /// pins), over all students including those placed first.
+    pub lp_bound: Total,
+    /// The assignment's value in the same terms as `lp_bound`.
+    pub objective: Total,
+    /// Whole-unit rounding, when asked for.
+    pub whole: Option<WholeStats>,
+    /// Zone pieces cut off from their school's main zone, left as they are.
+    pub enclaves: Vec<Enclave>,
+    /// Units moved to a neighbouring zone to make zones contiguous.
+    pub contiguity_moves: usize,
+    /// Feeder groups that could not go whole to one school (their units were
+    /// assigned one by one), as group ids.
+    pub feeder_broken: Vec<u32>,
     pub rounds: usize,
     pub solve_seconds: f64,
+}
+
+/// How the whole-unit assignment was reached.
+#[derive(Clone, Debug, PartialEq)]
+pub struct WholeStats {
+    /// Units (or feeder groups) the LP optimum split.
+    pub split: usize,
+    /// "none", "exact", "greedy" or "dive" (see `whole`).
+    pub method: &'static str,
+}
+
+impl LevelAssignment {
+    /// (objective - bound) / bound in travel terms, when both place the
+    /// same students; `None` when the bound is 0.
+    pub fn gap(&self) -> Option<f64> {
+        if self.objective.unplaced != self.lp_bound.unplaced || self.lp_bound.mm <= 0 {
+            return (self.objective == self.lp_bound).then_some(0.0);
+        }
+        Some((self.objective.mm - self.lp_bound.mm) as f64 / self.lp_bound.mm as f64)
+    }
+
+    /// The zone of each unit: the school holding most of its students
+    /// (ties: the lower index); `None` for units with none placed.
+    pub fn zone_labels(&self, units: usize) -> Vec<Option<usize>> {
+        let mut best: Vec<Option<(u32, usize)>> = vec![None; units];
+        for p in &self.placements {
+            if let Some(j) = p.school {
+                let b = &mut best[p.unit];
+                if b.is_none_or(|(x, k)| p.students > x || (p.students == x && j < k)) {
+                    *b = Some((p.students, j));
+                }
+            }
+        }
+        best.into_iter().map(|b| b.map(|(_, j)| j)).collect()
+    }
+}
+
+/// A piece of a school's zone not joined to its main piece.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Enclave {
+    pub school: usize,
+    pub units: Vec<usize>,
+    pub students: u64,
+    pub why: EnclaveWhy,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum EnclaveWhy {
+    /// It holds a pinned unit (or special-needs children placed first).
+    Fixed,
+    /// Neighbouring zones' schools are within reach but have no room.
+    NeighboursFull,
+    /// No neighbouring zone's school is within reach of all its units.
+    NeighboursOutOfReach,
+    /// Units may be split between schools (no `--whole-units`): reported only.
+    NotWhole,
+    /// Junior zones follow whole primary zones (feeder option).
+    Feeder,
+}
+
+impl EnclaveWhy {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EnclaveWhy::Fixed => "pinned_or_special_needs",
+            EnclaveWhy::NeighboursFull => "neighbouring_schools_full",
+            EnclaveWhy::NeighboursOutOfReach => "neighbouring_schools_out_of_reach",
+            EnclaveWhy::NotWhole => "units_split_use_whole_units",
+            EnclaveWhy::Feeder => "feeder_zones",
+        }
+    }
 }
 
 impl LevelAssignment {
@@ -109,24 +198,539 @@ pub struct LevelDemand {
     pub special_needs: Vec<u32>,
 }
 
-/// The transportation instance of `level` from the feasible arcs.
-fn build_transport(arcs: &Arcs, supply: &[u32], capacity: Vec<u32>) -> Transport {
-    let mut t = Transport::new(capacity);
-    let mut buf: Vec<(u32, i64)> = Vec::new();
-    for (i, a) in arcs.per_unit.iter().enumerate() {
-        buf.clear();
-        buf.extend(a.iter().map(|x| (x.school, x.cost)));
-        t.push_unit(supply[i], &mut buf);
-    }
-    t
+/// What the planner asks of one level's assignment beyond the base model.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct LevelOptions<'a> {
+    /// Per unit: its school under the current zones.
+    pub current: Option<&'a [Option<usize>]>,
+    /// Travel metres worth one student kept at their current school.
+    pub stability_m_per_student: f64,
+    /// All students of a unit at one school.
+    pub whole_units: bool,
+    /// Make each zone one piece (whole units only).
+    pub contiguous: bool,
+    /// Per unit: a group that goes to one school as a whole (feeder: the
+    /// unit's primary zone); `None` = the unit alone.
+    pub groups: Option<&'a [Option<u32>]>,
 }
 
-/// Assign the entry cohort of `level`.
-///
-/// Special-needs students are placed first at the nearest public school of
-/// the level, whatever its seats (就近就便: never turned away for capacity);
-/// the rest are solved exactly. Errors only if the optimality certificate
-/// fails, which would be a solver bug.
+/// One level's instance: the feasible arcs of every unit (and the arcs of
+/// pinned pairs whatever the limits), computed once and solved under any
+/// options (the stability sweep solves it many times).
+pub struct LevelProblem<'a> {
+    pub units: &'a [Unit],
+    pub demand: &'a LevelDemand,
+    pub schools: &'a [School],
+    pub level: Level,
+    pub policy: &'a Policy,
+    pub seats: Vec<u32>,
+    pub arcs: Arcs,
+    /// Solver cost units per metre of a stability weight: 1,000 (mm), or
+    /// milliseconds at walking speed when limits are in minutes.
+    pub cost_per_m: f64,
+    /// Per unit: the pinned school, when the pin has a route.
+    pins: Vec<Option<usize>>,
+    /// Units pinned to a school no road reaches.
+    pub pins_without_route: Vec<usize>,
+}
+
+impl<'a> LevelProblem<'a> {
+    pub fn new(
+        units: &'a [Unit],
+        demand: &'a LevelDemand,
+        schools: &'a [School],
+        level: Level,
+        policy: &'a Policy,
+        travel: Travel,
+        pins: Option<&[Option<usize>]>,
+    ) -> LevelProblem<'a> {
+        let seats: Vec<u32> = schools
+            .iter()
+            .map(|s| {
+                if s.takes_catchment(level) {
+                    s.seats(level, policy).unwrap_or(0)
+                } else {
+                    0
+                }
+            })
+            .collect();
+        let mut arcs = feasible_arcs(units, &demand.students, schools, level, policy, travel);
+        let minutes = matches!(travel, Travel::Roads(_)) && policy.max_travel_min(level).is_some();
+        let cost_per_m = if minutes {
+            1000.0 / (crate::model::WALK_KMH / 3.6)
+        } else {
+            1000.0
+        };
+        let mut pinned = vec![None; units.len()];
+        let mut pins_without_route = Vec::new();
+        if let Some(p) = pins {
+            let missing: Vec<(usize, usize)> = p
+                .iter()
+                .enumerate()
+                .filter_map(|(i, j)| j.map(|j| (i, j)))
+                .filter(|&(i, j)| {
+                    demand.students[i] > 0
+                        && schools[j].takes_catchment(level)
+                        && !arcs.per_unit[i].iter().any(|a| a.school as usize == j)
+                })
+                .collect();
+            let found = travel::pair_arcs(units, schools, level, policy, travel, &missing);
+            for (&(i, _), a) in missing.iter().zip(found) {
+                match a {
+                    Some(a) => arcs.per_unit[i].push(a),
+                    None => pins_without_route.push(i),
+                }
+            }
+            for (i, j) in p.iter().enumerate() {
+                if let Some(j) = *j
+                    && schools[j].takes_catchment(level)
+                    && !pins_without_route.contains(&i)
+                {
+                    pinned[i] = Some(j);
+                }
+            }
+        }
+        LevelProblem {
+            units,
+            demand,
+            schools,
+            level,
+            policy,
+            seats,
+            arcs,
+            cost_per_m,
+            pins: pinned,
+            pins_without_route,
+        }
+    }
+
+    fn arc(&self, i: usize, j: usize) -> Option<&Arc> {
+        self.arcs.per_unit[i]
+            .iter()
+            .find(|a| a.school as usize == j)
+    }
+
+    /// Solve under `opts`. Errors only if the LP certificate fails (a
+    /// solver bug).
+    pub fn solve(&self, opts: &LevelOptions) -> Result<LevelAssignment, CertificateError> {
+        let n = self.units.len();
+        let k = self.schools.len();
+        let clock = std::time::Instant::now();
+        let penalty = (opts.stability_m_per_student.max(0.0) * self.cost_per_m).round() as i64;
+        let current = |i: usize| opts.current.and_then(|c| c[i]);
+        // Cost of one student of unit i at school j, with the penalty.
+        let cost = |i: usize, a: &Arc| -> i64 {
+            let moved = current(i).is_some_and(|c| c != a.school as usize);
+            a.cost + if moved { penalty } else { 0 }
+        };
+        // Allowed schools: a pinned unit has only its pin.
+        let mut allowed: Vec<Vec<&Arc>> = (0..n)
+            .map(|i| match self.pins[i] {
+                Some(j) => self.arc(i, j).into_iter().collect(),
+                None if self.pins_without_route.contains(&i) => vec![],
+                None => self.arcs.per_unit[i].iter().collect(),
+            })
+            .collect();
+        for a in &mut allowed {
+            a.sort_by_key(|a| (a.cost, a.school));
+        }
+
+        // Special-needs students first, at the pinned or nearest school in
+        // reach, whatever its seats (就近就便). Their cohort siblings are
+        // placed by the model; the school is the unit's nearest, so they
+        // join the child there whenever it has room.
+        let mut pre: Vec<Option<(usize, u32)>> = vec![None; n];
+        let mut pre_load = vec![0u64; k];
+        let mut fixed = vec![false; n];
+        let supply: Vec<u32> = (0..n)
+            .map(|i| {
+                let sn = self.demand.special_needs[i].min(self.demand.students[i]);
+                let first = allowed[i].first().map(|a| a.school as usize);
+                match (self.policy.special_needs_near_home && sn > 0, first) {
+                    (true, Some(j)) => {
+                        pre[i] = Some((j, sn));
+                        pre_load[j] += sn as u64;
+                        // Kept near home: contiguity repair never moves it.
+                        fixed[i] = true;
+                        self.demand.students[i] - sn
+                    }
+                    _ => self.demand.students[i],
+                }
+            })
+            .collect();
+        for (i, p) in self.pins.iter().enumerate() {
+            fixed[i] |= p.is_some();
+        }
+        let capacity: Vec<u32> = (0..k)
+            .map(|j| (self.seats[j] as u64).saturating_sub(pre_load[j]) as u32)
+            .collect();
+        let special_needs_over_seats: u64 = (0..k)
+            .map(|j| pre_load[j].saturating_sub(self.seats[j] as u64))
+            .sum();
+
+        // The LP over units: the certified optimum (and bound).
+        let mut t = Transport::new(capacity.clone());
+        let mut buf: Vec<(u32, i64)> = Vec::new();
+        for i in 0..n {
+            buf.clear();
+            buf.extend(allowed[i].iter().map(|a| (a.school, cost(i, a))));
+            t.push_unit(supply[i], &mut buf);
+        }
+        let solved = ssp::solve(&t);
+        let certificate = certify(&t, &solved.flow, &solved.price)?;
+        let pre_cost: i128 = pre
+            .iter()
+            .enumerate()
+            .filter_map(|(i, p)| {
+                p.map(|(j, x)| x as i128 * self.arc(i, j).map_or(0, |a| cost(i, a)) as i128)
+            })
+            .sum();
+        let mut lp_bound = whole::total(&t, &solved.flow);
+        lp_bound.mm += pre_cost;
+        let mut rounds = solved.rounds;
+
+        // Per unit: students per school (beyond those placed first).
+        let mut at: Vec<Vec<(usize, u32)>> = vec![Vec::new(); n];
+        let mut unplaced = vec![0u32; n];
+        let mut whole_stats = None;
+        let mut feeder_broken = Vec::new();
+        let mut enclaves = Vec::new();
+        let mut contiguity_moves = 0;
+        if let Some(groups) = opts.groups {
+            let (g_at, g_unplaced, stats, broken, r) =
+                self.solve_groups(groups, &allowed, &supply, &capacity, &cost);
+            at = g_at;
+            unplaced = g_unplaced;
+            whole_stats = Some(stats);
+            feeder_broken = broken;
+            rounds += r;
+        } else if opts.whole_units {
+            let r = whole::round(&t, &solved.flow);
+            for i in 0..n {
+                match r.choice[i] {
+                    Some(a) => at[i].push((t.arc_school[a] as usize, supply[i])),
+                    None => unplaced[i] = supply[i],
+                }
+            }
+            whole_stats = Some(WholeStats {
+                split: r.split,
+                method: r.method,
+            });
+        } else {
+            for i in 0..n {
+                for a in t.arcs(i) {
+                    if solved.flow.arc[a] > 0 {
+                        at[i].push((t.arc_school[a] as usize, solved.flow.arc[a]));
+                    }
+                }
+                unplaced[i] = solved.flow.unplaced[i];
+            }
+        }
+        // Students placed first join the unit's rows.
+        for i in 0..n {
+            if let Some((j, x)) = pre[i] {
+                match at[i].iter_mut().find(|h| h.0 == j) {
+                    Some(h) => h.1 += x,
+                    None => at[i].push((j, x)),
+                }
+            }
+            at[i].retain(|h| h.1 > 0);
+            at[i].sort_unstable();
+        }
+
+        // Contiguity: move enclaves to a neighbouring zone, least cost first.
+        let whole_zones = opts.whole_units || opts.groups.is_some();
+        let labels_of = |at: &[Vec<(usize, u32)>]| -> Vec<Option<usize>> {
+            at.iter()
+                .map(|h| {
+                    h.iter()
+                        .max_by_key(|&&(j, x)| (x, std::cmp::Reverse(j)))
+                        .map(|&(j, _)| j)
+                })
+                .collect()
+        };
+        {
+            let gens: Vec<usize> = (0..n).filter(|&i| !at[i].is_empty()).collect();
+            let pts: Vec<(f64, f64)> = gens
+                .iter()
+                .map(|&i| (self.units[i].lon, self.units[i].lat))
+                .collect();
+            let adj_g = delaunay_neighbours(&pts);
+            let mut adj: Vec<Vec<usize>> = vec![Vec::new(); n];
+            for (a, nb) in adj_g.iter().enumerate() {
+                adj[gens[a]] = nb.iter().map(|&b| gens[b]).collect();
+            }
+            let weight: Vec<u64> = at
+                .iter()
+                .map(|h| h.iter().map(|x| x.1 as u64).sum())
+                .collect();
+            let mut load = vec![0u64; k];
+            for h in &at {
+                for &(j, x) in h {
+                    load[j] += x as u64;
+                }
+            }
+            let repair = whole_zones && opts.contiguous && opts.groups.is_none();
+            let mut last_why: std::collections::HashMap<usize, EnclaveWhy> = Default::default();
+            // Each move recomputes the pieces; the number of moves is bounded.
+            'moves: for _ in 0..(if repair { 10 * n + 10 } else { 0 }) {
+                let labels = labels_of(&at);
+                let ps = pieces(&labels, &adj, &weight, k);
+                for (j, school_pieces) in ps.iter().enumerate() {
+                    for piece in school_pieces.iter().skip(1) {
+                        if piece.iter().any(|&i| fixed[i]) {
+                            last_why.insert(piece[0], EnclaveWhy::Fixed);
+                            continue;
+                        }
+                        // Neighbouring zones, and whether the piece touches their main piece.
+                        let mut cands: Vec<usize> = piece
+                            .iter()
+                            .flat_map(|&i| adj[i].iter())
+                            .filter_map(|&w| labels[w])
+                            .filter(|&l| l != j)
+                            .collect();
+                        cands.sort_unstable();
+                        cands.dedup();
+                        let students: u64 = piece.iter().map(|&i| weight[i]).sum();
+                        let mut best: Option<((bool, i128, usize), usize)> = None;
+                        let mut why = EnclaveWhy::NeighboursOutOfReach;
+                        for &c in &cands {
+                            let reach = piece
+                                .iter()
+                                .all(|&i| allowed[i].iter().any(|a| a.school as usize == c));
+                            if !reach {
+                                continue;
+                            }
+                            if load[c] + students > capacity[c] as u64 + pre_load[c] {
+                                why = EnclaveWhy::NeighboursFull;
+                                continue;
+                            }
+                            let delta: i128 = piece
+                                .iter()
+                                .map(|&i| {
+                                    let new = allowed[i].iter().find(|a| a.school as usize == c);
+                                    let old = allowed[i].iter().find(|a| a.school as usize == j);
+                                    weight[i] as i128
+                                        * (new.map_or(0, |a| cost(i, a))
+                                            - old.map_or(0, |a| cost(i, a)))
+                                            as i128
+                                })
+                                .sum();
+                            let main = ps[c].first();
+                            let joins_main = piece.iter().any(|&i| {
+                                adj[i]
+                                    .iter()
+                                    .any(|w| main.is_some_and(|m| m.binary_search(w).is_ok()))
+                            });
+                            let key = (!joins_main, delta, c);
+                            if best.as_ref().is_none_or(|b| key < b.0) {
+                                best = Some((key, c));
+                            }
+                        }
+                        match best {
+                            Some((_, c)) => {
+                                for &i in piece {
+                                    at[i] = vec![(c, weight[i] as u32)];
+                                }
+                                load[j] -= students;
+                                load[c] += students;
+                                contiguity_moves += piece.len();
+                                continue 'moves;
+                            }
+                            None => {
+                                last_why.insert(piece[0], why);
+                            }
+                        }
+                    }
+                }
+                break;
+            }
+            let labels = labels_of(&at);
+            let ps = pieces(&labels, &adj, &weight, k);
+            for (j, school_pieces) in ps.iter().enumerate() {
+                for piece in school_pieces.iter().skip(1) {
+                    let why = if !whole_zones {
+                        EnclaveWhy::NotWhole
+                    } else if opts.groups.is_some() {
+                        EnclaveWhy::Feeder
+                    } else if !opts.contiguous {
+                        EnclaveWhy::NotWhole
+                    } else if piece.iter().any(|&i| fixed[i]) {
+                        EnclaveWhy::Fixed
+                    } else {
+                        *last_why
+                            .get(&piece[0])
+                            .unwrap_or(&EnclaveWhy::NeighboursOutOfReach)
+                    };
+                    enclaves.push(Enclave {
+                        school: j,
+                        units: piece.clone(),
+                        students: piece.iter().map(|&i| weight[i]).sum(),
+                        why,
+                    });
+                }
+            }
+        }
+
+        // Rows, and the value in LP terms.
+        let mut placements = Vec::new();
+        let mut assigned = vec![0u64; k];
+        let mut objective = Total::default();
+        for i in 0..n {
+            for &(j, x) in &at[i] {
+                let a = self.arc(i, j);
+                assigned[j] += x as u64;
+                objective.mm += x as i128 * a.map_or(0, |a| cost(i, a)) as i128;
+                placements.push(Placement {
+                    unit: i,
+                    school: Some(j),
+                    students: x,
+                    travel_m: Some((a.map_or(0.0, |a| a.metres) * 1000.0).round() / 1000.0),
+                    travel_min: a
+                        .and_then(|a| a.minutes)
+                        .map(|m| (m * 100.0).round() / 100.0),
+                    reason: None,
+                });
+            }
+            let placed: u32 = at[i].iter().map(|h| h.1).sum();
+            let y = self.demand.students[i] - placed;
+            debug_assert!(y == unplaced[i] || whole_zones);
+            if y > 0 {
+                objective.unplaced += y as i128;
+                let reason = if self.arcs.no_road[i] || self.pins_without_route.contains(&i) {
+                    Reason::NoRoadConnection
+                } else if allowed[i].is_empty() {
+                    Reason::NoSchoolInReach
+                } else {
+                    Reason::CapacityShort
+                };
+                placements.push(Placement {
+                    unit: i,
+                    school: None,
+                    students: y,
+                    travel_m: None,
+                    travel_min: None,
+                    reason: Some(reason),
+                });
+            }
+        }
+        Ok(LevelAssignment {
+            level: self.level,
+            students: self.demand.students.iter().map(|&s| s as u64).sum(),
+            placements,
+            seats: self.seats.clone(),
+            assigned,
+            special_needs_over_seats,
+            certificate,
+            lp_bound,
+            objective,
+            whole: whole_stats,
+            enclaves,
+            contiguity_moves,
+            feeder_broken,
+            rounds,
+            solve_seconds: clock.elapsed().as_secs_f64(),
+        })
+    }
+
+    /// Feeder groups: each group's units go whole to one school. A group
+    /// whose units share no school in reach is broken into its units.
+    #[allow(clippy::type_complexity)]
+    fn solve_groups(
+        &self,
+        groups: &[Option<u32>],
+        allowed: &[Vec<&Arc>],
+        supply: &[u32],
+        capacity: &[u32],
+        cost: &dyn Fn(usize, &Arc) -> i64,
+    ) -> (
+        Vec<Vec<(usize, u32)>>,
+        Vec<u32>,
+        WholeStats,
+        Vec<u32>,
+        usize,
+    ) {
+        let n = self.units.len();
+        // Blocks: units of one group with students, or single units.
+        let mut by_group: std::collections::BTreeMap<u32, Vec<usize>> = Default::default();
+        let mut blocks: Vec<Vec<usize>> = Vec::new();
+        for i in 0..n {
+            if supply[i] == 0 {
+                continue;
+            }
+            match groups[i] {
+                Some(g) => by_group.entry(g).or_default().push(i),
+                None => blocks.push(vec![i]),
+            }
+        }
+        let mut broken = Vec::new();
+        let mut t = Transport::new(capacity.to_vec());
+        let mut members: Vec<Vec<usize>> = Vec::new();
+        let push_block =
+            |t: &mut Transport, members: &mut Vec<Vec<usize>>, us: Vec<usize>| -> bool {
+                let s: u64 = us.iter().map(|&i| supply[i] as u64).sum();
+                let mut common: Vec<u32> = allowed[us[0]].iter().map(|a| a.school).collect();
+                for &i in &us[1..] {
+                    common.retain(|&j| allowed[i].iter().any(|a| a.school == j));
+                }
+                if common.is_empty() && us.len() > 1 {
+                    return false;
+                }
+                let mut arcs: Vec<(u32, i64)> = common
+                    .iter()
+                    .map(|&j| {
+                        let total: i128 = us
+                            .iter()
+                            .map(|&i| {
+                                let a = allowed[i].iter().find(|a| a.school == j).expect("common");
+                                supply[i] as i128 * cost(i, a) as i128
+                            })
+                            .sum();
+                        (j, (total as f64 / s as f64).round() as i64)
+                    })
+                    .collect();
+                t.push_unit(s.min(u32::MAX as u64) as u32, &mut arcs);
+                members.push(us);
+                true
+            };
+        for (g, us) in by_group {
+            if !push_block(&mut t, &mut members, us.clone()) {
+                broken.push(g);
+                for i in us {
+                    push_block(&mut t, &mut members, vec![i]);
+                }
+            }
+        }
+        for b in blocks {
+            push_block(&mut t, &mut members, b);
+        }
+        let solved = ssp::solve(&t);
+        let r = whole::round(&t, &solved.flow);
+        let mut at = vec![Vec::new(); n];
+        let mut unplaced = vec![0u32; n];
+        for (b, us) in members.iter().enumerate() {
+            for &i in us {
+                match r.choice[b] {
+                    Some(a) => at[i].push((t.arc_school[a] as usize, supply[i])),
+                    None => unplaced[i] = supply[i],
+                }
+            }
+        }
+        (
+            at,
+            unplaced,
+            WholeStats {
+                split: r.split,
+                method: r.method,
+            },
+            broken,
+            solved.rounds,
+        )
+    }
+}
+
+/// Assign the entry cohort of `level` under the base model: special-needs
+/// students first at their nearest school in reach, the rest exactly.
 pub fn assign_level(
     units: &[Unit],
     demand: &LevelDemand,
@@ -135,111 +739,8 @@ pub fn assign_level(
     policy: &Policy,
     travel: Travel,
 ) -> Result<LevelAssignment, CertificateError> {
-    let seats: Vec<u32> = schools
-        .iter()
-        .map(|s| {
-            if s.takes_catchment(level) {
-                s.seats(level, policy).unwrap_or(0)
-            } else {
-                0
-            }
-        })
-        .collect();
-
-    // All feasible arcs, for every student of the cohort.
-    let arcs = feasible_arcs(units, &demand.students, schools, level, policy, travel);
-    let mut t = build_transport(&arcs, &demand.students, seats.clone());
-    let arc_of = |i: usize, j: usize| arcs.per_unit[i].iter().find(|a| a.school as usize == j);
-
-    // Near-home placement of special-needs students: the nearest school
-    // within reach (its travel limit, or a boarding school that takes the
-    // unit), whatever its seats. With no school in reach they stay in the
-    // model and are listed as unplaced like anyone else.
-    let mut pre: Vec<Option<(usize, u32)>> = vec![None; units.len()];
-    let mut pre_load = vec![0u64; schools.len()];
-    if policy.special_needs_near_home {
-        for (i, p) in pre.iter_mut().enumerate() {
-            let sn = demand.special_needs[i].min(demand.students[i]);
-            let nearest = t.arcs(i).next();
-            if let (true, Some(a)) = (sn > 0, nearest) {
-                let j = t.arc_school[a] as usize;
-                *p = Some((j, sn));
-                pre_load[j] += sn as u64;
-                t.supply[i] -= sn;
-            }
-        }
-    }
-    for j in 0..schools.len() {
-        t.capacity[j] = (seats[j] as u64).saturating_sub(pre_load[j]) as u32;
-    }
-    let special_needs_over_seats: u64 = (0..schools.len())
-        .map(|j| pre_load[j].saturating_sub(seats[j] as u64))
-        .sum();
-
-    let clock = std::time::Instant::now();
-    let solved = ssp::solve(&t);
-    let solve_seconds = clock.elapsed().as_secs_f64();
-    let certificate = certify(&t, &solved.flow, &solved.price)?;
-
-    let mut placements = Vec::new();
-    let mut assigned = pre_load.clone();
-    for (i, pre_i) in pre.iter().enumerate() {
-        let mut here: Vec<(usize, u32)> = Vec::new();
-        if let Some(p) = *pre_i {
-            here.push(p);
-        }
-        for a in t.arcs(i) {
-            let x = solved.flow.arc[a];
-            if x > 0 {
-                let j = t.arc_school[a] as usize;
-                assigned[j] += x as u64;
-                match here.iter_mut().find(|h| h.0 == j) {
-                    Some(h) => h.1 += x,
-                    None => here.push((j, x)),
-                }
-            }
-        }
-        here.sort_unstable();
-        for (j, x) in here {
-            placements.push(Placement {
-                unit: i,
-                school: Some(j),
-                students: x,
-                travel_m: Some((arc_of(i, j).map_or(0.0, |a| a.metres) * 1000.0).round() / 1000.0),
-                travel_min: arc_of(i, j)
-                    .and_then(|a| a.minutes)
-                    .map(|m| (m * 100.0).round() / 100.0),
-                reason: None,
-            });
-        }
-        let y = solved.flow.unplaced[i];
-        if y > 0 {
-            let reason = if arcs.no_road[i] {
-                Reason::NoRoadConnection
-            } else if t.arcs(i).is_empty() {
-                Reason::NoSchoolInReach
-            } else {
-                Reason::CapacityShort
-            };
-            placements.push(Placement {
-                unit: i,
-                school: None,
-                students: y,
-                travel_m: None,
-                travel_min: None,
-                reason: Some(reason),
-            });
-        }
-    }
-    Ok(LevelAssignment {
-        level,
-        students: demand.students.iter().map(|&s| s as u64).sum(),
-        placements,
-        seats,
-        assigned,
-        special_needs_over_seats,
-        certificate,
-        rounds: solved.rounds,
-        solve_seconds,
+    LevelProblem::new(units, demand, schools, level, policy, travel, None).solve(&LevelOptions {
+        contiguous: true,
+        ..Default::default()
     })
 }

@@ -269,3 +269,71 @@ fn roads(
         .collect();
     Arcs { per_unit, no_road }
 }
+
+/// The travel of chosen unit-school pairs whatever the limits (a planner's
+/// pins): straight line, or the road route (`None` when no road joins them).
+pub fn pair_arcs(
+    units: &[Unit],
+    schools: &[School],
+    level: Level,
+    policy: &Policy,
+    travel: Travel,
+    pairs: &[(usize, usize)],
+) -> Vec<Option<Arc>> {
+    match travel {
+        Travel::Straight => pairs
+            .iter()
+            .map(|&(i, j)| {
+                let m = haversine_m(units[i].lon, units[i].lat, schools[j].lon, schools[j].lat);
+                Some(Arc {
+                    school: j as u32,
+                    cost: to_mm(m),
+                    metres: m,
+                    minutes: None,
+                })
+            })
+            .collect(),
+        Travel::Roads(g) => {
+            let metric = if policy.max_travel_min(level).is_some() {
+                Metric::Seconds
+            } else {
+                Metric::Metres
+            };
+            let mut by_school: Vec<usize> = pairs.iter().map(|p| p.1).collect();
+            by_school.sort_unstable();
+            by_school.dedup();
+            let mut found: HashMap<(usize, usize), Arc> = HashMap::new();
+            for j in by_school {
+                let s = &schools[j];
+                let Some(ss) = g.snap(s.lon, s.lat) else {
+                    continue;
+                };
+                let mode = if level == Level::Primary && !s.boarding {
+                    Mode::Walk
+                } else {
+                    Mode::Drive
+                };
+                let at: HashMap<NodeIndex, Route> = routes_to(g, &ss, mode, metric, f64::INFINITY)
+                    .into_iter()
+                    .collect();
+                for &(i, _) in pairs.iter().filter(|p| p.1 == j) {
+                    let Some(us) = g.snap(units[i].lon, units[i].lat) else {
+                        continue;
+                    };
+                    if let Some(r) = unit_route(&us, |v| at.get(&v).copied(), &ss, mode, metric) {
+                        found.insert(
+                            (i, j),
+                            Arc {
+                                school: j as u32,
+                                cost: (r.cost * 1000.0).round() as i64,
+                                metres: r.metres,
+                                minutes: Some(r.seconds / 60.0),
+                            },
+                        );
+                    }
+                }
+            }
+            pairs.iter().map(|p| found.get(p).copied()).collect()
+        }
+    }
+}

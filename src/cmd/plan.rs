@@ -4,14 +4,19 @@
 
 use super::CliError;
 use super::inputs::{InputArgs, Loaded, describe, load};
-use crate::assign::{LevelAssignment, Reason, Travel, assign_level};
+use crate::assign::{LevelAssignment, LevelOptions, LevelProblem, Reason, Travel};
 use crate::io::output::Staged;
 use crate::io::results::{
-    SummaryInput, assignment_csv, assignment_geojson, schools_csv, summary_json,
+    SummaryInput, assignment_csv, assignment_geojson, catchments_geojson, moved, moves_csv,
+    schools_csv, summary_json, zones_by_area_csv,
 };
+use crate::io::scenario::ZoneOptions;
 use crate::model::Level;
 use crate::render::{MapInput, MapSchool, MapUnit, render_map};
+use crate::zones::geometry::{ZoneLookup, default_clip, tiling, zone_polygons};
 use clap::Args;
+use geo::MultiPolygon;
+use serde_json::json;
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -25,17 +30,169 @@ Examples:
   catchment plan --households hh.geojson --schools schools.geojson --boundary county.geojson
   catchment plan --config county/scenario.toml --roads extract.osm.pbf   # travel by road
 
-Writes under --out: assignment.csv, assignment.geojson, schools.csv, summary.json,
-timings.json, maps/<level>.png and .svg. Exit codes: 0 all placed, 1 some students
+  catchment plan --whole-units --current today.geojson --sweep      # zones, moves, trade-off
+
+Writes under --out: assignment.csv, assignment.geojson, schools.csv, catchments.geojson,
+zones_by_area.csv (units with town/village), moves.csv (with --current), summary.json,
+timings.json, maps/<level>.png and .svg (and stability_sweep.csv with --sweep). Exit codes: 0 all placed, 1 some students
 unplaced (listed with a reason), 2 bad input or usage (nothing written), 3 internal error.";
 
 #[derive(Args, Debug, Clone)]
 pub struct PlanArgs {
     #[command(flatten)]
     pub inputs: InputArgs,
+    /// All students of a unit at one school: zones of whole villages or
+    /// blocks, siblings together (also `[zones] whole_units`). The gap to
+    /// the exact LP bound is reported.
+    #[arg(long)]
+    pub whole_units: bool,
+    /// Each junior zone a union of whole primary zones (also `[zones]
+    /// feeder`); implies --whole-units.
+    #[arg(long)]
+    pub feeder: bool,
+    /// Travel metres worth one student kept at their current school
+    /// (overrides `[weights] stability_m_per_student`; needs current zones).
+    #[arg(long, value_name = "METRES")]
+    pub stability: Option<f64>,
+    /// Solve again for each stability weight and print travel against moved
+    /// students, writing stability_sweep.csv. Without values: the weights of
+    /// `[weights] stability_sweep` (default 0,100,250,500,1000,2000,5000).
+    #[arg(long, value_name = "W,W,...", num_args = 0..=1, value_delimiter = ',')]
+    pub sweep: Option<Vec<f64>>,
     /// Output folder.
     #[arg(long, value_name = "DIR", default_value = "out")]
     pub out: PathBuf,
+}
+
+/// The levels' instances, built once (arcs, pins), solved under any weight.
+pub fn problems<'a>(loaded: &'a Loaded, travel: Travel<'a>) -> Vec<LevelProblem<'a>> {
+    Level::ALL
+        .iter()
+        .map(|&level| {
+            LevelProblem::new(
+                &loaded.units,
+                &loaded.demand[level.index()],
+                &loaded.schools,
+                level,
+                &loaded.scenario.policy,
+                travel,
+                Some(&loaded.pins[level.index()]),
+            )
+        })
+        .collect()
+}
+
+/// Solve both levels: primary first, then junior (whose feeder groups, if
+/// asked for, are the primary zones).
+pub fn solve_levels(
+    loaded: &Loaded,
+    problems: &[LevelProblem],
+    z: ZoneOptions,
+    stability: f64,
+) -> Result<Vec<LevelAssignment>, CliError> {
+    let mut levels: Vec<LevelAssignment> = Vec::new();
+    for p in problems {
+        let groups: Option<Vec<Option<u32>>> = match (p.level, z.feeder, levels.first()) {
+            (Level::Junior, true, Some(primary)) => Some(feeder_groups(loaded, primary)),
+            _ => None,
+        };
+        let opts = LevelOptions {
+            current: loaded
+                .current
+                .as_ref()
+                .map(|c| c[p.level.index()].as_slice()),
+            stability_m_per_student: if loaded.current.is_some() {
+                stability
+            } else {
+                0.0
+            },
+            whole_units: z.whole_units || z.feeder,
+            contiguous: z.contiguous,
+            groups: groups.as_deref(),
+        };
+        levels.push(
+            p.solve(&opts)
+                .map_err(|e| CliError::Internal(e.to_string()))?,
+        );
+    }
+    Ok(levels)
+}
+
+/// Each unit's primary zone (the school of the nearest unit placed at
+/// primary level, as the catchment polygons draw it).
+fn feeder_groups(loaded: &Loaded, primary: &LevelAssignment) -> Vec<Option<u32>> {
+    let pts: Vec<(f64, f64)> = loaded.units.iter().map(|u| (u.lon, u.lat)).collect();
+    let lookup = ZoneLookup::new(&pts, &primary.zone_labels(pts.len()));
+    pts.iter()
+        .map(|&(lon, lat)| lookup.label_at(lon, lat).map(|j| j as u32))
+        .collect()
+}
+
+/// The area zones tile: the boundary, or a box around units and schools.
+pub fn zone_clip(loaded: &Loaded) -> MultiPolygon<f64> {
+    match &loaded.boundary {
+        Some(b) => b.clone(),
+        None => {
+            let pts: Vec<(f64, f64)> = loaded
+                .units
+                .iter()
+                .map(|u| (u.lon, u.lat))
+                .chain(loaded.schools.iter().map(|s| (s.lon, s.lat)))
+                .collect();
+            default_clip(&pts)
+        }
+    }
+}
+
+/// Catchment polygons per level (index as `levels`), per school.
+pub fn zone_shapes(
+    loaded: &Loaded,
+    levels: &[LevelAssignment],
+    clip: &MultiPolygon<f64>,
+) -> Vec<Vec<MultiPolygon<f64>>> {
+    let pts: Vec<(f64, f64)> = loaded.units.iter().map(|u| (u.lon, u.lat)).collect();
+    levels
+        .iter()
+        .map(|la| zone_polygons(&pts, &la.zone_labels(pts.len()), loaded.schools.len(), clip))
+        .collect()
+}
+
+/// Zone facts for summary.json: tiling of the clip area and enclaves.
+fn zone_facts(
+    loaded: &Loaded,
+    levels: &[LevelAssignment],
+    shapes: &[Vec<MultiPolygon<f64>>],
+    clip: &MultiPolygon<f64>,
+) -> serde_json::Value {
+    let mut m = serde_json::Map::new();
+    for (la, zs) in levels.iter().zip(shapes) {
+        let t = tiling(zs, clip);
+        let enclaves: Vec<serde_json::Value> = la
+            .enclaves
+            .iter()
+            .map(|e| {
+                json!({
+                    "school_id": loaded.schools[e.school].id,
+                    "units": e.units.iter().map(|&i| loaded.units[i].id.clone()).collect::<Vec<_>>(),
+                    "students": e.students,
+                    "why": e.why.as_str(),
+                })
+            })
+            .collect();
+        m.insert(
+            la.level.as_str().to_string(),
+            json!({
+                "clip": if loaded.boundary.is_some() { "boundary" } else { "box_around_units_and_schools" },
+                "clip_km2": (t.clip_m2 / 1e4).round() / 100.0,
+                "zones_km2": (t.zones_m2 / 1e4).round() / 100.0,
+                "area_difference_fraction": if t.clip_m2 > 0.0 { ((t.zones_m2 - t.clip_m2) / t.clip_m2 * 1e6).round() / 1e6 } else { 0.0 },
+                "max_pair_overlap_m2": t.max_pair_overlap_m2.round(),
+                "zones": zs.iter().filter(|z| !z.0.is_empty()).count(),
+                "enclaves": enclaves,
+            }),
+        );
+    }
+    serde_json::Value::Object(m)
 }
 
 /// Outcome of a plan: the exit code to use.
@@ -52,20 +209,43 @@ pub fn run(args: &PlanArgs) -> Result<i32, CliError> {
         Some(g) => Travel::Roads(g),
         None => Travel::Straight,
     };
-    let mut levels = Vec::new();
-    for level in Level::ALL {
-        let la = assign_level(
-            &loaded.units,
-            &loaded.demand[level.index()],
-            &loaded.schools,
-            level,
-            &loaded.scenario.policy,
-            travel,
-        )
-        .map_err(|e| CliError::Internal(e.to_string()))?;
-        levels.push(la);
+    let mut z = loaded.scenario.zones;
+    z.whole_units |= args.whole_units;
+    z.feeder |= args.feeder;
+    let stability = args
+        .stability
+        .unwrap_or(loaded.scenario.stability_m_per_student);
+    if !(stability.is_finite() && stability >= 0.0) {
+        return Err(CliError::Usage(format!(
+            "--stability {stability}: expected travel metres >= 0"
+        )));
     }
+    if (args.sweep.is_some() || args.stability.is_some()) && loaded.current.is_none() {
+        return Err(CliError::Usage(
+            "--sweep and --stability weigh moves against the current zones: give --current FILE (or [inputs] current)".into(),
+        ));
+    }
+    let problems = problems(&loaded, travel);
+    let levels = solve_levels(&loaded, &problems, z, stability)?;
     let solve_seconds: f64 = levels.iter().map(|l| l.solve_seconds).sum();
+    let sweep = match &args.sweep {
+        Some(ws) => {
+            let ws = if ws.is_empty() {
+                loaded.scenario.stability_sweep.clone()
+            } else {
+                ws.clone()
+            };
+            if let Some(w) = ws.iter().find(|w| !(w.is_finite() && **w >= 0.0)) {
+                return Err(CliError::Usage(format!(
+                    "--sweep: expected weights >= 0 in metres, found {w}"
+                )));
+            }
+            Some(run_sweep(&loaded, &problems, z, &ws)?)
+        }
+        None => None,
+    };
+    let clip = zone_clip(&loaded);
+    let shapes = zone_shapes(&loaded, &levels, &clip);
 
     let mut staged = Staged::default();
     let (units, schools, policy) = (&loaded.units, &loaded.schools, &loaded.scenario.policy);
@@ -75,6 +255,25 @@ pub fn run(args: &PlanArgs) -> Result<i32, CliError> {
         assignment_geojson(units, schools, &levels),
     );
     staged.add("schools.csv", schools_csv(schools, &levels, policy));
+    staged.add(
+        "catchments.geojson",
+        catchments_geojson(schools, &levels, &shapes),
+    );
+    if units
+        .iter()
+        .any(|u| u.town.is_some() || u.village.is_some())
+    {
+        staged.add(
+            "zones_by_area.csv",
+            zones_by_area_csv(units, schools, &levels),
+        );
+    }
+    if let Some(c) = &loaded.current {
+        staged.add("moves.csv", moves_csv(units, schools, &levels, c));
+    }
+    if let Some(rows) = &sweep {
+        staged.add("stability_sweep.csv", sweep_csv(rows));
+    }
     staged.add(
         "summary.json",
         summary_json(&SummaryInput {
@@ -100,10 +299,17 @@ pub fn run(args: &PlanArgs) -> Result<i32, CliError> {
             levels: &levels,
             without_residence: loaded.without_residence,
             outside_boundary: &loaded.outside_boundary,
+            current: loaded.current.as_ref(),
+            stability_m_per_student: if loaded.current.is_some() {
+                stability
+            } else {
+                0.0
+            },
+            zones: Some(zone_facts(&loaded, &levels, &shapes, &clip)),
         }),
     );
-    for la in &levels {
-        let (png, svg) = render_map(&map_input(&loaded, la));
+    for (la, zs) in levels.iter().zip(&shapes) {
+        let (png, svg) = render_map(&map_input(&loaded, la, zs));
         staged.add(format!("maps/{}.png", la.level.as_str()), png);
         staged.add(format!("maps/{}.svg", la.level.as_str()), svg);
     }
@@ -124,6 +330,9 @@ pub fn run(args: &PlanArgs) -> Result<i32, CliError> {
         .map_err(|e| CliError::Write(format!("{}: {e}", args.out.display())))?;
 
     report(&loaded, &levels, &args.out, &names);
+    if let Some(rows) = &sweep {
+        print_sweep(rows);
+    }
     let unplaced: u64 = levels.iter().map(|l| l.students - l.placed()).sum();
     Ok(if unplaced > 0 { 1 } else { 0 })
 }
@@ -144,14 +353,61 @@ fn report(loaded: &Loaded, levels: &[LevelAssignment], out: &std::path::Path, na
             0.0
         };
         eprintln!(
-            "  {:<8} {:>6} students, {:>6} placed, {:>5} unplaced; {:>6} seats; mean travel {:.0} m (optimal, certified)",
+            "  {:<8} {:>6} students, {:>6} placed, {:>5} unplaced; {:>6} seats; mean travel {:.0} m ({})",
             la.level.as_str(),
             la.students,
             placed,
             la.students - placed,
             seats,
-            mean
+            mean,
+            if la.whole.is_some() {
+                "whole units; the LP bound is certified"
+            } else {
+                "optimal, certified"
+            }
         );
+        if let Some(w) = &la.whole {
+            eprintln!(
+                "           whole units: {} split by the LP, decided {}; {}",
+                w.split,
+                match w.method {
+                    "none" => "(none needed)",
+                    "exact_whole_model" => "exactly (the whole integer model)",
+                    "exact" => "exactly (integer model of the split units)",
+                    "dive" => "by fixing and re-solving",
+                    _ => "greedily",
+                },
+                match la.gap() {
+                    Some(g) => format!("{:.3}% above the exact LP bound", g * 100.0),
+                    None => format!(
+                        "{} more unplaced than the LP bound",
+                        la.objective.unplaced - la.lp_bound.unplaced
+                    ),
+                }
+            );
+        }
+        if la.contiguity_moves > 0 {
+            eprintln!(
+                "           contiguity: {} units moved to a neighbouring zone",
+                la.contiguity_moves
+            );
+        }
+        for e in &la.enclaves {
+            eprintln!(
+                "           enclave of {}: {} units, {} students ({}), first unit {}",
+                loaded.schools[e.school].id,
+                e.units.len(),
+                e.students,
+                e.why.as_str(),
+                loaded.units[e.units[0]].id
+            );
+        }
+        if let Some(c) = &loaded.current {
+            eprintln!(
+                "           {} students moved from their current zone's school (moves.csv)",
+                moved(la, &c[la.level.index()])
+            );
+        }
         for r in [
             Reason::NoSchoolInReach,
             Reason::CapacityShort,
@@ -220,7 +476,11 @@ fn report(loaded: &Loaded, levels: &[LevelAssignment], out: &std::path::Path, na
     );
 }
 
-fn map_input<'a>(loaded: &'a Loaded, la: &LevelAssignment) -> MapInput<'a> {
+pub fn map_input<'a>(
+    loaded: &'a Loaded,
+    la: &LevelAssignment,
+    zones: &'a [MultiPolygon<f64>],
+) -> MapInput<'a> {
     let policy = &loaded.scenario.policy;
     let (level_zh, level_en) = match la.level {
         Level::Primary => ("小学", "primary"),
@@ -291,5 +551,93 @@ fn map_input<'a>(loaded: &'a Loaded, la: &LevelAssignment) -> MapInput<'a> {
                     .collect()
             })
             .unwrap_or_default(),
+        zones: idx
+            .iter()
+            .enumerate()
+            .filter(|&(_, &j)| !zones[j].0.is_empty())
+            .map(|(k, &j)| (k, &zones[j]))
+            .collect(),
+    }
+}
+
+/// One solve of the stability sweep, per level.
+pub struct SweepRow {
+    pub weight: f64,
+    pub level: Level,
+    pub moved: u64,
+    pub placed: u64,
+    pub unplaced: u64,
+    pub objective_mm: i128,
+    pub gap: Option<f64>,
+}
+
+fn run_sweep(
+    loaded: &Loaded,
+    problems: &[LevelProblem],
+    z: ZoneOptions,
+    weights: &[f64],
+) -> Result<Vec<SweepRow>, CliError> {
+    let current = loaded.current.as_ref().expect("sweep needs current zones");
+    let mut rows = Vec::new();
+    for &w in weights {
+        for la in solve_levels(loaded, problems, z, w)? {
+            rows.push(SweepRow {
+                weight: w,
+                level: la.level,
+                moved: moved(&la, &current[la.level.index()]),
+                placed: la.placed(),
+                unplaced: la.students - la.placed(),
+                objective_mm: la.objective_mm(),
+                gap: la.gap(),
+            });
+        }
+    }
+    Ok(rows)
+}
+
+fn sweep_csv(rows: &[SweepRow]) -> String {
+    let mut s = String::from(
+        "stability_m_per_student,level,moved,placed,unplaced,objective_student_m,mean_travel_m,gap_to_lp_bound\n",
+    );
+    for r in rows {
+        s.push_str(&format!(
+            "{},{},{},{},{},{:.3},{:.3},{}\n",
+            r.weight,
+            r.level.as_str(),
+            r.moved,
+            r.placed,
+            r.unplaced,
+            r.objective_mm as f64 / 1000.0,
+            if r.placed > 0 {
+                r.objective_mm as f64 / 1000.0 / r.placed as f64
+            } else {
+                0.0
+            },
+            r.gap.map_or(String::new(), |g| format!("{g:.6}")),
+        ));
+    }
+    s
+}
+
+fn print_sweep(rows: &[SweepRow]) {
+    eprintln!("stability sweep: travel against students moved from their current school");
+    eprintln!(
+        "  {:>10}  {:<8} {:>7} {:>9} {:>14} {:>9}",
+        "weight m", "level", "moved", "unplaced", "mean travel m", "total km"
+    );
+    for r in rows {
+        eprintln!(
+            "  {:>10} {:<8} {:>7} {:>9} {:>14.0} {:>9.1}",
+            r.weight,
+            r.level.as_str(),
+            r.moved,
+            r.unplaced,
+            if r.placed > 0 {
+                r.objective_mm as f64 / 1000.0 / r.placed as f64
+            } else {
+                0.0
+            },
+            r.objective_mm as f64 / 1e6,
+        );
     }
 }

@@ -48,6 +48,44 @@ pub fn run(args: &InputArgs) -> Result<i32, CliError> {
             crate::spatial::network::SNAP_WARN_M
         );
     }
+    let with_students = |level: Level| -> Vec<usize> {
+        let d = &l.demand[level.index()].students;
+        (0..l.units.len())
+            .filter(|&i| d.get(i).is_some_and(|&n| n > 0))
+            .collect()
+    };
+    if let (Some(current), Some(path)) = (&l.current, &l.current_path) {
+        let per_level: Vec<String> = Level::ALL
+            .into_iter()
+            .map(|level| {
+                let units = with_students(level);
+                let inside = units
+                    .iter()
+                    .filter(|&&i| current[level.index()][i].is_some())
+                    .count();
+                format!("{} {inside} of {}", level.as_str(), units.len())
+            })
+            .collect();
+        println!(
+            "  current zones ({}): units with students in a zone: {}",
+            path.display(),
+            per_level.join(", ")
+        );
+    }
+    if let Some(path) = &l.pins_path {
+        let per_level: Vec<String> = Level::ALL
+            .into_iter()
+            .map(|level| {
+                let n = l.pins[level.index()].iter().flatten().count();
+                format!("{n} at {}", level.as_str())
+            })
+            .collect();
+        println!(
+            "  pins ({}): units pinned {}",
+            path.display(),
+            per_level.join(", ")
+        );
+    }
     if !l.outside_boundary.is_empty() {
         println!(
             "  warning: {} units outside the boundary (they are still placed)",

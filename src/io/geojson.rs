@@ -1,12 +1,21 @@
 //! Shared GeoJSON reading: the file, the collection, the legacy `crs`
-//! member, point geometries, feature ids; each failure an [`InputError`].
+//! member, point and polygon geometries, feature ids; each failure an
+//! [`InputError`].
 
 use super::error::{InputError, show};
+use geo::{Area, Polygon};
 use serde_json::{Map, Value};
 use std::path::Path;
 
 /// Read a whole text file; a clear error when missing or not UTF-8.
 pub fn read_text(path: &Path) -> Result<String, InputError> {
+    read_utf8(path, "UTF-8 text (GeoJSON is UTF-8 by RFC 7946)")
+}
+
+/// Read a whole text file that must be UTF-8 (a leading BOM is dropped).
+/// `expected` says why, starting "UTF-8 text"; a file saved as GBK by
+/// Excel gets a hint to re-save it.
+pub fn read_utf8(path: &Path, expected: &str) -> Result<String, InputError> {
     let file = path.display().to_string();
     let bytes = std::fs::read(path)
         .map_err(|e| InputError::new(&file, "a readable file", e.to_string()))?;
@@ -19,7 +28,7 @@ pub fn read_text(path: &Path) -> Result<String, InputError> {
         let line = e.as_bytes()[..at].iter().filter(|&&b| b == b'\n').count() + 1;
         InputError::new(
             &file,
-            "UTF-8 text (GeoJSON is UTF-8 by RFC 7946)",
+            expected,
             format!(
                 "a byte that is not UTF-8 (byte {at}); the file is probably GBK/GB18030 \
                  as saved by Excel or older Chinese software: re-save it as UTF-8"
@@ -141,6 +150,36 @@ pub fn properties_and_id<'a>(
     index: usize,
     file: &str,
 ) -> Result<(&'a Map<String, Value>, String), InputError> {
+    let (props, idv) = properties_and_id_value(f, index, file)?;
+    match idv {
+        Some(v) => id_of(v, file, index),
+        None => Err(InputError::new(file, "an `id`", "none")
+            .at(feature_at(index, None))
+            .field("id")),
+    }
+    .map(|id| (props, id))
+}
+
+/// As [`properties_and_id`] for files where the id is optional (a label
+/// for messages): a missing or null id is `None`.
+pub fn properties_and_opt_id<'a>(
+    f: &'a Value,
+    index: usize,
+    file: &str,
+) -> Result<(&'a Map<String, Value>, Option<String>), InputError> {
+    let (props, idv) = properties_and_id_value(f, index, file)?;
+    let id = match idv {
+        None | Some(Value::Null) => None,
+        Some(v) => Some(id_of(v, file, index)?),
+    };
+    Ok((props, id))
+}
+
+fn properties_and_id_value<'a>(
+    f: &'a Value,
+    index: usize,
+    file: &str,
+) -> Result<(&'a Map<String, Value>, Option<&'a Value>), InputError> {
     let at = feature_at(index, None);
     let fo = feature_object(f, file, &at)?;
     let props = match fo.get("properties") {
@@ -155,20 +194,19 @@ pub fn properties_and_id<'a>(
             .field("properties"));
         }
     };
-    let idv = props.get("id").or_else(|| fo.get("id"));
-    let id = match idv {
-        Some(Value::String(s)) if !s.trim().is_empty() => s.trim().to_string(),
-        Some(Value::Number(n)) if n.is_i64() || n.is_u64() => n.to_string(),
-        Some(v) => {
-            return Err(
-                InputError::new(file, "a non-empty string or integer id", show(v))
-                    .at(at)
-                    .field("id"),
-            );
-        }
-        None => return Err(InputError::new(file, "an `id`", "none").at(at).field("id")),
-    };
-    Ok((props, id))
+    Ok((props, props.get("id").or_else(|| fo.get("id"))))
+}
+
+fn id_of(v: &Value, file: &str, index: usize) -> Result<String, InputError> {
+    match v {
+        Value::String(s) if !s.trim().is_empty() => Ok(s.trim().to_string()),
+        Value::Number(n) if n.is_i64() || n.is_u64() => Ok(n.to_string()),
+        v => Err(
+            InputError::new(file, "a non-empty string or integer id", show(v))
+                .at(feature_at(index, None))
+                .field("id"),
+        ),
+    }
 }
 
 /// The feature as an object whose `type` is "Feature".
@@ -256,6 +294,63 @@ pub fn point(f: &Value, file: &str, at: &str) -> Result<(f64, f64), InputError> 
         ));
     }
     Ok((lon, lat))
+}
+
+/// The polygons of a Polygon or MultiPolygon geometry, each checked by
+/// [`check_polygon`].
+pub fn polygons(
+    g: ::geojson::Geometry,
+    file: &str,
+    at: &str,
+) -> Result<Vec<Polygon<f64>>, InputError> {
+    let kind = g.value.type_name();
+    let gg: geo::Geometry<f64> = g.try_into().map_err(|e: ::geojson::Error| {
+        InputError::new(file, "a valid geometry", e.to_string()).at(at)
+    })?;
+    let found = match gg {
+        geo::Geometry::Polygon(p) => vec![p],
+        geo::Geometry::MultiPolygon(mp) => mp.0,
+        _ => {
+            return Err(
+                InputError::new(file, "a Polygon or MultiPolygon", format!("a {kind}"))
+                    .at(at)
+                    .field("geometry"),
+            );
+        }
+    };
+    for p in &found {
+        check_polygon(p, file, at)?;
+    }
+    Ok(found)
+}
+
+/// Rings of at least four positions (closed), coordinates in range, and a
+/// non-zero area.
+pub fn check_polygon(p: &Polygon<f64>, file: &str, at: &str) -> Result<(), InputError> {
+    let err = |exp: &str, found: String| InputError::new(file, exp, found).at(at).field("geometry");
+    for ring in std::iter::once(p.exterior()).chain(p.interiors()) {
+        if ring.0.len() < 4 {
+            return Err(err(
+                "polygon rings of at least 4 positions (a closed ring)",
+                format!("a ring of {} positions", ring.0.len()),
+            ));
+        }
+        for c in ring.coords() {
+            if !c.x.is_finite() || !c.y.is_finite() || c.x.abs() > 180.0 || c.y.abs() > 90.0 {
+                return Err(err(
+                    "lon in -180..180 and lat in -90..90",
+                    format!("[{}, {}]", c.x, c.y),
+                ));
+            }
+        }
+    }
+    if p.unsigned_area() <= 0.0 {
+        return Err(err(
+            "a polygon with an area",
+            "a polygon of zero area".into(),
+        ));
+    }
+    Ok(())
 }
 
 /// Field names the county rules forbid collecting (parents' job or income).

@@ -2,10 +2,12 @@
 //! touches the filesystem. Every rejection is an [`InputError`].
 
 pub mod boundary;
+pub mod current;
 pub mod error;
 pub mod geojson;
 pub mod households;
 pub mod output;
+pub mod pins;
 pub mod results;
 pub mod roads;
 pub mod scenario;
@@ -13,8 +15,10 @@ pub mod schools;
 pub mod strict_json;
 
 pub use boundary::read_boundary;
+pub use current::{CurrentZone, read_current};
 pub use error::{InputError, InputErrors};
 pub use households::read_households;
+pub use pins::{PinRow, read_pins};
 pub use roads::{read_roads, read_roads_with_warnings};
 pub use scenario::{InputPaths, Scenario, read_scenario};
 pub use schools::read_schools;

@@ -109,6 +109,12 @@ pub struct SummaryInput<'a> {
     pub levels: &'a [LevelAssignment],
     pub without_residence: [u64; 2],
     pub outside_boundary: &'a [String],
+    /// Per level, per unit: the current zone's school (`--current`).
+    pub current: Option<&'a [Vec<Option<usize>>; 2]>,
+    /// Travel metres worth one student kept in place.
+    pub stability_m_per_student: f64,
+    /// Per level: catchment polygons' facts (tiling, enclaves), by level name.
+    pub zones: Option<Value>,
 }
 
 pub fn summary_json(si: &SummaryInput) -> String {
@@ -117,6 +123,8 @@ pub fn summary_json(si: &SummaryInput) -> String {
     let mut unplaced = [0u64; 3];
     let mut objective_mm: i128 = 0;
     let mut sn_over = 0u64;
+    let mut moved_total = 0u64;
+    let mut whole = false;
     let reasons = [
         Reason::NoSchoolInReach,
         Reason::CapacityShort,
@@ -141,6 +149,18 @@ pub fn summary_json(si: &SummaryInput) -> String {
             })
             .fold((0.0, 0u64), |a, b| (a.0 + b.0, a.1 + b.1));
         let mean_travel_min = (min_n > 0).then(|| (min_sum / min_n as f64 * 100.0).round() / 100.0);
+        let moved_here = si.current.map(|c| moved(la, &c[la.level.index()]));
+        moved_total += moved_here.unwrap_or(0);
+        whole |= la.whole.is_some();
+        let bound = json!({
+            "lp_bound": {"unplaced": la.lp_bound.unplaced as i64, "cost": la.lp_bound.mm as i64},
+            "value": {"unplaced": la.objective.unplaced as i64, "cost": la.objective.mm as i64},
+            "gap_to_lp_bound": la.gap().map(|g| (g * 1e6).round() / 1e6),
+            "whole_units": la.whole.as_ref().map(|w| json!({"split_by_lp": w.split, "method": w.method})),
+            "contiguity_moves": la.contiguity_moves,
+            "enclaves": la.enclaves.len(),
+            "feeder_groups_broken": la.feeder_broken.len(),
+        });
         by_level.insert(
             la.level.as_str().to_string(),
             json!({
@@ -166,6 +186,8 @@ pub fn summary_json(si: &SummaryInput) -> String {
                     "dual_student_mm": la.certificate.dual.mm as i64,
                 },
                 "solver_rounds": la.rounds,
+                "moved": moved_here,
+                "model": bound,
             }),
         );
         students += la.students;
@@ -198,14 +220,24 @@ pub fn summary_json(si: &SummaryInput) -> String {
             "capacity_short": unplaced[1],
             "no_road_connection": unplaced[2],
         },
-        "moved": 0,
+        "moved": moved_total,
+        "moved_by_level": si.current.map(|c| json!({
+            "primary": si.levels.iter().filter(|l| l.level == Level::Primary).map(|l| moved(l, &c[0])).sum::<u64>(),
+            "junior": si.levels.iter().filter(|l| l.level == Level::Junior).map(|l| moved(l, &c[1])).sum::<u64>(),
+        })),
+        "stability_m_per_student": si.stability_m_per_student,
         "special_needs_over_seats": sn_over,
         "without_residence": si.without_residence.iter().sum::<u64>(),
         "outside_boundary": si.outside_boundary.len(),
         "objective_student_m": round3(mm_to_m(objective_mm)),
         "objective_student_mm": objective_mm as i64,
-        "solver": "school-graph successive shortest paths (exact), dual certificate checked",
-        "status": "optimal",
+        "solver": if whole {
+            "school-graph successive shortest paths (exact LP bound, dual certificate checked), whole units by rounding and repair (gap to the bound in levels.*.model)"
+        } else {
+            "school-graph successive shortest paths (exact), dual certificate checked"
+        },
+        "status": if whole { "whole_units_within_reported_gap" } else { "optimal" },
+        "zones": si.zones,
         "levels": by_level,
     });
     let mut out = serde_json::to_string_pretty(&v).expect("json");
@@ -219,4 +251,137 @@ fn level_value(levels: &[LevelAssignment], l: Level, f: impl Fn(&LevelAssignment
 
 fn round3(x: f64) -> f64 {
     (x * 1000.0).round() / 1000.0
+}
+
+/// `catchments.geojson`: one (Multi)Polygon per school and level with
+/// students (`zones[level][school]`, in lon/lat).
+pub fn catchments_geojson(
+    schools: &[School],
+    levels: &[LevelAssignment],
+    zones: &[Vec<geo::MultiPolygon<f64>>],
+) -> String {
+    let mut s = String::from("{\"type\":\"FeatureCollection\",\"features\":[\n");
+    let mut first = true;
+    for (la, zs) in levels.iter().zip(zones) {
+        for (j, mp) in zs.iter().enumerate() {
+            if mp.0.is_empty() {
+                continue;
+            }
+            let rings = |r: &geo::LineString<f64>| -> Vec<[f64; 2]> {
+                r.0.iter().map(|c| [round7(c.x), round7(c.y)]).collect()
+            };
+            let polys: Vec<Vec<Vec<[f64; 2]>>> =
+                mp.0.iter()
+                    .map(|p| {
+                        std::iter::once(rings(p.exterior()))
+                            .chain(p.interiors().iter().map(rings))
+                            .collect()
+                    })
+                    .collect();
+            let geometry = if polys.len() == 1 {
+                json!({"type": "Polygon", "coordinates": polys[0]})
+            } else {
+                json!({"type": "MultiPolygon", "coordinates": polys})
+            };
+            let f = json!({
+                "type": "Feature",
+                "properties": {
+                    "school_id": schools[j].id,
+                    "name": schools[j].name,
+                    "level": la.level.as_str(),
+                    "students": la.assigned[j],
+                    "pieces": polys.len(),
+                },
+                "geometry": geometry,
+            });
+            if !first {
+                s.push_str(",\n");
+            }
+            first = false;
+            s.push_str(&f.to_string());
+        }
+    }
+    s.push_str("\n]}\n");
+    s
+}
+
+fn round7(x: f64) -> f64 {
+    (x * 1e7).round() / 1e7
+}
+
+/// `zones_by_area.csv`: each school's towns and villages (划片范围), with
+/// the units and students placed there from each.
+pub fn zones_by_area_csv(units: &[Unit], schools: &[School], levels: &[LevelAssignment]) -> String {
+    let mut s = String::from("school_id,level,town,village,units,students\n");
+    for la in levels {
+        let mut rows: std::collections::BTreeMap<(usize, &str, &str), (u64, u64)> =
+            Default::default();
+        for p in &la.placements {
+            let Some(j) = p.school else { continue };
+            let u = &units[p.unit];
+            let e = rows
+                .entry((
+                    j,
+                    u.town.as_deref().unwrap_or(""),
+                    u.village.as_deref().unwrap_or(""),
+                ))
+                .or_default();
+            e.0 += 1;
+            e.1 += p.students as u64;
+        }
+        for ((j, town, village), (n, st)) in rows {
+            let _ = writeln!(
+                s,
+                "{},{},{},{},{},{}",
+                csv_field(&schools[j].id),
+                la.level.as_str(),
+                csv_field(town),
+                csv_field(village),
+                n,
+                st
+            );
+        }
+    }
+    s
+}
+
+/// Students placed at a school other than their current zone's, per level
+/// (`current[level][unit]`).
+pub fn moved(la: &LevelAssignment, current: &[Option<usize>]) -> u64 {
+    la.placements
+        .iter()
+        .filter(|p| p.school.is_some() && current[p.unit].is_some() && p.school != current[p.unit])
+        .map(|p| p.students as u64)
+        .sum()
+}
+
+/// `moves.csv`: `unit_id,level,from,to,students` for students placed at a
+/// school other than their current zone's.
+pub fn moves_csv(
+    units: &[Unit],
+    schools: &[School],
+    levels: &[LevelAssignment],
+    current: &[Vec<Option<usize>>; 2],
+) -> String {
+    let mut s = String::from("unit_id,level,from,to,students\n");
+    for la in levels {
+        let cur = &current[la.level.index()];
+        for p in &la.placements {
+            let (Some(to), Some(from)) = (p.school, cur[p.unit]) else {
+                continue;
+            };
+            if to != from {
+                let _ = writeln!(
+                    s,
+                    "{},{},{},{},{}",
+                    csv_field(&units[p.unit].id),
+                    la.level.as_str(),
+                    csv_field(&schools[from].id),
+                    csv_field(&schools[to].id),
+                    p.students
+                );
+            }
+        }
+    }
+    s
 }

@@ -1,9 +1,11 @@
-//! Domain types: demand units (households or blocks), schools, the policy.
-//! No I/O here: readers in `io` build these, the core consumes them.
+//! Domain types: demand units (households or blocks), schools, the policy,
+//! what-if edits. No I/O here: readers in `io` build these, the core consumes them.
 
+pub mod edits;
 mod policy;
 pub mod road;
 
+pub use edits::{ClassChange, Edit, EditError, apply_edits};
 pub use policy::{Cohort, CohortError, MonthDay, Policy};
 pub use road::{Oneway, RoadLine, WALK_KMH, class_speed_kmh};
 

@@ -38,6 +38,9 @@ pub struct MapInput<'a> {
     pub units: Vec<MapUnit>,
     /// Road pieces (lon/lat polylines), drawn under everything else.
     pub roads: Vec<[(f64, f64); 2]>,
+    /// Catchment polygons: (index into `schools`, zone), tinted in the
+    /// school's colour under the roads.
+    pub zones: Vec<(usize, &'a MultiPolygon<f64>)>,
 }
 
 pub const WIDTH: u32 = 1400;
@@ -190,6 +193,30 @@ fn try_draw<DB: DrawingBackend>(
             root.draw(&PathElement::new(
                 ring,
                 ShapeStyle::from(&RGBColor(90, 90, 90)).stroke_width(2),
+            ))?;
+        }
+    }
+    // Zones, largest first so a zone inside another's hole stays visible.
+    let mut zones: Vec<(f64, usize, &MultiPolygon<f64>)> = m
+        .zones
+        .iter()
+        .map(|&(i, z)| (geo::Area::unsigned_area(z), i, z))
+        .collect();
+    zones.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    for &(_, i, z) in &zones {
+        let c = school_colour(i);
+        for p in &z.0 {
+            let ring: Vec<(i32, i32)> = p.exterior().coords().map(|c| frame.px(c.x, c.y)).collect();
+            root.draw(&Polygon::new(ring.clone(), c.mix(0.16).filled()))?;
+        }
+    }
+    for &(_, i, z) in &zones {
+        let c = school_colour(i);
+        for p in &z.0 {
+            let ring: Vec<(i32, i32)> = p.exterior().coords().map(|c| frame.px(c.x, c.y)).collect();
+            root.draw(&PathElement::new(
+                ring,
+                ShapeStyle::from(&c.mix(0.7)).stroke_width(2),
             ))?;
         }
     }

@@ -4,4 +4,5 @@
 //! No I/O here.
 
 pub mod adjacency;
+pub mod contiguity;
 pub mod geometry;

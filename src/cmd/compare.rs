@@ -1,0 +1,248 @@
+//! `catchment compare A.toml B.toml ...`: what-if scenarios side by side.
+//! Each scenario is planned as `plan` would plan it (its inputs, `[[edit]]`
+//! changes, zones and weights); the table shows travel, seats and moves,
+//! and a map per scenario and level is drawn.
+
+use super::CliError;
+use super::inputs::{InputArgs, load};
+use super::plan::{map_input, problems, solve_levels, zone_clip, zone_shapes};
+use crate::assign::{LevelAssignment, Travel};
+use crate::io::output::{Staged, csv_field};
+use crate::io::results::moved;
+use crate::render::render_map;
+use clap::Args;
+use serde_json::json;
+use std::fmt::Write;
+use std::path::PathBuf;
+
+pub const ABOUT: &str = "Compare what-if scenarios side by side (travel, seats, moves, maps)";
+
+pub const AFTER_HELP: &str = "\
+Examples:
+  catchment compare county/scenario.toml county/new_school.toml
+  catchment compare today.toml more_classes.toml close_p03.toml --out out/whatif
+
+Each scenario.toml is planned as `catchment plan --config` would (a scenario
+may change schools with [[edit]] entries: close, open, add_classes; see the
+README). Writes under --out: compare.csv, compare.json and
+maps/<scenario>_<level>.png and .svg. Exit code 0, or 2 for bad input.";
+
+#[derive(Args, Debug, Clone)]
+pub struct CompareArgs {
+    /// Scenario files to compare (two or more).
+    #[arg(value_name = "SCENARIO.toml", num_args = 2.., required = true)]
+    pub scenarios: Vec<PathBuf>,
+    /// Output folder.
+    #[arg(long, value_name = "DIR", default_value = "out/compare")]
+    pub out: PathBuf,
+}
+
+/// One scenario's figures at one level.
+struct Row {
+    scenario: String,
+    level: &'static str,
+    students: u64,
+    placed: u64,
+    unplaced: u64,
+    seats: u64,
+    mean_m: f64,
+    p95_m: f64,
+    max_m: f64,
+    moved: Option<u64>,
+    objective_m: f64,
+}
+
+/// Student-weighted quantile of travel (nearest rank).
+fn quantile(la: &LevelAssignment, q: f64) -> f64 {
+    let mut v: Vec<(f64, u64)> = la
+        .placements
+        .iter()
+        .filter_map(|p| p.travel_m.map(|m| (m, p.students as u64)))
+        .collect();
+    v.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let n: u64 = v.iter().map(|x| x.1).sum();
+    if n == 0 {
+        return 0.0;
+    }
+    let rank = ((q * n as f64).ceil() as u64).clamp(1, n);
+    let mut seen = 0;
+    for (m, c) in v {
+        seen += c;
+        if seen >= rank {
+            return m;
+        }
+    }
+    0.0
+}
+
+pub fn run(args: &CompareArgs) -> Result<i32, CliError> {
+    if args.out.exists() && !args.out.is_dir() {
+        return Err(CliError::Usage(format!(
+            "--out {} is a file, not a folder",
+            args.out.display()
+        )));
+    }
+    let mut rows = Vec::new();
+    let mut staged = Staged::default();
+    let mut labels: Vec<String> = Vec::new();
+    for path in &args.scenarios {
+        let loaded = load(&InputArgs {
+            config: Some(path.clone()),
+            ..Default::default()
+        })?;
+        let travel = match &loaded.roads {
+            Some(g) => Travel::Roads(g),
+            None => Travel::Straight,
+        };
+        let probs = problems(&loaded, travel);
+        let levels = solve_levels(
+            &loaded,
+            &probs,
+            loaded.scenario.zones,
+            loaded.scenario.stability_m_per_student,
+        )?;
+        // A short, unique label: the file's stem.
+        let stem = path
+            .file_stem()
+            .map_or("scenario".into(), |s| s.to_string_lossy().to_string());
+        let mut label = stem.clone();
+        let mut k = 2;
+        while labels.contains(&label) {
+            label = format!("{stem}_{k}");
+            k += 1;
+        }
+        labels.push(label.clone());
+        let clip = zone_clip(&loaded);
+        let shapes = zone_shapes(&loaded, &levels, &clip);
+        for (la, zs) in levels.iter().zip(&shapes) {
+            let placed = la.placed();
+            let mm = la.objective_mm();
+            rows.push(Row {
+                scenario: label.clone(),
+                level: la.level.as_str(),
+                students: la.students,
+                placed,
+                unplaced: la.students - placed,
+                seats: la.seats.iter().map(|&s| s as u64).sum(),
+                mean_m: if placed > 0 {
+                    mm as f64 / 1000.0 / placed as f64
+                } else {
+                    0.0
+                },
+                p95_m: quantile(la, 0.95),
+                max_m: la
+                    .placements
+                    .iter()
+                    .filter_map(|p| p.travel_m)
+                    .fold(0.0, f64::max),
+                moved: loaded
+                    .current
+                    .as_ref()
+                    .map(|c| moved(la, &c[la.level.index()])),
+                objective_m: mm as f64 / 1000.0,
+            });
+            let mut mi = map_input(&loaded, la, zs);
+            mi.title = format!("{} [{label}]", mi.title);
+            let (png, svg) = render_map(&mi);
+            staged.add(format!("maps/{label}_{}.png", la.level.as_str()), png);
+            staged.add(format!("maps/{label}_{}.svg", la.level.as_str()), svg);
+        }
+    }
+    let mut csv = String::from(
+        "scenario,level,students,placed,unplaced,seats,seats_used,mean_travel_m,p95_travel_m,max_travel_m,moved,objective_student_m\n",
+    );
+    for r in &rows {
+        let _ = writeln!(
+            csv,
+            "{},{},{},{},{},{},{:.4},{:.1},{:.1},{:.1},{},{:.3}",
+            csv_field(&r.scenario),
+            r.level,
+            r.students,
+            r.placed,
+            r.unplaced,
+            r.seats,
+            if r.seats > 0 {
+                r.placed as f64 / r.seats as f64
+            } else {
+                0.0
+            },
+            r.mean_m,
+            r.p95_m,
+            r.max_m,
+            r.moved.map_or(String::new(), |m| m.to_string()),
+            r.objective_m
+        );
+    }
+    let json_rows: Vec<serde_json::Value> = rows
+        .iter()
+        .map(|r| {
+            json!({
+                "scenario": r.scenario, "level": r.level, "students": r.students,
+                "placed": r.placed, "unplaced": r.unplaced, "seats": r.seats,
+                "mean_travel_m": (r.mean_m * 10.0).round() / 10.0,
+                "p95_travel_m": (r.p95_m * 10.0).round() / 10.0,
+                "max_travel_m": (r.max_m * 10.0).round() / 10.0,
+                "moved": r.moved,
+                "objective_student_m": (r.objective_m * 1000.0).round() / 1000.0,
+            })
+        })
+        .collect();
+    staged.add("compare.csv", csv);
+    staged.add(
+        "compare.json",
+        format!(
+            "{}\n",
+            serde_json::to_string_pretty(&json!({ "scenarios": labels, "rows": json_rows }))
+                .expect("json")
+        ),
+    );
+    staged
+        .commit(&args.out)
+        .map_err(|e| CliError::Write(format!("{}: {e}", args.out.display())))?;
+    print_table(&rows, &labels);
+    eprintln!(
+        "wrote compare.csv, compare.json and maps/ to {}/",
+        args.out.display()
+    );
+    Ok(0)
+}
+
+fn print_table(rows: &[Row], labels: &[String]) {
+    for level in ["primary", "junior"] {
+        let here: Vec<&Row> = rows.iter().filter(|r| r.level == level).collect();
+        if here.is_empty() {
+            continue;
+        }
+        let mut head = format!("{level:<22}");
+        for l in labels {
+            let _ = write!(head, " {l:>16}");
+        }
+        eprintln!("{head}");
+        type Cell = fn(&Row) -> String;
+        let lines: [(&str, Cell); 8] = [
+            ("students", |r| r.students.to_string()),
+            ("placed", |r| r.placed.to_string()),
+            ("unplaced", |r| r.unplaced.to_string()),
+            ("seats used / seats", |r| {
+                format!("{}/{}", r.placed, r.seats)
+            }),
+            ("mean travel m", |r| format!("{:.0}", r.mean_m)),
+            ("95th pct travel m", |r| format!("{:.0}", r.p95_m)),
+            ("max travel m", |r| format!("{:.0}", r.max_m)),
+            ("moved students", |r| {
+                r.moved.map_or("-".into(), |m| m.to_string())
+            }),
+        ];
+        for (name, f) in lines {
+            let mut line = format!("  {name:<20}");
+            for l in labels {
+                let cell = here
+                    .iter()
+                    .find(|r| &r.scenario == l)
+                    .map_or("-".to_string(), |r| f(r));
+                let _ = write!(line, " {cell:>16}");
+            }
+            eprintln!("{line}");
+        }
+    }
+}

@@ -1,0 +1,234 @@
+//! Zones through the command line and the data contract: catchment
+//! polygons tile the boundary, moves against current zones, the stability
+//! sweep, pins kept, whole units, and the bundled example's figures.
+
+use geo::{Area, BooleanOps, MultiPolygon, Polygon};
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+const BIN: &str = env!("CARGO_BIN_EXE_catchment");
+
+fn repo(rel: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(rel)
+}
+
+fn plan(args: &[&str], out: &Path) -> (i32, String) {
+    let o = Command::new(BIN)
+        .arg("plan")
+        .args(args)
+        .arg("--out")
+        .arg(out)
+        .output()
+        .expect("run catchment");
+    (
+        o.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&o.stderr).to_string(),
+    )
+}
+
+fn fixture_args() -> Vec<String> {
+    let f = |n: &str| repo("tests/fixtures").join(n).display().to_string();
+    vec![
+        "--config".into(),
+        f("scenario.toml"),
+        "--current".into(),
+        f("current.geojson"),
+    ]
+}
+
+/// Polygons of a GeoJSON file, by (level, school_id).
+fn zones(path: &Path) -> Vec<(String, String, MultiPolygon<f64>)> {
+    let text = fs::read_to_string(path).expect("read");
+    let gj: geojson::GeoJson = text.parse().expect("geojson");
+    let geojson::GeoJson::FeatureCollection(fc) = gj else {
+        panic!("not a collection")
+    };
+    fc.features
+        .into_iter()
+        .map(|f| {
+            let p = f.properties.clone().unwrap();
+            let g: geo::Geometry<f64> = f.geometry.unwrap().try_into().unwrap();
+            let mp = match g {
+                geo::Geometry::Polygon(p) => MultiPolygon(vec![p]),
+                geo::Geometry::MultiPolygon(m) => m,
+                other => panic!("not a polygon: {other:?}"),
+            };
+            (
+                p["level"].as_str().unwrap().to_string(),
+                p["school_id"].as_str().unwrap().to_string(),
+                mp,
+            )
+        })
+        .collect()
+}
+
+/// Area in square degrees scaled by cos(lat) (enough for ratios).
+fn area(mp: &MultiPolygon<f64>) -> f64 {
+    mp.unsigned_area()
+}
+
+fn check_tiling(out: &Path, boundary: &MultiPolygon<f64>) {
+    let zs = zones(&out.join("catchments.geojson"));
+    assert!(!zs.is_empty());
+    let b = area(boundary);
+    for level in ["primary", "junior"] {
+        let here: Vec<&MultiPolygon<f64>> =
+            zs.iter().filter(|z| z.0 == level).map(|z| &z.2).collect();
+        if here.is_empty() {
+            continue;
+        }
+        let sum: f64 = here.iter().map(|z| area(z)).sum();
+        assert!(
+            (sum - b).abs() / b < 0.001,
+            "{level}: zones {sum} vs boundary {b}"
+        );
+        for i in 0..here.len() {
+            for j in i + 1..here.len() {
+                let o = area(&here[i].intersection(here[j]));
+                assert!(o / b < 0.0001, "{level}: zones {i} and {j} overlap {o}");
+            }
+            // Inside the boundary.
+            let outside = area(&here[i].difference(boundary));
+            assert!(
+                outside / b < 0.0001,
+                "{level}: zone {i} outside the boundary"
+            );
+        }
+    }
+}
+
+fn read_boundary(path: &Path) -> MultiPolygon<f64> {
+    let text = fs::read_to_string(path).unwrap();
+    let gj: geojson::GeoJson = text.parse().unwrap();
+    let mut polys: Vec<Polygon<f64>> = Vec::new();
+    if let geojson::GeoJson::FeatureCollection(fc) = gj {
+        for f in fc.features {
+            let g: geo::Geometry<f64> = f.geometry.unwrap().try_into().unwrap();
+            match g {
+                geo::Geometry::Polygon(p) => polys.push(p),
+                geo::Geometry::MultiPolygon(m) => polys.extend(m.0),
+                _ => {}
+            }
+        }
+    }
+    MultiPolygon(polys)
+}
+
+#[test]
+fn fixture_zones_tile_the_boundary_and_moves_are_listed() {
+    let dir = tempfile::tempdir().unwrap();
+    let args = fixture_args();
+    let mut a: Vec<&str> = args.iter().map(String::as_str).collect();
+    a.push("--whole-units");
+    let (code, err) = plan(&a, dir.path());
+    assert!(code == 0 || code == 1, "exit {code}: {err}");
+    check_tiling(
+        dir.path(),
+        &read_boundary(&repo("tests/fixtures/boundary.geojson")),
+    );
+    let moves = fs::read_to_string(dir.path().join("moves.csv")).unwrap();
+    assert!(moves.starts_with("unit_id,level,from,to,students\n"));
+    let summary: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(dir.path().join("summary.json")).unwrap())
+            .unwrap();
+    // moves.csv and summary.json agree.
+    let listed: u64 = moves
+        .lines()
+        .skip(1)
+        .map(|l| l.rsplit(',').next().unwrap().parse::<u64>().unwrap())
+        .sum();
+    assert_eq!(summary["moved"].as_u64().unwrap(), listed);
+    assert_eq!(summary["status"], "whole_units_within_reported_gap");
+    // Whole units: one row per unit and level.
+    let csv = fs::read_to_string(dir.path().join("assignment.csv")).unwrap();
+    let mut seen = std::collections::BTreeSet::new();
+    for l in csv.lines().skip(1) {
+        let f: Vec<&str> = l.split(',').collect();
+        if !f[2].is_empty() {
+            assert!(
+                seen.insert((f[0].to_string(), f[1].to_string())),
+                "unit split: {l}"
+            );
+        }
+    }
+}
+
+#[test]
+fn pins_are_kept_through_the_cli() {
+    let dir = tempfile::tempdir().unwrap();
+    let pins = dir.path().join("pins.csv");
+    fs::write(&pins, "unit_id,school_id\nH3,P2\n").unwrap();
+    let args = fixture_args();
+    let mut a: Vec<&str> = args.iter().map(String::as_str).collect();
+    let p = pins.display().to_string();
+    a.extend(["--pins", &p]);
+    let out = dir.path().join("out");
+    let (code, err) = plan(&a, &out);
+    assert!(code == 0 || code == 1, "exit {code}: {err}");
+    let csv = fs::read_to_string(out.join("assignment.csv")).unwrap();
+    let rows: Vec<&str> = csv
+        .lines()
+        .filter(|l| l.starts_with("H3,primary,"))
+        .collect();
+    assert!(!rows.is_empty());
+    assert!(
+        rows.iter().all(|l| l.starts_with("H3,primary,P2,")),
+        "{rows:?}"
+    );
+}
+
+#[test]
+fn sweep_without_current_zones_is_a_usage_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = repo("tests/fixtures/scenario.toml").display().to_string();
+    let (code, err) = plan(&["--config", &cfg, "--sweep"], &dir.path().join("o"));
+    assert_eq!(code, 2);
+    assert!(err.contains("--current"), "{err}");
+    assert!(!dir.path().join("o").exists());
+}
+
+/// The bundled example (synthetic): whole units against current zones, the
+/// sweep, the gap to the LP bound under 0.5%, zones tiling the county.
+#[test]
+fn bundled_example_reports_moves_sweep_and_gap() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, err) = plan(&["--sweep"], dir.path());
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("stability sweep"), "{err}");
+    let summary: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(dir.path().join("summary.json")).unwrap())
+            .unwrap();
+    assert!(summary["moved"].as_u64().unwrap() > 0);
+    for level in ["primary", "junior"] {
+        let gap = summary["levels"][level]["model"]["gap_to_lp_bound"]
+            .as_f64()
+            .unwrap();
+        assert!((0.0..0.005).contains(&gap), "{level} gap {gap}");
+        let z = &summary["zones"][level];
+        assert!(z["area_difference_fraction"].as_f64().unwrap().abs() < 0.001);
+    }
+    let sweep = fs::read_to_string(dir.path().join("stability_sweep.csv")).unwrap();
+    let primary: Vec<(f64, u64, f64)> = sweep
+        .lines()
+        .skip(1)
+        .filter(|l| l.contains(",primary,"))
+        .map(|l| {
+            let f: Vec<&str> = l.split(',').collect();
+            (
+                f[0].parse().unwrap(),
+                f[2].parse().unwrap(),
+                f[5].parse().unwrap(),
+            )
+        })
+        .collect();
+    assert!(primary.len() >= 3);
+    // The trade-off: a heavier weight never moves more students, and the
+    // heaviest moves fewer than none at all while travelling further.
+    let (first, last) = (primary[0], primary[primary.len() - 1]);
+    assert!(last.1 < first.1 && last.2 > first.2, "{primary:?}");
+    check_tiling(
+        dir.path(),
+        &read_boundary(&repo("data/wuzhai/boundary.geojson")),
+    );
+}
