@@ -232,3 +232,40 @@ fn bundled_example_reports_moves_sweep_and_gap() {
         &read_boundary(&repo("data/wuzhai/boundary.geojson")),
     );
 }
+
+/// `--feeder` on the bundled example: every primary zone feeds one junior
+/// school (units with students at both levels show it in assignment.csv).
+#[test]
+fn feeder_junior_zones_are_unions_of_primary_zones() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, err) = plan(&["--feeder"], dir.path());
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("feeder: junior zones are unions"), "{err}");
+    let csv = fs::read_to_string(dir.path().join("assignment.csv")).unwrap();
+    let mut primary = std::collections::BTreeMap::new();
+    let mut junior = std::collections::BTreeMap::new();
+    for l in csv.lines().skip(1) {
+        let f: Vec<&str> = l.split(',').collect();
+        let m = if f[1] == "primary" {
+            &mut primary
+        } else {
+            &mut junior
+        };
+        m.insert(f[0].to_string(), f[2].to_string());
+    }
+    let mut feeds: std::collections::BTreeMap<String, std::collections::BTreeSet<String>> =
+        Default::default();
+    for (u, p) in &primary {
+        if let Some(j) = junior.get(u) {
+            feeds.entry(p.clone()).or_default().insert(j.clone());
+        }
+    }
+    assert!(feeds.len() > 3);
+    for (p, js) in &feeds {
+        assert_eq!(js.len(), 1, "primary zone {p} feeds {js:?}");
+    }
+    let s: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(dir.path().join("summary.json")).unwrap())
+            .unwrap();
+    assert_eq!(s["levels"]["junior"]["model"]["feeder_groups_broken"], 0);
+}

@@ -86,6 +86,8 @@ pub struct LevelAssignment {
     /// Feeder groups that could not go whole to one school (their units were
     /// assigned one by one), as group ids.
     pub feeder_broken: Vec<u32>,
+    /// Feeder groups (primary zones) the level was assigned by; 0 without.
+    pub feeder_groups: usize,
     pub rounds: usize,
     pub solve_seconds: f64,
 }
@@ -628,6 +630,12 @@ impl<'a> LevelProblem<'a> {
             enclaves,
             contiguity_moves,
             feeder_broken,
+            feeder_groups: opts.groups.map_or(0, |g| {
+                let mut v: Vec<u32> = g.iter().flatten().copied().collect();
+                v.sort_unstable();
+                v.dedup();
+                v.len()
+            }),
             rounds,
             solve_seconds: clock.elapsed().as_secs_f64(),
         })

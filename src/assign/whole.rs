@@ -24,7 +24,7 @@ use good_lp::{
 };
 
 /// Largest integer model of the split units solved exactly (binaries).
-const MIP_MAX_VARS: usize = 600;
+const MIP_MAX_VARS: usize = 80;
 /// Largest whole model solved exactly instead of rounding (binaries).
 const FULL_MIP_MAX_VARS: usize = 200;
 
@@ -126,8 +126,7 @@ fn round_large(
     };
     // Each dive step solves the LP about twice; keep the work near a
     // second on a county.
-    let work = t.arc_school.len().max(1) * split;
-    if work <= DIVE_WORK {
+    if t.arc_school.len() <= DIVE_WORK {
         let d = dive(t, lp);
         let key = |c: &Rounded| total(t, &c.flow(t));
         if key(&d) < key(&best) {
@@ -268,8 +267,9 @@ fn improve(t: &Transport, choice: &mut [Option<usize>]) {
 /// Arcs x units per school up to which swaps are searched.
 const SWAP_WORK: usize = 50_000_000;
 
-/// Arcs x split units up to which the dive runs.
-const DIVE_WORK: usize = 40_000_000;
+/// Arcs x dive steps at most (each step solves the LP about twice): the
+/// dive stops early on large instances, keeping the best placement seen.
+const DIVE_WORK: usize = 4_000_000;
 
 fn split_units(t: &Transport, f: &Flow, skip: &[bool]) -> Vec<usize> {
     (0..t.units())
@@ -320,6 +320,9 @@ fn dive(t: &Transport, lp: &Flow) -> Rounded {
     let mut cur_t = t.clone();
     let mut cur = lp.clone();
     let mut best_seen: Option<(Total, Vec<Option<usize>>)> = None;
+    // Fixing a unit may split another; the steps are bounded.
+    let steps =
+        (2 * split_units(t, lp, &fixed).len() + 2).min(DIVE_WORK / t.arc_school.len().max(1));
     let mut keep = |c: Vec<Option<usize>>| {
         let r = Rounded {
             choice: c,
@@ -331,7 +334,7 @@ fn dive(t: &Transport, lp: &Flow) -> Rounded {
             best_seen = Some((v, r.choice));
         }
     };
-    for _ in 0..n {
+    for _ in 0..steps {
         let splits = split_units(&cur_t, &cur, &fixed);
         let Some(&i) = splits
             .iter()

@@ -366,6 +366,13 @@ fn report(loaded: &Loaded, levels: &[LevelAssignment], out: &std::path::Path, na
                 "optimal, certified"
             }
         );
+        if la.feeder_groups > 0 {
+            eprintln!(
+                "           feeder: junior zones are unions of the {} primary zones ({} could not stay whole)",
+                la.feeder_groups,
+                la.feeder_broken.len()
+            );
+        }
         if let Some(w) = &la.whole {
             eprintln!(
                 "           whole units: {} split by the LP, decided {}; {}",

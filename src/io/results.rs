@@ -159,6 +159,7 @@ pub fn summary_json(si: &SummaryInput) -> String {
             "whole_units": la.whole.as_ref().map(|w| json!({"split_by_lp": w.split, "method": w.method})),
             "contiguity_moves": la.contiguity_moves,
             "enclaves": la.enclaves.len(),
+            "feeder_groups": la.feeder_groups,
             "feeder_groups_broken": la.feeder_broken.len(),
         });
         by_level.insert(
