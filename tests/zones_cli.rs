@@ -269,3 +269,89 @@ fn feeder_junior_zones_are_unions_of_primary_zones() {
             .unwrap();
     assert_eq!(s["levels"]["junior"]["model"]["feeder_groups_broken"], 0);
 }
+
+/// `compare` on the bundled example and its what-if: one more class at P01
+/// (+45 seats), a new school P13 of 2 classes (+90), P10 closed (-45): the
+/// primary seats rise by 90; closing P10 leaves its remote children with no
+/// school in reach, which the table shows.
+#[test]
+fn compare_shows_what_if_edits_side_by_side() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("cmp");
+    let o = Command::new(BIN)
+        .arg("compare")
+        .arg(repo("data/wuzhai/scenario.toml"))
+        .arg(repo("data/wuzhai/whatif.toml"))
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(0), "{err}");
+    assert!(err.contains("95th pct travel m"), "{err}");
+    let csv = fs::read_to_string(out.join("compare.csv")).unwrap();
+    let row = |sc: &str, level: &str| -> Vec<String> {
+        csv.lines()
+            .find(|l| l.starts_with(&format!("{sc},{level},")))
+            .unwrap_or_else(|| panic!("no row {sc} {level}: {csv}"))
+            .split(',')
+            .map(String::from)
+            .collect()
+    };
+    let (a, b) = (row("scenario", "primary"), row("whatif", "primary"));
+    let seats = |r: &[String]| r[5].parse::<u64>().unwrap();
+    assert_eq!(seats(&b), seats(&a) + 90);
+    assert_eq!(a[3], a[2], "the base places everyone");
+    assert!(
+        b[4].parse::<u64>().unwrap() > 0,
+        "closing P10 strands its remote children"
+    );
+    for f in [
+        "scenario_primary.png",
+        "whatif_primary.svg",
+        "whatif_junior.png",
+    ] {
+        assert!(out.join("maps").join(f).is_file(), "{f}");
+    }
+}
+
+/// A what-if that closes a school that does not exist: exit 2, the edit named.
+#[test]
+fn a_bad_edit_is_a_located_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = fs::read_to_string(repo("data/wuzhai/whatif.toml"))
+        .unwrap()
+        .replace("close = \"P10\"", "close = \"P99\"")
+        .replace(
+            "\"households.geojson\"",
+            &format!("{:?}", repo("data/wuzhai/households.geojson")),
+        )
+        .replace(
+            "\"schools.geojson\"",
+            &format!("{:?}", repo("data/wuzhai/schools.geojson")),
+        )
+        .replace(
+            "\"boundary.geojson\"",
+            &format!("{:?}", repo("data/wuzhai/boundary.geojson")),
+        )
+        .replace(
+            "\"roads.geojson\"",
+            &format!("{:?}", repo("data/wuzhai/roads.geojson")),
+        )
+        .replace(
+            "\"current.geojson\"",
+            &format!("{:?}", repo("data/wuzhai/current.geojson")),
+        );
+    let cfg = dir.path().join("bad.toml");
+    fs::write(&cfg, text).unwrap();
+    let (code, err) = plan(
+        &["--config", &cfg.display().to_string()],
+        &dir.path().join("o"),
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("bad.toml") && err.contains("[[edit]] 3") && err.contains("P99"),
+        "{err}"
+    );
+    assert!(!dir.path().join("o").exists());
+}

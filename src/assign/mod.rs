@@ -540,6 +540,69 @@ impl<'a> LevelProblem<'a> {
                                 continue 'moves;
                             }
                             None => {
+                                // A full neighbour: trade. The piece goes
+                                // to it, and as many of its students on the
+                                // border with this school's main piece come
+                                // here, if no zone breaks into more pieces.
+                                if why == EnclaveWhy::NeighboursFull {
+                                    let cap = |c: usize| capacity[c] as u64 + pre_load[c];
+                                    let main_j = &ps[j][0];
+                                    let cost_at = |i: usize, c: usize| {
+                                        allowed[i]
+                                            .iter()
+                                            .find(|a| a.school as usize == c)
+                                            .map(|a| cost(i, a) as i128)
+                                    };
+                                    for &c in &cands {
+                                        if !piece.iter().all(|&i| cost_at(i, c).is_some()) {
+                                            continue;
+                                        }
+                                        let need = (load[c] + students).saturating_sub(cap(c));
+                                        let mut border: Vec<(i128, usize)> = (0..n)
+                                            .filter(|&w| {
+                                                labels[w] == Some(c)
+                                                    && !fixed[w]
+                                                    && at[w].len() == 1
+                                                    && adj[w]
+                                                        .iter()
+                                                        .any(|v| main_j.binary_search(v).is_ok())
+                                            })
+                                            .filter_map(|w| {
+                                                let d = cost_at(w, j)? - cost_at(w, c)?;
+                                                Some((d * weight[w] as i128, w))
+                                            })
+                                            .collect();
+                                        border.sort_unstable();
+                                        let mut take = Vec::new();
+                                        let mut freed = 0u64;
+                                        for &(_, w) in &border {
+                                            if freed >= need {
+                                                break;
+                                            }
+                                            take.push(w);
+                                            freed += weight[w];
+                                        }
+                                        if freed < need || load[j] - students + freed > cap(j) {
+                                            continue;
+                                        }
+                                        let saved = at.clone();
+                                        for &i in piece {
+                                            at[i] = vec![(c, weight[i] as u32)];
+                                        }
+                                        for &w in &take {
+                                            at[w] = vec![(j, weight[w] as u32)];
+                                        }
+                                        let ps2 = pieces(&labels_of(&at), &adj, &weight, k);
+                                        if ps2[j].len() < ps[j].len() && ps2[c].len() <= ps[c].len()
+                                        {
+                                            load[j] = load[j] - students + freed;
+                                            load[c] = load[c] + students - freed;
+                                            contiguity_moves += piece.len() + take.len();
+                                            continue 'moves;
+                                        }
+                                        at = saved;
+                                    }
+                                }
                                 last_why.insert(piece[0], why);
                             }
                         }

@@ -8,7 +8,7 @@ use crate::io::{
     CurrentZone, InputError, InputErrors, PinRow, Scenario, read_boundary, read_current,
     read_households, read_pins, read_roads_with_warnings, read_scenario, read_schools,
 };
-use crate::model::{Level, School, Sector, Unit};
+use crate::model::{Level, School, Sector, Unit, apply_edits};
 use crate::spatial::network::{RoadGraph, SNAP_WARN_M};
 use chrono::Datelike;
 use clap::Args;
@@ -77,6 +77,9 @@ pub struct Loaded {
     pub pins: [Vec<Option<usize>>; 2],
     /// The current zones and pins files read, for messages.
     pub current_path: Option<PathBuf>,
+    /// Ids of schools closed by the scenario's `[[edit]]`s; in `current`,
+    /// index `schools.len() + k` is `closed[k]`.
+    pub closed: Vec<String>,
     pub pins_path: Option<PathBuf>,
     pub config_path: Option<PathBuf>,
 }
@@ -202,7 +205,7 @@ pub fn load(args: &InputArgs) -> Result<Loaded, CliError> {
         Some(p) => read_pins(p).map_err(|e| errs.extend(e)).ok(),
         None => None,
     };
-    let (Some(units), Some(schools)) = (units, schools) else {
+    let (Some(units), Some(mut schools)) = (units, schools) else {
         return Err(CliError::Input(errs));
     };
     if !errs.is_empty() {
@@ -255,7 +258,7 @@ pub fn load(args: &InputArgs) -> Result<Loaded, CliError> {
         schools: sc_path.display().to_string(),
     };
     let mut warnings = Vec::new();
-    let current = match (&zones, &current_path) {
+    let mut current = match (&zones, &current_path) {
         (Some(z), Some(p)) => {
             match current_schools(
                 z,
@@ -278,7 +281,7 @@ pub fn load(args: &InputArgs) -> Result<Loaded, CliError> {
         _ => None,
     };
     let no_pins = || [vec![None; units.len()], vec![None; units.len()]];
-    let pins = match (&pin_rows, &pins_path) {
+    let mut pins = match (&pin_rows, &pins_path) {
         (Some(rows), Some(p)) => {
             pinned_schools(rows, &units, &schools, &p.display().to_string(), &names).unwrap_or_else(
                 |e| {
@@ -289,6 +292,68 @@ pub fn load(args: &InputArgs) -> Result<Loaded, CliError> {
         }
         _ => no_pins(),
     };
+    // What-if edits (`[[edit]]`) change the schools read, in order. Today's
+    // zones and the pins name the schools as read: a closed school keeps an
+    // index past the open ones (`Loaded::closed`), so its zone's students
+    // count as moved.
+    let mut closed = Vec::new();
+    if let (Some(c), false) = (&config, scenario.edits.is_empty()) {
+        let read = schools.clone();
+        match apply_edits(&mut schools, &scenario.edits, &policy) {
+            Err(e) => errs.push(
+                InputError::new(&c.display().to_string(), e.expected, e.found)
+                    .at(format!("[[edit]] {}", e.edit))
+                    .field(e.field),
+            ),
+            Ok(()) => {
+                let index: HashMap<&str, usize> = schools
+                    .iter()
+                    .enumerate()
+                    .map(|(j, s)| (s.id.as_str(), j))
+                    .collect();
+                for s in &read {
+                    if !index.contains_key(s.id.as_str()) {
+                        closed.push(s.id.clone());
+                    }
+                }
+                let now = |j: usize| -> usize {
+                    match index.get(read[j].id.as_str()) {
+                        Some(&k) => k,
+                        None => {
+                            schools.len()
+                                + closed.iter().position(|c| c == &read[j].id).unwrap_or(0)
+                        }
+                    }
+                };
+                if let Some(cur) = current.as_mut() {
+                    for level in cur.iter_mut() {
+                        for j in level.iter_mut().flatten() {
+                            *j = now(*j);
+                        }
+                    }
+                }
+                let mut dropped = 0;
+                for level in pins.iter_mut() {
+                    for p in level.iter_mut() {
+                        if let Some(j) = *p {
+                            let k = now(j);
+                            if k >= schools.len() {
+                                dropped += 1;
+                                *p = None;
+                            } else {
+                                *p = Some(k);
+                            }
+                        }
+                    }
+                }
+                if dropped > 0 {
+                    warnings.push(format!(
+                        "{dropped} pins name a school this scenario closes ([[edit]]); they are not kept"
+                    ));
+                }
+            }
+        }
+    }
     if !errs.is_empty() {
         return Err(CliError::Input(errs));
     }
@@ -341,6 +406,7 @@ pub fn load(args: &InputArgs) -> Result<Loaded, CliError> {
         pins,
         current_path,
         pins_path,
+        closed,
         config_path: config,
     })
 }

@@ -269,7 +269,10 @@ pub fn run(args: &PlanArgs) -> Result<i32, CliError> {
         );
     }
     if let Some(c) = &loaded.current {
-        staged.add("moves.csv", moves_csv(units, schools, &levels, c));
+        staged.add(
+            "moves.csv",
+            moves_csv(units, schools, &levels, c, &loaded.closed),
+        );
     }
     if let Some(rows) = &sweep {
         staged.add("stability_sweep.csv", sweep_csv(rows));

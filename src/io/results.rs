@@ -363,7 +363,14 @@ pub fn moves_csv(
     schools: &[School],
     levels: &[LevelAssignment],
     current: &[Vec<Option<usize>>; 2],
+    closed: &[String],
 ) -> String {
+    let id = |j: usize| -> &str {
+        match schools.get(j) {
+            Some(s) => &s.id,
+            None => closed.get(j - schools.len()).map_or("", String::as_str),
+        }
+    };
     let mut s = String::from("unit_id,level,from,to,students\n");
     for la in levels {
         let cur = &current[la.level.index()];
@@ -377,7 +384,7 @@ pub fn moves_csv(
                     "{},{},{},{},{}",
                     csv_field(&units[p.unit].id),
                     la.level.as_str(),
-                    csv_field(&schools[from].id),
+                    csv_field(id(from)),
                     csv_field(&schools[to].id),
                     p.students
                 );

@@ -680,15 +680,27 @@ fn toml_error(e: &toml::de::Error, text: &str, file: &str) -> InputError {
     let start = span.start.min(text.len());
     let line_no = text[..start].matches('\n').count() + 1;
     let line = text.lines().nth(line_no - 1).unwrap_or("");
-    let section = text[..start]
-        .lines()
-        .rev()
-        .find_map(|l| {
-            let l = l.trim();
-            (l.starts_with('[') && l.ends_with(']'))
-                .then(|| l.trim_matches(['[', ']']).trim().to_string())
+    // The header above the error: `[policy]`, or the Nth `[[edit]]` (an
+    // array of tables is located by its item).
+    let header = |l: &str| {
+        let l = l.split('#').next().unwrap_or("").trim();
+        (l.starts_with('[') && l.ends_with(']')).then(|| {
+            let array = l.starts_with("[[");
+            (l.trim_matches(['[', ']']).trim().to_string(), array)
         })
-        .unwrap_or_default();
+    };
+    let section = text[..start].lines().rev().find_map(header);
+    let (section, item) = match section {
+        Some((name, true)) => {
+            let nth = text[..start]
+                .lines()
+                .filter(|l| header(l).is_some_and(|(n, a)| a && n == name))
+                .count();
+            (String::new(), Some(format!("[[{name}]] {nth}")))
+        }
+        Some((name, false)) => (name, None),
+        None => (String::new(), None),
+    };
     let key = line
         .split_once('=')
         .map(|(k, _)| k.trim().to_string())
@@ -699,10 +711,22 @@ fn toml_error(e: &toml::de::Error, text: &str, file: &str) -> InputError {
     {
         Some((found, exp)) => {
             let exp = match exp {
-                "i64" | "u64" | "i32" | "u32" => "a whole number, e.g. 2023".to_string(),
+                "i64" | "u64" | "i32" | "u32" => match &key {
+                    Some(k) if k.contains("year") => "a whole number, e.g. 2023".to_string(),
+                    _ => "a whole number, e.g. 2".to_string(),
+                },
                 "f64" => "a number, e.g. 3000".to_string(),
                 "a boolean" => "true or false".to_string(),
                 "a string" => "text in quotes, e.g. \"08-31\"".to_string(),
+                "a sequence" if key.is_none() => match header(line) {
+                    Some((name, _)) => {
+                        format!("a list: write each item under its own [[{name}]] header")
+                    }
+                    None => "a list".to_string(),
+                },
+                e if e.starts_with("struct EditKeys") => {
+                    "a table of edit keys under [[edit]], e.g. close = \"P03\"".to_string()
+                }
                 e if e.starts_with("struct Levels") => {
                     "a table per level, e.g. { primary = 45, junior = 50 }".to_string()
                 }
@@ -710,12 +734,26 @@ fn toml_error(e: &toml::de::Error, text: &str, file: &str) -> InputError {
             };
             (exp, found.to_string())
         }
-        None => (
-            "a valid scenario.toml (keys as in the README)".to_string(),
-            msg.clone(),
-        ),
+        None => match msg
+            .strip_prefix("unknown field ")
+            .and_then(|m| m.split_once(", expected "))
+        {
+            // A typo: the keys allowed here, and the one given.
+            Some((found, exp)) => (
+                format!("a key of scenario.toml here: {exp}"),
+                format!("unknown key {found}"),
+            ),
+            None => (
+                "a valid scenario.toml (keys as in the README)".to_string(),
+                msg.clone(),
+            ),
+        },
     };
-    let mut err = InputError::new(file, expected, found).at(format!("line {line_no}"));
+    let at = match item {
+        Some(item) => format!("{item}, line {line_no}"),
+        None => format!("line {line_no}"),
+    };
+    let mut err = InputError::new(file, expected, found).at(at);
     if let Some(k) = key {
         err = err.field(if section.is_empty() {
             k
@@ -724,4 +762,202 @@ fn toml_error(e: &toml::de::Error, text: &str, file: &str) -> InputError {
         });
     }
     err
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(toml: &str) -> Result<Scenario, InputError> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("scenario.toml");
+        std::fs::write(&path, toml).unwrap();
+        read_scenario(&path, 2023)
+    }
+
+    fn edits(toml: &str) -> Vec<Edit> {
+        read(toml).unwrap().edits
+    }
+
+    fn refused(toml: &str) -> String {
+        read(toml).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn no_edits_by_default() {
+        assert!(edits("[policy]\nentry_year = 2023\n").is_empty());
+        assert!(Scenario::standard(2023).edits.is_empty());
+    }
+
+    #[test]
+    fn close_edit() {
+        let e = edits("[[edit]]   # close it\nclose = \"P03\"\n\n[[edit]]\nclose = 7\n");
+        assert_eq!(
+            e,
+            [
+                Edit::Close {
+                    school: "P03".into()
+                },
+                Edit::Close { school: "7".into() }
+            ]
+        );
+    }
+
+    #[test]
+    fn classes_edits() {
+        let e = edits(
+            "[[edit]]\nschool = \"J02\"\nadd_classes = -2\nlevel = \"junior\"\n\
+             [[edit]]\nschool = \"P01\"\nset_classes = 6\n",
+        );
+        assert_eq!(
+            e,
+            [
+                Edit::Classes {
+                    school: "J02".into(),
+                    level: Some(Level::Junior),
+                    change: ClassChange::Add(-2)
+                },
+                Edit::Classes {
+                    school: "P01".into(),
+                    level: None,
+                    change: ClassChange::Set(6)
+                }
+            ]
+        );
+    }
+
+    #[test]
+    fn open_edits() {
+        let e = edits(
+            "[[edit]]\nopen = \"P99\"\nname = \"城东新区小学\"\nlevel = \"primary\"\n\
+             lon = 111.84\nlat = 38.92\nentry_classes = 4\n\
+             [[edit]]\nopen = \"N99\"\nname = \"新区九年制学校\"\nlevel = \"nine_year\"\n\
+             lon = 112\nlat = 39\nentry_classes = { primary = 4, junior = 3 }\n\
+             boarding = true\nserves = [\"胡会乡\"]\nmax_travel_m = { junior = 12000 }\n\
+             [[edit]]\nopen = \"J99\"\nname = \"新区中学\"\nlevel = \"junior\"\n\
+             lon = 111.9\nlat = 38.9\ncapacity = 180\nclass_size = 45\n",
+        );
+        let [
+            Edit::Open { school: p },
+            Edit::Open { school: n },
+            Edit::Open { school: j },
+        ] = &e[..]
+        else {
+            panic!("three open edits: {e:?}");
+        };
+        assert_eq!((p.id.as_str(), p.name.as_str()), ("P99", "城东新区小学"));
+        assert_eq!(
+            (p.kind, p.sector, p.boarding),
+            (SchoolKind::Primary, Sector::Public, false)
+        );
+        assert_eq!((p.lon, p.lat), (111.84, 38.92));
+        assert_eq!(p.entry_classes, PerLevel::both(4));
+        assert_eq!(n.kind, SchoolKind::NineYear);
+        assert_eq!((n.lon, n.lat), (112.0, 39.0));
+        assert_eq!(n.entry_classes.primary, Some(4));
+        assert_eq!(n.entry_classes.junior, Some(3));
+        assert!(n.boarding);
+        assert_eq!(n.serves, ["胡会乡"]);
+        assert_eq!(n.max_travel_m.junior, Some(12000.0));
+        assert_eq!(n.max_travel_m.primary, None);
+        assert_eq!(j.capacity, PerLevel::both(180));
+        assert_eq!(j.entry_classes, PerLevel::default());
+        assert_eq!(j.class_size, PerLevel::both(45));
+        let policy = Policy::standard(2023);
+        assert_eq!(p.seats(Level::Primary, &policy), Some(180));
+    }
+
+    #[test]
+    fn close_and_open_together_are_refused() {
+        let m = refused("[[edit]]\nclose = \"P03\"\nopen = \"P99\"\n");
+        assert!(m.contains(": [[edit]] 1: "), "{m}");
+        assert!(m.contains("`close` and `open` together"), "{m}");
+        let m = refused("[[edit]]\nclose = \"P03\"\n[[edit]]\nadd_classes = 1\n");
+        assert!(m.contains(": [[edit]] 2: "), "{m}");
+        assert!(m.contains("found none of them"), "{m}");
+    }
+
+    #[test]
+    fn typo_key_is_refused() {
+        let m =
+            refused("[[edit]]\nclose = \"P03\"\n\n[[edit]]\nschool = \"J02\"\nadd_clases = 2\n");
+        assert!(m.contains("[[edit]] 2, line 6: field `add_clases`"), "{m}");
+        assert!(m.contains("unknown key `add_clases`"), "{m}");
+        assert!(m.contains("`add_classes`"), "{m}");
+        let m = refused("[edit]\nclose = \"P03\"\n");
+        assert!(m.contains("[[edit]] header"), "{m}");
+    }
+
+    #[test]
+    fn keys_of_another_kind_are_refused() {
+        let m = refused("[[edit]]\nclose = \"P03\"\nadd_classes = 1\n");
+        assert!(m.contains("[[edit]] 1: field `add_classes`"), "{m}");
+        assert!(m.contains("`add_classes` with `close`"), "{m}");
+        let m = refused("[[edit]]\nschool = \"P03\"\nadd_classes = 1\nlon = 111.0\n");
+        assert!(m.contains("field `lon`"), "{m}");
+    }
+
+    #[test]
+    fn bad_classes_edits_are_refused() {
+        let m = refused("[[edit]]\nschool = \"P03\"\nadd_classes = 1\nset_classes = 2\n");
+        assert!(m.contains("field `add_classes, set_classes`"), "{m}");
+        let m = refused("[[edit]]\nschool = \"P03\"\n");
+        assert!(m.contains("found neither"), "{m}");
+        let m = refused("[[edit]]\nschool = \"P03\"\nset_classes = -1\n");
+        assert!(m.contains("field `set_classes`"), "{m}");
+        assert!(m.contains("found -1"), "{m}");
+        let m = refused("[[edit]]\nschool = \"N01\"\nadd_classes = 1\nlevel = \"nine_year\"\n");
+        assert!(m.contains("field `level`"), "{m}");
+        assert!(m.contains("found \"nine_year\""), "{m}");
+        let m = refused("[[edit]]\nschool = \"\"\nadd_classes = 1\n");
+        assert!(m.contains("field `school`: expected a school id"), "{m}");
+        let m = refused("[[edit]]\nschool = \"P03\"\nadd_classes = \"2\"\n");
+        assert!(m.contains("[[edit]] 1, line 3: field `add_classes`"), "{m}");
+        assert!(m.contains("a whole number"), "{m}");
+    }
+
+    #[test]
+    fn bad_open_edits_are_refused() {
+        let base = "[[edit]]\nopen = \"P99\"\nlevel = \"primary\"\nlon = 111.8\nlat = 38.9\n";
+        let m = refused(&format!("{base}entry_classes = 4\n"));
+        assert!(m.contains("[[edit]] 1: field `name`"), "{m}");
+        let m = refused(&format!("{base}name = \"新校\"\n"));
+        assert!(m.contains("field `entry_classes`"), "{m}");
+        assert!(m.contains("found neither"), "{m}");
+        let m = refused(&format!("{base}name = \"新校\"\nentry_classes = 0\n"));
+        assert!(
+            m.contains("field `entry_classes`: expected a number of classes"),
+            "{m}"
+        );
+        let m = refused(&format!(
+            "{base}name = \"新校\"\ncapacity = {{ primry = 4 }}\n"
+        ));
+        assert!(m.contains("field `capacity`"), "{m}");
+        assert!(m.contains("`primry`"), "{m}");
+        let m = refused(
+            "[[edit]]\nopen = \"P99\"\nname = \"新校\"\nlevel = \"primary\"\n\
+             lon = 211.8\nlat = 38.9\nentry_classes = 4\n",
+        );
+        assert!(m.contains("field `lon`"), "{m}");
+        assert!(m.contains("found 211.8"), "{m}");
+        let m = refused(
+            "[[edit]]\nopen = \"N99\"\nname = \"新校\"\nlevel = \"nine_year\"\n\
+             lon = 111.8\nlat = 38.9\nentry_classes = { primary = 4 }\n",
+        );
+        assert!(
+            m.contains("`entry_classes` or `capacity` for junior"),
+            "{m}"
+        );
+        let m = refused(
+            "[[edit]]\nopen = \"P99\"\nname = \"新校\"\nlevel = \"middle\"\n\
+             lon = 111.8\nlat = 38.9\nentry_classes = 4\n",
+        );
+        assert!(m.contains("field `level`"), "{m}");
+        let m = refused(
+            "[[edit]]\nopen = \"P99\"\nname = \"新校\"\nlevel = \"primary\"\n\
+             lat = 38.9\nentry_classes = 4\n",
+        );
+        assert!(m.contains("field `lon`"), "{m}");
+        assert!(m.contains("found none"), "{m}");
+    }
 }

@@ -448,7 +448,7 @@ mod tests {
         let open = Edit::Open {
             school: school("J01", SchoolKind::Primary),
         };
-        let e = fails(&[open.clone()]);
+        let e = fails(std::slice::from_ref(&open));
         assert_eq!((e.edit, e.field), (1, "open"));
         assert!(e.found.contains("J01 school"), "{e}");
         let s = apply(&[close("J01"), open]).unwrap();
