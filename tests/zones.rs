@@ -198,11 +198,14 @@ fn whole_units_put_each_unit_at_one_school_and_state_the_gap() {
 /// A 4 x 3 grid of units (300 m apart, 1 student each) between A (west,
 /// x = 0) and B (east, x = 1,500 m). Today A has columns 1-3 except the
 /// middle of column 2, which is B's; B has column 4. With a heavy stability
-/// weight everyone stays, leaving B an enclave inside A: the repair gives it
-/// to A (1 unit moved, zones contiguous). When A has no free seat, the
-/// enclave stays and is listed with its reason.
+/// weight everyone stays, leaving B an enclave inside A. Three cases:
+/// - A has room: the enclave goes to A (1 unit moved).
+/// - A is full (8 seats): a trade. The enclave goes to A and the A unit on
+///   the border with B's main zone that is cheapest to move (column 3, row
+///   1: 300 m nearer B) goes to B: 2 units moved, both zones in one piece.
+/// - The enclave is pinned to B: it stays, listed as pinned.
 #[test]
-fn contiguity_repair_moves_an_enclave_or_lists_it_with_why() {
+fn contiguity_repair_moves_an_enclave_trades_or_lists_it_with_why() {
     let policy = Policy::standard(2023);
     let mut units = Vec::new();
     let mut current = Vec::new();
@@ -219,8 +222,11 @@ fn contiguity_repair_moves_an_enclave_or_lists_it_with_why() {
         }
     }
     let enclave = 4; // c1r1
+    let traded = 6; // c2r0
     let d = demand(&vec![1; units.len()]);
-    for (a_seats, expect_enclaves) in [(20, 0), (8, 1)] {
+    let mut pins = vec![None; units.len()];
+    pins[enclave] = Some(1);
+    for (case, a_seats, pinned) in [(0, 20, false), (1, 8, false), (2, 20, true)] {
         let schools = vec![
             school("A", 0.0, SchoolKind::Primary, a_seats),
             school("B", 1500.0, SchoolKind::Primary, 20),
@@ -232,7 +238,7 @@ fn contiguity_repair_moves_an_enclave_or_lists_it_with_why() {
             Level::Primary,
             &policy,
             Travel::Straight,
-            None,
+            pinned.then_some(pins.as_slice()),
         );
         let la = p
             .solve(&LevelOptions {
@@ -244,25 +250,26 @@ fn contiguity_repair_moves_an_enclave_or_lists_it_with_why() {
             })
             .unwrap();
         let s = school_of(&la, units.len());
-        assert_eq!(
-            la.enclaves.len(),
-            expect_enclaves,
-            "A seats {a_seats}: {:?}",
-            la.enclaves
-        );
-        if expect_enclaves == 0 {
-            assert_eq!(s[enclave], Some(0));
-            assert_eq!(la.contiguity_moves, 1);
-            assert_eq!(moved(&la, &current), 1);
-        } else {
-            assert_eq!(s[enclave], Some(1));
-            assert_eq!(la.enclaves[0].units, vec![enclave]);
-            assert_eq!(la.enclaves[0].why, EnclaveWhy::NeighboursFull);
+        let mut expect = current.clone();
+        match case {
+            0 => {
+                expect[enclave] = Some(0);
+                assert!(la.enclaves.is_empty(), "{:?}", la.enclaves);
+                assert_eq!(la.contiguity_moves, 1);
+            }
+            1 => {
+                expect[enclave] = Some(0);
+                expect[traded] = Some(1);
+                assert!(la.enclaves.is_empty(), "{:?}", la.enclaves);
+                assert_eq!(la.contiguity_moves, 2);
+            }
+            _ => {
+                assert_eq!(la.enclaves.len(), 1);
+                assert_eq!(la.enclaves[0].units, vec![enclave]);
+                assert_eq!(la.enclaves[0].why, EnclaveWhy::Fixed);
+            }
         }
-        // Everyone else keeps today's school.
-        for i in (0..units.len()).filter(|&i| i != enclave) {
-            assert_eq!(s[i], current[i], "unit {i}");
-        }
+        assert_eq!(s, expect, "case {case}");
     }
 }
 
