@@ -8,6 +8,8 @@
 
 use std::collections::HashMap;
 
+use geo::Coord;
+use geo::algorithm::kernels::{Kernel, Orientation, RobustKernel};
 use spade::{DelaunayTriangulation, Point2, Triangulation};
 
 use crate::spatial::network::Projection;
@@ -34,23 +36,33 @@ pub(crate) struct Sites {
 }
 
 impl Sites {
-    /// Merge points at the same position (sites are numbered in order of
-    /// their lowest point) and triangulate the sites. Collinear sites are
-    /// neighbours along their line; two sites are neighbours of each other.
-    pub fn new(xy: &[[f64; 2]]) -> Sites {
+    /// Merge points at the same position `xy` (sites are numbered in order
+    /// of their lowest point) and triangulate the sites. `lonlat` are the
+    /// same points before projection: if they lie on one line, exactly, the
+    /// sites are neighbours along it (rounding in the projection would
+    /// otherwise make sliver triangles of them). Two sites are neighbours of
+    /// each other.
+    pub fn new(xy: &[[f64; 2]], lonlat: &[(f64, f64)]) -> Sites {
+        assert_eq!(xy.len(), lonlat.len(), "one projected point per point");
         let mut site_xy: Vec<[f64; 2]> = Vec::new();
+        let mut site_lonlat: Vec<(f64, f64)> = Vec::new();
         let mut site_of = Vec::with_capacity(xy.len());
         let mut seen: HashMap<(u64, u64), usize> = HashMap::with_capacity(xy.len());
-        for &p in xy {
+        for (&p, &ll) in xy.iter().zip(lonlat) {
             let q = clean(p);
             let key = (q[0].to_bits(), q[1].to_bits());
             let s = *seen.entry(key).or_insert_with(|| {
                 site_xy.push(q);
+                site_lonlat.push(ll);
                 site_xy.len() - 1
             });
             site_of.push(s);
         }
-        let neighbours = triangulate(&site_xy).unwrap_or_else(|| along_line(&site_xy));
+        let neighbours = if collinear(&site_lonlat) {
+            along_line(&site_xy)
+        } else {
+            triangulate(&site_xy).unwrap_or_else(|| along_line(&site_xy))
+        };
         Sites {
             xy: site_xy,
             site_of,
@@ -65,6 +77,21 @@ fn clean(p: [f64; 2]) -> [f64; 2] {
     let q = spade::mitigate_underflow(Point2::new(p[0], p[1]));
     // Adding +0.0 turns -0.0 into +0.0 and leaves every other value alone.
     [q.x + 0.0, q.y + 0.0]
+}
+
+/// Whether all points lie on one line (exact predicate; true for fewer than
+/// three distinct points).
+fn collinear(points: &[(f64, f64)]) -> bool {
+    let c = |p: (f64, f64)| Coord { x: p.0, y: p.1 };
+    let Some(&a) = points.first() else {
+        return true;
+    };
+    let Some(&b) = points.iter().find(|&&p| c(p) != c(a)) else {
+        return true;
+    };
+    points
+        .iter()
+        .all(|&p| RobustKernel::orient2d(c(a), c(b), c(p)) == Orientation::Collinear)
 }
 
 /// Delaunay neighbours of distinct sites, or `None` if spade refuses a
@@ -92,7 +119,8 @@ fn triangulate(sites: &[[f64; 2]]) -> Option<Vec<Vec<usize>>> {
     Some(neighbours)
 }
 
-/// Fallback for sites spade cannot take: consecutive sites in sorted order.
+/// Sites on one line, or a fallback for sites spade cannot take:
+/// consecutive sites in sorted order.
 fn along_line(sites: &[[f64; 2]]) -> Vec<Vec<usize>> {
     let mut order: Vec<usize> = (0..sites.len()).collect();
     order.sort_by(|&a, &b| {
@@ -137,7 +165,7 @@ pub fn delaunay_neighbours(points: &[(f64, f64)]) -> Vec<Vec<usize>> {
         .iter()
         .map(|&(lon, lat)| projection.xy(lon, lat))
         .collect();
-    let sites = Sites::new(&xy);
+    let sites = Sites::new(&xy, points);
     let mut members: Vec<Vec<usize>> = vec![Vec::new(); sites.xy.len()];
     for (i, &s) in sites.site_of.iter().enumerate() {
         members[s].push(i);
@@ -229,7 +257,10 @@ mod tests {
 
     #[test]
     fn sites_number_in_order_of_first_point() {
-        let s = Sites::new(&[[1.0, 1.0], [0.0, 0.0], [1.0, 1.0]]);
+        let s = Sites::new(
+            &[[1.0, 1.0], [0.0, 0.0], [1.0, 1.0]],
+            &[(1.0, 1.0), (0.0, 0.0), (1.0, 1.0)],
+        );
         assert_eq!(s.site_of, vec![0, 1, 0]);
         assert_eq!(s.xy, vec![[1.0, 1.0], [0.0, 0.0]]);
     }

@@ -14,17 +14,15 @@
 //! the frame, so the zones tile the clip area up to float rounding.
 
 use geo::{
-    BooleanOps, BoundingRect, Coord, GeodesicArea, LineString, MapCoords, MultiPolygon, Polygon,
-    Rect, unary_union,
+    BooleanOps, BoundingRect, Coord, LineString, MapCoords, MultiPolygon, Polygon, Rect,
+    unary_union,
 };
 use rstar::RTree;
 use rstar::primitives::GeomWithData;
 
 use super::adjacency::{Sites, projection_for};
+use crate::spatial::EARTH_RADIUS_M;
 use crate::spatial::network::Projection;
-
-/// Output coordinates are rounded to 1e-7 degree (about 1 cm).
-const ROUND_PER_DEGREE: f64 = 1e7;
 
 /// One (Multi)Polygon per label `0..n_labels`, in lon/lat: the union of the
 /// Voronoi cells of the points carrying that label, intersected with `clip`.
@@ -35,7 +33,11 @@ const ROUND_PER_DEGREE: f64 = 1e7;
 /// the lowest-index point among them. Labels with no cell in `clip` get an
 /// empty MultiPolygon. Together the zones tile `clip` (the area its rings
 /// enclose by the even-odd rule): no gaps, no overlaps, up to float rounding
-/// and the rounding of output coordinates to 1e-7 degree.
+/// (in the overlay, a grid of about 1e-9 of the clip's extent).
+///
+/// Coordinates are not rounded: rounding to 1e-7 degree (1 cm) keeps the
+/// tiling but can make self-touching or self-intersecting rings where input
+/// points nearly coincide or are cocircular; round when writing, if at all.
 ///
 /// # Panics
 ///
@@ -96,7 +98,8 @@ pub fn zone_polygons(
             [c.x, c.y]
         })
         .collect();
-    let sites = Sites::new(&xy);
+    let lonlat: Vec<(f64, f64)> = generators.iter().map(|&i| points[i]).collect();
+    let sites = Sites::new(&xy, &lonlat);
     let mut site_label: Vec<Option<usize>> = vec![None; sites.xy.len()];
     for (g, &s) in sites.site_of.iter().enumerate() {
         if site_label[s].is_none() {
@@ -118,11 +121,11 @@ pub fn zone_polygons(
         if cells.is_empty() {
             continue;
         }
-        // Cells are counter-clockwise and disjoint, so the union is exact
-        // whatever fill rule unary_union picks from their winding.
+        // Cells are counter-clockwise and disjoint: unary_union's positive
+        // fill rule (picked from their winding) is exact for them.
         let dissolved = unary_union(cells);
         let clipped = dissolved.intersection(&clip_xy);
-        *zone = tidy(clipped.map_coords(|c| round(frame.to_lonlat(c))));
+        *zone = clipped.map_coords(|c| frame.to_lonlat(c));
     }
     zones
 }
@@ -194,54 +197,6 @@ fn voronoi_cell(
         }
     }
     poly
-}
-
-fn round(c: Coord<f64>) -> Coord<f64> {
-    Coord {
-        x: (c.x * ROUND_PER_DEGREE).round() / ROUND_PER_DEGREE,
-        y: (c.y * ROUND_PER_DEGREE).round() / ROUND_PER_DEGREE,
-    }
-}
-
-/// Drop what rounding collapsed: repeated vertices, rings with no area, and
-/// polygons whose exterior went.
-fn tidy(mp: MultiPolygon<f64>) -> MultiPolygon<f64> {
-    MultiPolygon::new(
-        mp.0.into_iter()
-            .filter_map(|poly| {
-                let (exterior, interiors) = poly.into_inner();
-                let exterior = tidy_ring(exterior)?;
-                let interiors = interiors.into_iter().filter_map(tidy_ring).collect();
-                Some(Polygon::new(exterior, interiors))
-            })
-            .collect(),
-    )
-}
-
-fn tidy_ring(ring: LineString<f64>) -> Option<LineString<f64>> {
-    let mut v: Vec<Coord<f64>> = Vec::with_capacity(ring.0.len());
-    for c in ring.0 {
-        if v.last() != Some(&c) {
-            v.push(c);
-        }
-    }
-    while v.len() > 1 && v.first() == v.last() {
-        v.pop();
-    }
-    if v.len() < 3 {
-        return None;
-    }
-    let twice_area: f64 = (0..v.len())
-        .map(|k| {
-            let (a, b) = (v[k], v[(k + 1) % v.len()]);
-            a.x * b.y - b.x * a.y
-        })
-        .sum();
-    if twice_area == 0.0 {
-        return None;
-    }
-    v.push(v[0]);
-    Some(LineString::new(v))
 }
 
 /// The area to clip to when no boundary is given: the bounding box of
@@ -329,8 +284,8 @@ impl ZoneLookup {
     }
 }
 
-/// How well zones tile a clip area. Areas are geodesic on the WGS84
-/// ellipsoid, in square metres (see [`area_m2`]).
+/// How well zones tile a clip area, in square metres on the sphere (see
+/// [`area_m2`]).
 #[derive(Copy, Clone, Debug, PartialEq)]
 pub struct Tiling {
     /// Area of the clip area.
@@ -374,19 +329,48 @@ pub fn tiling(zones: &[MultiPolygon<f64>], clip: &MultiPolygon<f64>) -> Tiling {
     }
 }
 
-/// Area in square metres of a lon/lat (Multi)Polygon: geodesic on the
-/// WGS84 ellipsoid (Karney), each polygon's exterior less its holes,
-/// whatever the winding of its rings.
+/// Area in square metres of a lon/lat (Multi)Polygon: exact on the sphere
+/// of radius [`EARTH_RADIUS_M`] for the region its rings bound when each edge
+/// is a straight line in lon/lat (as RFC 7946 draws them, and as the zones
+/// are built). Each polygon counts its exterior less its holes, whatever the
+/// winding of its rings.
+///
+/// The integral of R² cos(lat) over the region, by Green's theorem
+/// -R² ∮ sin(lat) dlon, taken exactly along each straight edge.
 ///
 /// ```
 /// use catchment::zones::geometry::{area_m2, default_clip};
 ///
-/// // 0.02 x 0.02 degree at the equator: about 4.9 km².
+/// // 0.02 x 0.02 degree at the equator: about 4.946 km².
 /// let a = area_m2(&default_clip(&[(0.0, 0.0)]));
-/// assert!((a - 4.92e6).abs() < 0.01e6, "{a}");
+/// assert!((a - 4.946e6).abs() < 0.001e6, "{a}");
 /// ```
 pub fn area_m2(mp: &MultiPolygon<f64>) -> f64 {
-    mp.0.iter().map(|p| p.geodesic_area_signed().abs()).sum()
+    mp.0.iter()
+        .map(|p| {
+            let holes: f64 = p.interiors().iter().map(|r| ring_area_m2(r).abs()).sum();
+            ring_area_m2(p.exterior()).abs() - holes
+        })
+        .sum()
+}
+
+/// Signed area (counter-clockwise positive) of a ring with straight edges
+/// in lon/lat, on the sphere.
+fn ring_area_m2(ring: &LineString<f64>) -> f64 {
+    let sum: f64 = ring
+        .0
+        .windows(2)
+        .map(|w| {
+            let (l1, p1) = (w[0].x.to_radians(), w[0].y.to_radians());
+            let (l2, p2) = (w[1].x.to_radians(), w[1].y.to_radians());
+            // ∫ sin(lat) dlon along lat = p1 + (p2 - p1) t, lon = l1 + (l2 - l1) t:
+            // (l2 - l1) sin(mid) sinc(half), stable as p2 -> p1.
+            let half = 0.5 * (p2 - p1);
+            let sinc = if half == 0.0 { 1.0 } else { half.sin() / half };
+            (l2 - l1) * (0.5 * (p1 + p2)).sin() * sinc
+        })
+        .sum();
+    -EARTH_RADIUS_M * EARTH_RADIUS_M * sum
 }
 
 #[cfg(test)]
@@ -450,13 +434,5 @@ mod tests {
             None
         );
         assert_eq!(ZoneLookup::new(&[], &[]).label_at(0.0, 0.0), None);
-    }
-
-    #[test]
-    fn rounding_drops_collapsed_rings() {
-        let ring = LineString::from(vec![(0.0, 0.0), (1.0, 0.0), (1.0, 0.0), (0.0, 0.0)]);
-        assert!(tidy_ring(ring).is_none());
-        let ring = LineString::from(vec![(0.0, 0.0), (1.0, 0.0), (1.0, 1.0), (0.0, 0.0)]);
-        assert_eq!(tidy_ring(ring.clone()), Some(ring));
     }
 }
