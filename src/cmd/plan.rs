@@ -29,13 +29,14 @@ Examples:
   catchment plan --config county/scenario.toml --out out/2024
   catchment plan --households hh.geojson --schools schools.geojson --boundary county.geojson
   catchment plan --config county/scenario.toml --roads extract.osm.pbf   # travel by road
-
-  catchment plan --whole-units --current today.geojson --sweep      # zones, moves, trade-off
+  catchment plan --config county/scenario.toml --whole-units --current today.geojson --sweep
+                                                   # zones of whole units, moves, trade-off
 
 Writes under --out: assignment.csv, assignment.geojson, schools.csv, catchments.geojson,
-zones_by_area.csv (units with town/village), moves.csv (with --current), summary.json,
-timings.json, maps/<level>.png and .svg (and stability_sweep.csv with --sweep). Exit codes: 0 all placed, 1 some students
-unplaced (listed with a reason), 2 bad input or usage (nothing written), 3 internal error.";
+zones_by_area.csv (units with town/village), moves.csv (with --current),
+stability_sweep.csv (with --sweep), summary.json, timings.json, maps/<level>.png and .svg.
+Exit codes: 0 all placed, 1 some students unplaced (listed with a reason), 2 bad input
+or usage (nothing written), 3 internal error.";
 
 #[derive(Args, Debug, Clone)]
 pub struct PlanArgs {
