@@ -13,6 +13,7 @@ pub mod roads;
 pub mod scenario;
 pub mod schools;
 pub mod strict_json;
+pub mod table;
 
 pub use boundary::read_boundary;
 pub use current::{CurrentZone, read_current};

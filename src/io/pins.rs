@@ -6,8 +6,8 @@
 //! cells (as Excel writes them) are ignored. Whether the unit and school
 //! exist is checked against the other inputs when they are loaded.
 
-use super::error::{InputError, InputErrors};
-use super::geojson::read_utf8;
+use super::error::InputErrors;
+use super::table::{Column, Spec, read_table};
 use std::path::Path;
 
 /// One row of `pins.csv`.
@@ -19,232 +19,34 @@ pub struct PinRow {
     pub school_id: String,
 }
 
-/// The header names of each column, the contract's name first.
-const UNIT_ID: [&str; 3] = ["unit_id", "单元编号", "户编号"];
-const SCHOOL_ID: [&str; 2] = ["school_id", "学校编号"];
-
-fn header_help() -> String {
-    format!(
-        "columns {} (or {}) and {} (or {})",
-        UNIT_ID[0],
-        UNIT_ID[1..].join(", "),
-        SCHOOL_ID[0],
-        SCHOOL_ID[1..].join(", ")
-    )
-}
+const SPEC: Spec = Spec {
+    columns: &[
+        Column {
+            name: "unit_id",
+            aliases: &["单元编号", "户编号"],
+            required: true,
+            what: "a unit id (households.geojson `id`)",
+        },
+        Column {
+            name: "school_id",
+            aliases: &["学校编号"],
+            required: true,
+            what: "a school id (schools.geojson `id`)",
+        },
+    ],
+    other_columns: false,
+};
 
 /// Read and check `pins.csv`; every row's problem is reported.
 pub fn read_pins(path: &Path) -> Result<Vec<PinRow>, InputErrors> {
-    let file = path.display().to_string();
-    let text = read_utf8(
-        path,
-        "UTF-8 text (save the CSV as \"CSV UTF-8\"; with or without BOM)",
-    )?;
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(text.as_bytes());
-    let mut errs = InputErrors::default();
-    let mut columns: Option<[usize; 2]> = None;
-    let mut width = 0;
-    let mut out = Vec::new();
-    // Lines from byte offsets: the csv crate's own line count drifts on
-    // CRLF files (as Excel writes them).
-    let mut lines = LineCounter::new(&text);
-    for rec in reader.records() {
-        let rec = match rec {
-            Ok(r) => r,
-            Err(e) => {
-                let line = lines.at(e.position().map_or(0, |p| p.byte() as usize));
-                errs.push(
-                    InputError::new(&file, "valid CSV", csv_error(&e)).at(format!("line {line}")),
-                );
-                // A broken quote swallows the rest of the file: stop here.
-                break;
-            }
-        };
-        let line = lines.at(rec.position().map_or(0, |p| p.byte() as usize));
-        let cells: Vec<&str> = rec.iter().map(str::trim).collect();
-        if cells.iter().all(|c| c.is_empty()) {
-            continue;
-        }
-        let at = format!("line {line}");
-        if let Some(c) = cells.iter().find(|c| c.contains(['\n', '\r'])) {
-            errs.push(
-                InputError::new(
-                    &file,
-                    "each value on one line (is a `\"` never closed?)",
-                    format!(
-                        "a value running over {} lines: {}",
-                        c.lines().count(),
-                        quoted(&[c.lines().next().unwrap_or_default()])
-                    ),
-                )
-                .at(&at),
-            );
-            continue;
-        }
-        // Trailing empty cells are Excel's, not columns.
-        let used = cells.len() - cells.iter().rev().take_while(|c| c.is_empty()).count();
-        let Some([u, s]) = columns else {
-            match header(&cells[..used], &file, &at) {
-                Ok(c) => {
-                    columns = Some(c);
-                    width = used;
-                    continue;
-                }
-                Err(e) => return Err(e.into()),
-            }
-        };
-        if used > width {
-            errs.push(
-                InputError::new(
-                    &file,
-                    format!("{width} columns, as in the header"),
-                    format!("{used} columns: {}", quoted(&cells[width..used])),
-                )
-                .at(&at),
-            );
-            continue;
-        }
-        let mut value = |col: usize, name: &str, what: &str| -> Option<String> {
-            match cells.get(col) {
-                Some(v) if !v.is_empty() => Some(v.to_string()),
-                Some(_) => {
-                    errs.push(
-                        InputError::new(&file, what, "an empty value")
-                            .at(&at)
-                            .field(name),
-                    );
-                    None
-                }
-                None => {
-                    errs.push(
-                        InputError::new(
-                            &file,
-                            what,
-                            format!("no value (the row has {} of {width} columns)", cells.len()),
-                        )
-                        .at(&at)
-                        .field(name),
-                    );
-                    None
-                }
-            }
-        };
-        let unit_id = value(u, UNIT_ID[0], "a unit id (households.geojson `id`)");
-        let school_id = value(s, SCHOOL_ID[0], "a school id (schools.geojson `id`)");
-        if let (Some(unit_id), Some(school_id)) = (unit_id, school_id) {
-            out.push(PinRow {
-                line,
-                unit_id,
-                school_id,
-            });
-        }
-    }
-    if columns.is_none() && errs.is_empty() {
-        errs.push(InputError::new(
-            &file,
-            format!("a header row with {}", header_help()),
-            "an empty file",
-        ));
-    }
-    errs.into_result(out)
-}
-
-/// The indices of the unit and school columns in a header row.
-fn header(cells: &[&str], file: &str, at: &str) -> Result<[usize; 2], InputError> {
-    let mut unit = None;
-    let mut school = None;
-    let mut unknown = None;
-    for (i, c) in cells.iter().enumerate() {
-        let name = c.to_lowercase();
-        let (slot, field) = if UNIT_ID.contains(&name.as_str()) {
-            (&mut unit, UNIT_ID[0])
-        } else if SCHOOL_ID.contains(&name.as_str()) {
-            (&mut school, SCHOOL_ID[0])
-        } else {
-            unknown = unknown.or(Some(i));
-            continue;
-        };
-        if let Some(first) = slot.replace(i) {
-            return Err(InputError::new(
-                file,
-                format!("one {field} column"),
-                format!("two: {} and {}", quoted(&[cells[first]]), quoted(&[c])),
-            )
-            .at(at)
-            .field(field));
-        }
-    }
-    let missing = |names: &[&str]| {
-        InputError::new(
-            file,
-            format!("a {} column (or {})", names[0], names[1..].join(", ")),
-            format!("the header {}", quoted(cells)),
-        )
-        .at(at)
-        .field(names[0])
-    };
-    match (unit, school, unknown) {
-        (None, _, _) => Err(missing(&UNIT_ID)),
-        (_, None, _) => Err(missing(&SCHOOL_ID)),
-        (_, _, Some(i)) => Err(InputError::new(
-            file,
-            format!("a header row with only {}", header_help()),
-            format!("a column {}", quoted(&[cells[i]])),
-        )
-        .at(at)),
-        (Some(u), Some(s), None) => Ok([u, s]),
-    }
-}
-
-/// Line numbers (1-based) of byte offsets met in increasing order.
-struct LineCounter<'a> {
-    text: &'a [u8],
-    byte: usize,
-    line: usize,
-}
-
-impl<'a> LineCounter<'a> {
-    fn new(text: &'a str) -> Self {
-        LineCounter {
-            text: text.as_bytes(),
-            byte: 0,
-            line: 1,
-        }
-    }
-
-    /// The line of the record starting at `byte`. The csv reader may give
-    /// the offset of the previous line's end (the `\n` of a CRLF): skip it.
-    fn at(&mut self, byte: usize) -> usize {
-        let mut byte = byte.min(self.text.len()).max(self.byte);
-        while byte < self.text.len() && matches!(self.text[byte], b'\r' | b'\n') {
-            byte += 1;
-        }
-        self.line += self.text[self.byte..byte]
-            .iter()
-            .filter(|&&b| b == b'\n')
-            .count();
-        self.byte = byte;
-        self.line
-    }
-}
-
-fn quoted(cells: &[&str]) -> String {
-    cells
-        .iter()
-        .map(|c| format!("\"{c}\""))
-        .collect::<Vec<_>>()
-        .join(",")
-}
-
-/// A CSV error without the position the message already carries.
-fn csv_error(e: &csv::Error) -> String {
-    match e.kind() {
-        csv::ErrorKind::Utf8 { err, .. } => format!("text that is not UTF-8 ({err})"),
-        _ => e.to_string(),
-    }
+    Ok(read_table(path, &SPEC)?
+        .into_iter()
+        .map(|r| PinRow {
+            line: r.line,
+            unit_id: r.get(0).unwrap_or_default().to_string(),
+            school_id: r.get(1).unwrap_or_default().to_string(),
+        })
+        .collect())
 }
 
 #[cfg(test)]
