@@ -3,6 +3,7 @@
 
 pub mod boundary;
 pub mod current;
+pub mod enrollment;
 pub mod error;
 pub mod geojson;
 pub mod households;
