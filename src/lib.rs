@@ -6,6 +6,7 @@
 
 pub mod assign;
 pub mod cmd;
+pub mod forecast;
 pub mod io;
 pub mod model;
 pub mod render;
