@@ -26,6 +26,8 @@ enum Command {
     Validate(cmd::inputs::InputArgs),
     #[command(about = cmd::compare::ABOUT, after_help = cmd::compare::AFTER_HELP)]
     Compare(cmd::compare::CompareArgs),
+    #[command(about = cmd::backtest::ABOUT, after_help = cmd::backtest::AFTER_HELP)]
+    Backtest(cmd::backtest::BacktestArgs),
 }
 
 fn main() {
@@ -41,6 +43,7 @@ fn main() {
         Command::Plan(a) => cmd::plan::run(a),
         Command::Validate(a) => cmd::validate::run(a),
         Command::Compare(a) => cmd::compare::run(a),
+        Command::Backtest(a) => cmd::backtest::run(a),
     };
     match result {
         Ok(code) => std::process::exit(code),
