@@ -26,6 +26,8 @@ enum Command {
     Validate(cmd::inputs::InputArgs),
     #[command(about = cmd::compare::ABOUT, after_help = cmd::compare::AFTER_HELP)]
     Compare(cmd::compare::CompareArgs),
+    #[command(about = cmd::forecast::ABOUT, after_help = cmd::forecast::AFTER_HELP)]
+    Forecast(cmd::forecast::ForecastArgs),
     #[command(about = cmd::backtest::ABOUT, after_help = cmd::backtest::AFTER_HELP)]
     Backtest(cmd::backtest::BacktestArgs),
 }
@@ -44,6 +46,7 @@ fn main() {
         Command::Validate(a) => cmd::validate::run(a),
         Command::Compare(a) => cmd::compare::run(a),
         Command::Backtest(a) => cmd::backtest::run(a),
+        Command::Forecast(a) => cmd::forecast::run(a),
     };
     match result {
         Ok(code) => std::process::exit(code),

@@ -3,6 +3,7 @@
 
 pub mod backtest;
 pub mod compare;
+pub mod forecast;
 pub mod inputs;
 pub mod plan;
 pub mod validate;
