@@ -3,11 +3,9 @@
 //! year), with the coverage of its prediction intervals.
 
 use super::CliError;
-use crate::forecast::{
-    Births, EnrollmentRow, ForecastOptions, History, SchoolStatus, backtest, summarize,
-};
+use super::forecast::load_history;
+use crate::forecast::{ForecastOptions, SchoolStatus, backtest, summarize};
 use crate::io::InputError;
-use crate::io::enrollment::{read_births, read_enrollment};
 use crate::io::output::{Staged, csv_field};
 use clap::Args;
 use serde_json::json;
@@ -69,45 +67,7 @@ pub fn run(args: &BacktestArgs) -> Result<i32, CliError> {
         )));
     }
     let file = args.enrollment.display().to_string();
-    let rows = read_enrollment(&args.enrollment)?;
-    let core: Vec<EnrollmentRow> = rows
-        .iter()
-        .map(|r| EnrollmentRow {
-            year: r.year,
-            school_id: r.school_id.clone(),
-            grade: r.grade,
-            students: r.students as i64,
-        })
-        .collect();
-    let history = History::from_rows(&core).map_err(|e| {
-        CliError::from(InputError::new(
-            &file,
-            "a complete enrollment history",
-            e.to_string(),
-        ))
-    })?;
-    let births = match &args.births {
-        Some(p) => {
-            let b = read_births(p)?;
-            if b.iter().any(|r| r.area.is_some()) {
-                return Err(InputError::new(
-                    &p.display().to_string(),
-                    "county births by year (births by area are not used yet)",
-                    "an `area` column with values",
-                )
-                .into());
-            }
-            let series: Vec<(i32, f64)> = b.iter().map(|r| (r.year, r.births)).collect();
-            Some(Births::new(&series).map_err(|e| {
-                CliError::from(InputError::new(
-                    &p.display().to_string(),
-                    "a births series",
-                    e.to_string(),
-                ))
-            })?)
-        }
-        None => None,
-    };
+    let (history, births) = load_history(&args.enrollment, args.births.as_deref())?;
     let years = history.years().len();
     if years < args.min_train_years + 1 {
         return Err(InputError::new(

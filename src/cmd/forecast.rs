@@ -12,7 +12,7 @@ use chrono::Datelike;
 use clap::Args;
 use std::collections::BTreeMap;
 use std::fmt::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 pub const ABOUT: &str =
     "Forecast students per school and grade for the coming years, with seats and classes needed";
@@ -96,37 +96,7 @@ pub fn run(args: &ForecastArgs) -> Result<i32, CliError> {
     let policy = &scenario.policy;
 
     let file = enrollment.display().to_string();
-    let rows = read_enrollment(&enrollment)?;
-    let core: Vec<EnrollmentRow> = rows
-        .iter()
-        .map(|r| EnrollmentRow {
-            year: r.year,
-            school_id: r.school_id.clone(),
-            grade: r.grade,
-            students: r.students as i64,
-        })
-        .collect();
-    let history = History::from_rows(&core).map_err(|e| {
-        CliError::from(InputError::new(
-            &file,
-            "a complete enrollment history",
-            e.to_string(),
-        ))
-    })?;
-    let births = match &births_path {
-        Some(p) => {
-            let series: Vec<(i32, f64)> =
-                read_births(p)?.iter().map(|r| (r.year, r.births)).collect();
-            Some(Births::new(&series).map_err(|e| {
-                CliError::from(InputError::new(
-                    &p.display().to_string(),
-                    "a births series",
-                    e.to_string(),
-                ))
-            })?)
-        }
-        None => None,
-    };
+    let (history, births) = load_history(&enrollment, births_path.as_deref())?;
     let schools = match &schools_path {
         Some(p) => Some(read_schools(p)?),
         None => None,
@@ -249,4 +219,49 @@ pub fn run(args: &ForecastArgs) -> Result<i32, CliError> {
         args.out.display()
     );
     Ok(0)
+}
+
+/// The enrollment history and the births series (county totals by year),
+/// read and checked: what `forecast` and `backtest` work from.
+pub fn load_history(
+    enrollment: &Path,
+    births: Option<&Path>,
+) -> Result<(History, Option<Births>), CliError> {
+    let file = enrollment.display().to_string();
+    let core: Vec<EnrollmentRow> = read_enrollment(enrollment)?
+        .iter()
+        .map(|r| EnrollmentRow {
+            year: r.year,
+            school_id: r.school_id.clone(),
+            grade: r.grade,
+            students: r.students as i64,
+        })
+        .collect();
+    let history = History::from_rows(&core).map_err(|e| {
+        CliError::from(InputError::new(
+            &file,
+            "a complete enrollment history",
+            e.to_string(),
+        ))
+    })?;
+    let births = match births {
+        Some(p) => {
+            let b = read_births(p)?;
+            let pf = p.display().to_string();
+            if b.iter().any(|r| r.area.is_some()) {
+                return Err(InputError::new(
+                    &pf,
+                    "county births by year (births by area are not used yet)",
+                    "an `area` column with values",
+                )
+                .into());
+            }
+            let series: Vec<(i32, f64)> = b.iter().map(|r| (r.year, r.births)).collect();
+            Some(Births::new(&series).map_err(|e| {
+                CliError::from(InputError::new(&pf, "a births series", e.to_string()))
+            })?)
+        }
+        None => None,
+    };
+    Ok((history, births))
 }
