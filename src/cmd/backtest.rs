@@ -3,10 +3,10 @@
 //! year), with the coverage of its prediction intervals.
 
 use super::CliError;
-use super::forecast::load_history;
+use super::forecast::{age_at_lowest_grade, load_history};
 use crate::forecast::{ForecastOptions, SchoolStatus, backtest, summarize};
-use crate::io::InputError;
 use crate::io::output::{Staged, csv_field};
+use crate::io::{InputError, Scenario, read_scenario};
 use clap::Args;
 use serde_json::json;
 use std::fmt::Write;
@@ -18,7 +18,8 @@ pub const ABOUT: &str =
 pub const AFTER_HELP: &str = "\
 Examples:
   catchment backtest --enrollment enrollment.csv
-  catchment backtest --enrollment enrollment.csv --births births.csv --horizon 5 --entry-age 5
+  catchment backtest --enrollment enrollment.csv --births births.csv --horizon 5
+  catchment backtest --enrollment k12.csv --entry-age 5     # history starts at kindergarten
 
 enrollment.csv: year,school_id,grade,students (grade 0 = kindergarten, 1-12; other
 columns ignored; Chinese headers 年份, 学校编号, 年级, 学生数). births.csv: year,births.
@@ -40,10 +41,14 @@ pub struct BacktestArgs {
     /// Years of history before the first origin.
     #[arg(long, value_name = "N", default_value_t = 3)]
     pub min_train_years: usize,
-    /// Age at entry to the entry grade (births lag): 6 for grade 1, 5 where
-    /// the system starts with kindergarten.
-    #[arg(long, value_name = "YEARS", default_value_t = 6)]
-    pub entry_age: u32,
+    /// Scenario file: its [policy] entry_age and entry_grade give the births
+    /// lag (default: age 6 at grade 1).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Age at the history's lowest grade (births lag), overriding --config:
+    /// e.g. 5 where the history starts with kindergarten (grade 0).
+    #[arg(long, value_name = "YEARS")]
+    pub entry_age: Option<u32>,
     /// Output folder.
     #[arg(long, value_name = "DIR", default_value = "out")]
     pub out: PathBuf,
@@ -82,7 +87,17 @@ pub fn run(args: &BacktestArgs) -> Result<i32, CliError> {
         .into());
     }
     let opts = ForecastOptions {
-        entry_age: args.entry_age,
+        entry_age: match args.entry_age {
+            Some(a) => a,
+            None => {
+                let year = chrono::Datelike::year(&chrono::Local::now());
+                let scenario = match &args.config {
+                    Some(c) => read_scenario(c, year)?,
+                    None => Scenario::standard(year),
+                };
+                age_at_lowest_grade(&history, &scenario.policy)
+            }
+        },
         ..Default::default()
     };
     let bt = backtest(

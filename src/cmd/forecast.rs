@@ -103,10 +103,7 @@ pub fn run(args: &ForecastArgs) -> Result<i32, CliError> {
     };
     let opts = ForecastOptions {
         // The age at the history's lowest grade: entry age at the entry grade.
-        entry_age: {
-            let lowest = history.grades().first().copied().unwrap_or(1) as i64;
-            (policy.entry_age as i64 + lowest - policy.entry_grade as i64).max(0) as u32
-        },
+        entry_age: age_at_lowest_grade(&history, policy),
         ..Default::default()
     };
     let f = project(&history, births.as_ref(), &opts, args.horizon);
@@ -264,4 +261,11 @@ pub fn load_history(
         None => None,
     };
     Ok((history, births))
+}
+
+/// Age of a child at the history's lowest grade (the births lag): the
+/// policy's entry age at its entry grade, shifted by the grades between.
+pub fn age_at_lowest_grade(history: &History, policy: &crate::model::Policy) -> u32 {
+    let lowest = history.grades().first().copied().unwrap_or(1) as i64;
+    (policy.entry_age as i64 + lowest - policy.entry_grade as i64).max(0) as u32
 }
