@@ -102,3 +102,41 @@ fn a_repeated_row_is_a_located_error() {
     );
     assert!(!out.exists());
 }
+
+/// The bundled example's synthetic history (a cohort process with falling
+/// births): the model beats persistence at the district level, one year on.
+#[test]
+fn bundled_example_backtest_beats_persistence() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/wuzhai/scenario.toml");
+    let out = dir.path().join("bt");
+    let (code, stdout, err) = run(&[
+        "backtest",
+        "--config",
+        cfg.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(stdout.contains("MAPE by horizon"));
+    let j: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(out.join("backtest.json")).unwrap()).unwrap();
+    let d = &j["by_horizon"][0]["district"];
+    assert!(
+        d["mape"].as_f64().unwrap() < d["persistence_mape"].as_f64().unwrap(),
+        "{d}"
+    );
+    let o = Command::new(BIN)
+        .args(["forecast", "--config", cfg.to_str().unwrap(), "--out"])
+        .arg(dir.path().join("fc"))
+        .output()
+        .unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let seats = fs::read_to_string(dir.path().join("fc/seats.csv")).unwrap();
+    assert!(seats.lines().count() > 10);
+}

@@ -29,10 +29,12 @@ persistence, interval coverage), and prints the table. Exit 0, or 2 for bad inpu
 
 #[derive(Args, Debug, Clone)]
 pub struct BacktestArgs {
-    /// Enrollment history: year,school_id,grade,students.
+    /// Enrollment history: year,school_id,grade,students (or `[inputs]
+    /// enrollment` of --config).
     #[arg(long, value_name = "FILE")]
-    pub enrollment: PathBuf,
-    /// Births by year (year,births): lets the entry grade follow births.
+    pub enrollment: Option<PathBuf>,
+    /// Births by year (year,births): lets the entry grade follow births
+    /// (or `[inputs] births` of --config).
     #[arg(long, value_name = "FILE")]
     pub births: Option<PathBuf>,
     /// Years ahead scored from each origin.
@@ -71,8 +73,24 @@ pub fn run(args: &BacktestArgs) -> Result<i32, CliError> {
             args.out.display()
         )));
     }
-    let file = args.enrollment.display().to_string();
-    let (history, births) = load_history(&args.enrollment, args.births.as_deref())?;
+    let year_now = chrono::Datelike::year(&chrono::Local::now());
+    let scenario = match &args.config {
+        Some(c) => read_scenario(c, year_now)?,
+        None => Scenario::standard(year_now),
+    };
+    let enrollment = args
+        .enrollment
+        .clone()
+        .or(scenario.inputs.enrollment.clone())
+        .ok_or_else(|| {
+            CliError::Usage(
+                "no enrollment history: give --enrollment FILE or [inputs] enrollment in --config"
+                    .into(),
+            )
+        })?;
+    let births_path = args.births.clone().or(scenario.inputs.births.clone());
+    let file = enrollment.display().to_string();
+    let (history, births) = load_history(&enrollment, births_path.as_deref())?;
     let years = history.years().len();
     if years < args.min_train_years + 1 {
         return Err(InputError::new(
@@ -87,17 +105,9 @@ pub fn run(args: &BacktestArgs) -> Result<i32, CliError> {
         .into());
     }
     let opts = ForecastOptions {
-        entry_age: match args.entry_age {
-            Some(a) => a,
-            None => {
-                let year = chrono::Datelike::year(&chrono::Local::now());
-                let scenario = match &args.config {
-                    Some(c) => read_scenario(c, year)?,
-                    None => Scenario::standard(year),
-                };
-                age_at_lowest_grade(&history, &scenario.policy)
-            }
-        },
+        entry_age: args
+            .entry_age
+            .unwrap_or_else(|| age_at_lowest_grade(&history, &scenario.policy)),
         ..Default::default()
     };
     let bt = backtest(
