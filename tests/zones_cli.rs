@@ -355,3 +355,33 @@ fn a_bad_edit_is_a_located_error() {
     );
     assert!(!dir.path().join("o").exists());
 }
+
+/// `plan --year`: a later entry year from the same census (children already
+/// born); a year whose children are not yet born by the census is refused.
+#[test]
+fn plan_a_later_year_from_the_same_census() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, err) = plan(&["--year", "2026"], &dir.path().join("y26"));
+    assert!(code == 0 || code == 1, "{err}");
+    let s: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(dir.path().join("y26/summary.json")).unwrap())
+            .unwrap();
+    assert_eq!(s["entry_year"], 2026);
+    assert_eq!(s["census_date"], "2023-08-31");
+    // Born 2019-09-01 ..= 2020-08-31, counted in the households file by hand.
+    let text = fs::read_to_string(repo("data/wuzhai/households.geojson")).unwrap();
+    let born: u64 = text
+        .match_indices("\"birth_date\":")
+        .map(|(i, _)| &text[i + 13..i + 30])
+        .filter_map(|t| t.split('"').nth(1))
+        .filter(|d| ("2019-09-01"..="2020-08-31").contains(d))
+        .count() as u64;
+    assert_eq!(s["students"]["primary"].as_u64().unwrap(), born);
+    let (code, err) = plan(&["--year", "2031"], &dir.path().join("y31"));
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("at most 2029") && err.contains("catchment forecast"),
+        "{err}"
+    );
+    assert!(!dir.path().join("y31").exists());
+}

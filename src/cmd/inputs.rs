@@ -48,6 +48,10 @@ pub struct InputArgs {
     /// unit_id,school_id rows: a planner's fixed choices, kept.
     #[arg(long, value_name = "FILE")]
     pub pins: Option<PathBuf>,
+    /// Plan another entry year from the same census (children already born
+    /// by the census date): next year's shortages on the map now.
+    #[arg(long, value_name = "YYYY")]
+    pub year: Option<i32>,
 }
 
 /// Everything a run needs, validated.
@@ -107,6 +111,22 @@ pub fn load(args: &InputArgs) -> Result<Loaded, CliError> {
         Some(c) => read_scenario(c, today.year())?,
         None => Scenario::standard(today.year()),
     };
+    if let Some(y) = args.year {
+        // The census stays where it was; only the entry year moves.
+        let p = &mut scenario.policy;
+        p.census_date = Some(p.census_date());
+        p.entry_year = y;
+        let census = p.census_date();
+        let (_, last_birth) = p.birth_window(Level::Primary);
+        if !(1900..=2200).contains(&y) || last_birth > census {
+            return Err(CliError::Usage(format!(
+                "--year {y}: its primary entry cohort is born up to {last_birth}, after the census of {census}; \
+                 plan years whose children are all born by the census (at most {}), and use `catchment forecast` beyond",
+                census.year() + p.entry_age as i32
+                    - i32::from((census.month(), census.day()) < (p.cutoff.month, p.cutoff.day))
+            )));
+        }
+    }
     if let Some(h) = &args.households {
         scenario.inputs.households = Some(h.clone());
     }
