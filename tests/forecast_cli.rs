@@ -54,4 +54,9 @@ fn a_steady_history_gives_seats_by_hand() {
                 2023,P1,primary,300,270,12,30\n2023,J1,junior,240,300,6,-60\n";
     assert!(s.starts_with(want), "{s}");
     assert_eq!(s.lines().count(), 1 + 2 * 3);
+    for f in ["charts/P1.png", "charts/P1.svg", "charts/J1.png"] {
+        assert!(out.join(f).is_file(), "{f}");
+    }
+    let svg = fs::read_to_string(out.join("charts/P1.svg")).unwrap();
+    assert!(svg.contains("东关小学"), "the chart names the school");
 }

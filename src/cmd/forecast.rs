@@ -8,6 +8,7 @@ use crate::io::enrollment::{read_births, read_enrollment};
 use crate::io::output::{Staged, csv_field};
 use crate::io::{InputError, Scenario, read_scenario, read_schools};
 use crate::model::Level;
+use crate::render::{ChartInput, render_chart};
 use chrono::Datelike;
 use clap::Args;
 use std::collections::BTreeMap;
@@ -25,7 +26,8 @@ Examples:
 Inputs (flags, or [inputs] enrollment / births / schools in the scenario):
 enrollment.csv year,school_id,grade,students; births.csv year,births; schools.geojson.
 Writes under --out: forecast.csv (year,school_id,grade,students,low,high: per grade, 80%
-interval) and, with schools, seats.csv (year,school_id,level,students,seats,classes_needed,gap).
+interval), charts/<school_id>.png and .svg (students by year, forecast band, seats) and,
+with schools, seats.csv (year,school_id,level,students,seats,classes_needed,gap).
 A school's seats are its entry seats (classes x class size, or capacity) times the grades of
 the level (6 primary, 3 junior); classes_needed sums ceil(students / class size) over grades;
 gap = students - seats. `catchment backtest` scores the method on past years.";
@@ -186,6 +188,69 @@ pub fn run(args: &ForecastArgs) -> Result<i32, CliError> {
         }
         staged.add("seats.csv", seats_csv);
     }
+    // A chart per school: students by year, the forecast with its band,
+    // and the school's seats (every level it teaches in the history).
+    for (k, sid) in history.schools().iter().enumerate() {
+        let mut by_year: BTreeMap<i32, f64> = BTreeMap::new();
+        for (yi, &year) in history.years().iter().enumerate() {
+            for (gi, _) in history.grades().iter().enumerate() {
+                if let Some(n) = history.cell(yi, k, gi) {
+                    *by_year.entry(year).or_default() += n as f64;
+                }
+            }
+        }
+        let fc: Vec<(i32, f64, Option<f64>, Option<f64>)> = f
+            .totals
+            .iter()
+            .filter(|t| t.school_id.as_deref() == Some(sid.as_str()))
+            .map(|t| (t.year, t.students, t.low, t.high))
+            .collect();
+        let school = schools
+            .as_ref()
+            .and_then(|ss| ss.iter().find(|s| &s.id == sid));
+        let seats = school.map(|s| {
+            let mut total = 0u64;
+            for level in [Level::Primary, Level::Junior] {
+                let taught = history.grades().iter().any(|&g| {
+                    level_of(g) == Some(level) && history.students(f.origin, sid, g).is_some()
+                });
+                if taught {
+                    let grades = if level == Level::Primary { 6 } else { 3 };
+                    total += s.seats(level, policy).unwrap_or(0) as u64 * grades;
+                }
+            }
+            total as f64
+        });
+        let name = school.map_or(String::new(), |s| format!("{} ", s.name));
+        let (png, svg) = render_chart(&ChartInput {
+            title: format!("{name}{sid} 学生预测 students forecast"),
+            subtitle: format!(
+                "{}起点 origin {} · 入学 entry: {:?} · 80% 预测区间 interval",
+                scenario
+                    .name
+                    .as_deref()
+                    .map_or(String::new(), |n| format!("{n} · ")),
+                f.origin,
+                f.entry_method
+            ),
+            synthetic: scenario.synthetic,
+            history: by_year.into_iter().collect(),
+            forecast: fc,
+            seats: seats.filter(|&x| x > 0.0),
+        });
+        let safe: String = sid
+            .chars()
+            .map(|c| {
+                if c.is_alphanumeric() || c == '-' || c == '_' {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect();
+        staged.add(format!("charts/{safe}.png"), png);
+        staged.add(format!("charts/{safe}.svg"), svg);
+    }
     staged
         .commit(&args.out)
         .map_err(|e| CliError::Write(format!("{}: {e}", args.out.display())))?;
@@ -207,12 +272,8 @@ pub fn run(args: &ForecastArgs) -> Result<i32, CliError> {
         eprintln!("schools over their seats: {}", short.join("; "));
     }
     eprintln!(
-        "wrote forecast.csv{} to {}/",
-        if schools.is_some() {
-            " and seats.csv"
-        } else {
-            ""
-        },
+        "wrote forecast.csv{}, charts/<school>.png and .svg to {}/",
+        if schools.is_some() { ", seats.csv" } else { "" },
         args.out.display()
     );
     Ok(0)
