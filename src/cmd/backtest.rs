@@ -3,10 +3,10 @@
 //! year), with the coverage of its prediction intervals.
 
 use super::CliError;
-use super::forecast::{age_at_lowest_grade, load_history};
+use super::forecast::{age_at_lowest_grade, history_inputs, load_history};
 use crate::forecast::{ForecastOptions, SchoolStatus, backtest, summarize};
+use crate::io::InputError;
 use crate::io::output::{Staged, csv_field};
-use crate::io::{InputError, Scenario, read_scenario};
 use clap::Args;
 use serde_json::json;
 use std::fmt::Write;
@@ -67,28 +67,9 @@ pub fn run(args: &BacktestArgs) -> Result<i32, CliError> {
             args.horizon
         )));
     }
-    if args.out.exists() && !args.out.is_dir() {
-        return Err(CliError::Usage(format!(
-            "--out {} is a file, not a folder",
-            args.out.display()
-        )));
-    }
-    let year_now = chrono::Datelike::year(&chrono::Local::now());
-    let scenario = match &args.config {
-        Some(c) => read_scenario(c, year_now)?,
-        None => Scenario::standard(year_now),
-    };
-    let enrollment = args
-        .enrollment
-        .clone()
-        .or(scenario.inputs.enrollment.clone())
-        .ok_or_else(|| {
-            CliError::Usage(
-                "no enrollment history: give --enrollment FILE or [inputs] enrollment in --config"
-                    .into(),
-            )
-        })?;
-    let births_path = args.births.clone().or(scenario.inputs.births.clone());
+    super::check_out(&args.out)?;
+    let (scenario, enrollment, births_path) =
+        history_inputs(args.config.as_deref(), &args.enrollment, &args.births)?;
     let file = enrollment.display().to_string();
     let (history, births) = load_history(&enrollment, births_path.as_deref())?;
     let years = history.years().len();

@@ -76,12 +76,7 @@ fn quantile(la: &LevelAssignment, q: f64) -> f64 {
 }
 
 pub fn run(args: &CompareArgs) -> Result<i32, CliError> {
-    if args.out.exists() && !args.out.is_dir() {
-        return Err(CliError::Usage(format!(
-            "--out {} is a file, not a folder",
-            args.out.display()
-        )));
-    }
+    super::check_out(&args.out)?;
     let mut rows = Vec::new();
     let mut staged = Staged::default();
     let mut labels: Vec<String> = Vec::new();

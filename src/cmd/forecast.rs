@@ -72,28 +72,9 @@ pub fn run(args: &ForecastArgs) -> Result<i32, CliError> {
             args.horizon
         )));
     }
-    if args.out.exists() && !args.out.is_dir() {
-        return Err(CliError::Usage(format!(
-            "--out {} is a file, not a folder",
-            args.out.display()
-        )));
-    }
-    let year_now = chrono::Local::now().year();
-    let scenario = match &args.config {
-        Some(c) => read_scenario(c, year_now)?,
-        None => Scenario::standard(year_now),
-    };
-    let enrollment = args
-        .enrollment
-        .clone()
-        .or(scenario.inputs.enrollment.clone())
-        .ok_or_else(|| {
-            CliError::Usage(
-                "no enrollment history: give --enrollment FILE or [inputs] enrollment in --config"
-                    .into(),
-            )
-        })?;
-    let births_path = args.births.clone().or(scenario.inputs.births.clone());
+    super::check_out(&args.out)?;
+    let (scenario, enrollment, births_path) =
+        history_inputs(args.config.as_deref(), &args.enrollment, &args.births)?;
     let schools_path = args.schools.clone().or(scenario.inputs.schools.clone());
     let policy = &scenario.policy;
 
@@ -329,4 +310,29 @@ pub fn load_history(
 pub fn age_at_lowest_grade(history: &History, policy: &crate::model::Policy) -> u32 {
     let lowest = history.grades().first().copied().unwrap_or(1) as i64;
     (policy.entry_age as i64 + lowest - policy.entry_grade as i64).max(0) as u32
+}
+
+/// The scenario (or the standard one), the enrollment file and the births
+/// file: flags first, then `[inputs]` of the scenario.
+pub fn history_inputs(
+    config: Option<&Path>,
+    enrollment: &Option<PathBuf>,
+    births: &Option<PathBuf>,
+) -> Result<(Scenario, PathBuf, Option<PathBuf>), CliError> {
+    let year_now = chrono::Local::now().year();
+    let scenario = match config {
+        Some(c) => read_scenario(c, year_now)?,
+        None => Scenario::standard(year_now),
+    };
+    let enrollment = enrollment
+        .clone()
+        .or(scenario.inputs.enrollment.clone())
+        .ok_or_else(|| {
+            CliError::Usage(
+                "no enrollment history: give --enrollment FILE or [inputs] enrollment in --config"
+                    .into(),
+            )
+        })?;
+    let births = births.clone().or(scenario.inputs.births.clone());
+    Ok((scenario, enrollment, births))
 }

@@ -21,6 +21,17 @@ pub enum CliError {
     Internal(String),
 }
 
+/// `--out` must be a folder (or not exist yet): checked before any work.
+pub fn check_out(out: &std::path::Path) -> Result<(), CliError> {
+    if out.exists() && !out.is_dir() {
+        return Err(CliError::Usage(format!(
+            "--out {} is a file, not a folder",
+            out.display()
+        )));
+    }
+    Ok(())
+}
+
 impl CliError {
     pub fn exit_code(&self) -> i32 {
         match self {

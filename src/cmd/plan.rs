@@ -199,12 +199,7 @@ fn zone_facts(
 /// Outcome of a plan: the exit code to use.
 pub fn run(args: &PlanArgs) -> Result<i32, CliError> {
     let clock = Instant::now();
-    if args.out.exists() && !args.out.is_dir() {
-        return Err(CliError::Usage(format!(
-            "--out {} is a file, not a folder",
-            args.out.display()
-        )));
-    }
+    super::check_out(&args.out)?;
     let loaded = load(&args.inputs)?;
     let travel = match &loaded.roads {
         Some(g) => Travel::Roads(g),

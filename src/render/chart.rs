@@ -4,7 +4,8 @@
 //! seats as a red horizontal line, a legend, and the "synthetic" note for
 //! example data. Pure: data in, PNG bytes and an SVG document out.
 
-use super::font::{FAMILY, ensure_registered, svg_font_fallback};
+use super::font::text as font;
+use super::font::{ensure_registered, svg_font_fallback};
 use plotters::coord::Shift;
 use plotters::coord::ranged1d::{DefaultFormatting, KeyPointHint};
 use plotters::prelude::*;
@@ -57,14 +58,7 @@ pub fn render_chart(c: &ChartInput) -> (Vec<u8>, String) {
         let _ = draw(&root, c, &data);
         root.present().expect("in-memory bitmap");
     }
-    let mut png_bytes = Vec::new();
-    {
-        let mut enc = png::Encoder::new(&mut png_bytes, WIDTH, HEIGHT);
-        enc.set_color(png::ColorType::Rgb);
-        enc.set_depth(png::BitDepth::Eight);
-        let mut w = enc.write_header().expect("png header to memory");
-        w.write_image_data(&rgb).expect("png data to memory");
-    }
+    let png_bytes = super::encode_png(&rgb, WIDTH, HEIGHT);
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (WIDTH, HEIGHT)).into_drawing_area();
@@ -208,10 +202,6 @@ impl Ranged for YearAxis {
     fn range(&self) -> std::ops::Range<f64> {
         self.lo..self.hi
     }
-}
-
-fn font(size: f64) -> TextStyle<'static> {
-    TextStyle::from((FAMILY, size).into_font()).color(&BLACK)
 }
 
 fn number(v: f64) -> String {

@@ -33,3 +33,9 @@ pub fn svg_font_fallback(svg: &str) -> String {
         &format!("font-family=\"{SVG_FAMILY_LIST}\""),
     )
 }
+
+/// Black text of the bundled family at `size` pixels.
+pub fn text(size: f64) -> plotters::style::TextStyle<'static> {
+    use plotters::style::{BLACK, IntoFont, TextStyle};
+    TextStyle::from((FAMILY, size).into_font()).color(&BLACK)
+}

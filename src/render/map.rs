@@ -2,7 +2,8 @@
 //! school, schools labelled by name, legend, scale bar, north arrow, title
 //! with the scenario's year, and the "synthetic" note for example data.
 
-use super::font::{FAMILY, ensure_registered, svg_font_fallback};
+use super::font::text as font;
+use super::font::{ensure_registered, svg_font_fallback};
 use geo::MultiPolygon;
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -136,14 +137,7 @@ pub fn render_map(m: &MapInput) -> (Vec<u8>, String) {
         draw(&root, m);
         root.present().expect("in-memory bitmap");
     }
-    let mut png_bytes = Vec::new();
-    {
-        let mut enc = png::Encoder::new(&mut png_bytes, WIDTH, HEIGHT);
-        enc.set_color(png::ColorType::Rgb);
-        enc.set_depth(png::BitDepth::Eight);
-        let mut w = enc.write_header().expect("png header to memory");
-        w.write_image_data(&rgb).expect("png data to memory");
-    }
+    let png_bytes = super::encode_png(&rgb, WIDTH, HEIGHT);
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (WIDTH, HEIGHT)).into_drawing_area();
@@ -151,10 +145,6 @@ pub fn render_map(m: &MapInput) -> (Vec<u8>, String) {
         root.present().expect("in-memory svg");
     }
     (png_bytes, svg_font_fallback(&svg))
-}
-
-fn font(size: f64) -> TextStyle<'static> {
-    TextStyle::from((FAMILY, size).into_font()).color(&BLACK)
 }
 
 fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, m: &MapInput) {

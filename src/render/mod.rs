@@ -7,3 +7,15 @@ pub mod map;
 
 pub use chart::{ChartInput, render_chart};
 pub use map::{MapInput, MapSchool, MapUnit, render_map};
+
+/// An RGB buffer as PNG bytes (in memory: cannot fail).
+pub(crate) fn encode_png(rgb: &[u8], width: u32, height: u32) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut enc = png::Encoder::new(&mut out, width, height);
+    enc.set_color(png::ColorType::Rgb);
+    enc.set_depth(png::BitDepth::Eight);
+    let mut w = enc.write_header().expect("png header to memory");
+    w.write_image_data(rgb).expect("png data to memory");
+    drop(w);
+    out
+}
