@@ -5,11 +5,14 @@
 //! `render` draws maps; `cmd` holds one file per subcommand.
 
 pub mod assign;
+pub mod classes;
 pub mod cmd;
 pub mod forecast;
 pub mod io;
+pub mod lottery;
 pub mod model;
 pub mod render;
 pub mod spatial;
 pub mod synth;
+pub mod track;
 pub mod zones;

@@ -30,6 +30,18 @@ enum Command {
     Forecast(cmd::forecast::ForecastArgs),
     #[command(about = cmd::backtest::ABOUT, after_help = cmd::backtest::AFTER_HELP)]
     Backtest(cmd::backtest::BacktestArgs),
+    #[command(about = cmd::locate::ABOUT, after_help = cmd::locate::AFTER_HELP)]
+    Locate(cmd::locate::LocateArgs),
+    #[command(about = cmd::report::ABOUT, after_help = cmd::report::AFTER_HELP)]
+    Report(cmd::report::ReportArgs),
+    #[command(about = cmd::convert::ABOUT, after_help = cmd::convert::AFTER_HELP)]
+    Convert(cmd::convert::ConvertArgs),
+    #[command(about = cmd::classes::ABOUT, after_help = cmd::classes::AFTER_HELP)]
+    Classes(cmd::classes::ClassesArgs),
+    #[command(about = cmd::track::ABOUT, after_help = cmd::track::AFTER_HELP)]
+    Track(cmd::track::TrackArgs),
+    #[command(about = cmd::lottery::ABOUT, after_help = cmd::lottery::AFTER_HELP)]
+    Lottery(cmd::lottery::LotteryArgs),
 }
 
 fn main() {
@@ -46,6 +58,12 @@ fn main() {
         Command::Validate(a) => cmd::validate::run(a),
         Command::Compare(a) => cmd::compare::run(a),
         Command::Backtest(a) => cmd::backtest::run(a),
+        Command::Locate(a) => cmd::locate::run(a),
+        Command::Report(a) => cmd::report::run(a),
+        Command::Convert(a) => cmd::convert::run(a),
+        Command::Classes(a) => cmd::classes::run(a),
+        Command::Track(a) => cmd::track::run(a),
+        Command::Lottery(a) => cmd::lottery::run(a),
         Command::Forecast(a) => cmd::forecast::run(a),
     };
     match result {

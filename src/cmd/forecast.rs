@@ -3,7 +3,11 @@
 //! intervals; with schools, the seats and classes each school needs.
 
 use super::CliError;
-use crate::forecast::{Births, EnrollmentRow, ForecastOptions, History, forecast as project};
+use crate::forecast::{
+    Births, Census, EnrollmentRow, Extras, ForecastOptions, History, HousingAdd, forecast_with,
+    housing_yield,
+};
+use crate::io::enrollment::read_housing;
 use crate::io::enrollment::{read_births, read_enrollment};
 use crate::io::output::{Staged, csv_field};
 use crate::io::{InputError, Scenario, read_scenario, read_schools};
@@ -47,6 +51,19 @@ pub struct ForecastArgs {
     /// Schools (schools.geojson), for seats.csv.
     #[arg(long, value_name = "FILE")]
     pub schools: Option<PathBuf>,
+    /// Household census (households.geojson with `children` birth dates or
+    /// `ages` counts, as of [policy] census_date): the children already
+    /// born set the entry cohorts of the years they cover, per catchment.
+    #[arg(long, value_name = "FILE")]
+    pub households: Option<PathBuf>,
+    /// Today's catchments: which school's entry each census unit and
+    /// housing project feeds (without it: the nearest school of the level).
+    #[arg(long, value_name = "FILE")]
+    pub current: Option<PathBuf>,
+    /// New housing: year,unit_id|school_id,new_dwellings[,dwelling_type];
+    /// students per dwelling from [forecast] housing_yield.
+    #[arg(long, value_name = "FILE")]
+    pub housing: Option<PathBuf>,
     /// Years ahead.
     #[arg(long, value_name = "N", default_value_t = 10)]
     pub horizon: usize,
@@ -80,16 +97,34 @@ pub fn run(args: &ForecastArgs) -> Result<i32, CliError> {
 
     let file = enrollment.display().to_string();
     let (history, births) = load_history(&enrollment, births_path.as_deref())?;
-    let schools = match &schools_path {
-        Some(p) => Some(read_schools(p)?),
-        None => None,
+    let households = args
+        .households
+        .clone()
+        .or(scenario.inputs.households.clone());
+    let housing_path = args.housing.clone().or(scenario.inputs.housing.clone());
+    let mut notes: Vec<String> = Vec::new();
+    let (schools, census, housing) = if households.is_some() || housing_path.is_some() {
+        let k = demand_inputs(args, &history, households, housing_path.as_deref())?;
+        notes.extend(k.notes);
+        (Some(k.schools), k.census, k.housing)
+    } else {
+        let schools = match &schools_path {
+            Some(p) => Some(read_schools(p)?),
+            None => None,
+        };
+        (schools, None, Vec::new())
     };
     let opts = ForecastOptions {
         // The age at the history's lowest grade: entry age at the entry grade.
         entry_age: age_at_lowest_grade(&history, policy),
         ..Default::default()
     };
-    let f = project(&history, births.as_ref(), &opts, args.horizon);
+    let extras = Extras {
+        births: births.as_ref(),
+        census: census.as_ref(),
+        housing: &housing,
+    };
+    let f = forecast_with(&history, &extras, &opts, args.horizon);
 
     let mut csv = String::from("year,school_id,grade,students,low,high\n");
     for r in &f.rows {
@@ -249,6 +284,9 @@ pub fn run(args: &ForecastArgs) -> Result<i32, CliError> {
         f.entry_method,
         district.join(", ")
     );
+    for n in &notes {
+        eprintln!("{n}");
+    }
     if !short.is_empty() {
         eprintln!("schools over their seats: {}", short.join("; "));
     }
@@ -335,4 +373,265 @@ pub fn history_inputs(
         })?;
     let births = births.clone().or(scenario.inputs.births.clone());
     Ok((scenario, enrollment, births))
+}
+
+/// What the census and housing inputs add, mapped to schools.
+struct DemandInputs {
+    schools: Vec<crate::model::School>,
+    census: Option<Census>,
+    housing: Vec<HousingAdd>,
+    notes: Vec<String>,
+}
+
+/// Reads the household census and the schools (and current zones) through
+/// the plan's loader, so the same checks apply, and maps every unit to the
+/// school of its current zone at each level (the nearest school taking a
+/// catchment at that level without current zones); then counts the census
+/// children by school, entry grade and entry year (31 Aug rule: a child
+/// enters the level in the first year on whose cutoff day it has the
+/// level's entry age), and turns housing rows into students per grade.
+fn demand_inputs(
+    args: &ForecastArgs,
+    history: &History,
+    households: Option<PathBuf>,
+    housing_path: Option<&Path>,
+) -> Result<DemandInputs, CliError> {
+    use crate::model::Demand;
+    let Some(households) = households else {
+        return Err(CliError::Usage(
+            "--housing needs the households (--households or [inputs] households): \
+             housing rows are located by unit and units are mapped to schools"
+                .into(),
+        ));
+    };
+    let loaded = super::inputs::load(&super::inputs::InputArgs {
+        config: args.config.clone(),
+        households: Some(households.clone()),
+        schools: args.schools.clone(),
+        current: args.current.clone(),
+        ..Default::default()
+    })?;
+    let policy = &loaded.scenario.policy;
+    let schools = loaded.schools;
+    let units = &loaded.units;
+    let mut notes = Vec::new();
+    // Unit -> school per level.
+    let levels = [Level::Primary, Level::Junior];
+    let school_of: [Vec<Option<usize>>; 2] = match &loaded.current {
+        Some(cur) => [0, 1].map(|l| {
+            cur[l]
+                .iter()
+                .map(|s| s.filter(|&j| j < schools.len()))
+                .collect()
+        }),
+        None => {
+            notes.push(
+                "note: no current zones (--current): census units and housing go to the \
+                 nearest school of each level"
+                    .to_string(),
+            );
+            levels.map(|level| {
+                units
+                    .iter()
+                    .map(|u| {
+                        schools
+                            .iter()
+                            .enumerate()
+                            .filter(|(_, s)| s.takes_catchment(level))
+                            .map(|(j, s)| {
+                                (crate::spatial::haversine_m(u.lon, u.lat, s.lon, s.lat), j)
+                            })
+                            .min_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)))
+                            .map(|x| x.1)
+                    })
+                    .collect()
+            })
+        }
+    };
+    let entry_grade = |level: Level| match level {
+        Level::Primary => policy.entry_grade,
+        Level::Junior => policy.entry_grade + 6,
+    };
+    let census_date = policy.census_date();
+    let mut census = Census::default();
+    let (mut counted, mut unzoned, mut direct) = (0u64, 0u64, 0usize);
+    for (i, u) in units.iter().enumerate() {
+        for level in levels {
+            let Some(j) = school_of[level.index()][i] else {
+                unzoned += match &u.demand {
+                    Demand::Children(c) => c.len() as u64,
+                    Demand::Ages(a) => a.iter().map(|&n| u64::from(n)).sum(),
+                    Demand::Direct { .. } => 0,
+                };
+                continue;
+            };
+            let sid = &schools[j].id;
+            let grade = entry_grade(level);
+            let age = policy.entry_age_of(level) as i32;
+            match &u.demand {
+                Demand::Children(children) => {
+                    for ch in children {
+                        let y = policy.entry_year_of(ch.birth_date, level);
+                        // Only cohorts wholly born by the census date.
+                        if policy.cutoff.in_year(y - age) <= census_date {
+                            census.add(sid, grade, y, 1.0);
+                            counted += 1;
+                        }
+                    }
+                }
+                Demand::Ages(ages) => {
+                    for (a, &n) in ages.iter().enumerate() {
+                        if n > 0 {
+                            census.add(
+                                sid,
+                                grade,
+                                policy.entry_year_of_age(a as u32, level),
+                                n.into(),
+                            );
+                            counted += u64::from(n);
+                        }
+                    }
+                }
+                Demand::Direct { .. } => direct += 1,
+            }
+        }
+    }
+    let origin = history.years().last().copied().unwrap_or(0);
+    if !census.is_empty() {
+        notes.push(format!(
+            "census {}: {counted} child-levels counted by catchment; entry cohorts known to {}{}",
+            households.display(),
+            census.last_year().unwrap_or(origin),
+            if unzoned > 0 {
+                format!(", {unzoned} child-levels in no current zone (not counted)")
+            } else {
+                String::new()
+            }
+        ));
+    }
+    if direct > 0 {
+        notes.push(format!(
+            "note: {direct} unit-levels give `demand` counts only (no ages or birth dates): \
+             not part of the census"
+        ));
+    }
+    let mut housing = Vec::new();
+    if let Some(hp) = housing_path {
+        let file = hp.display().to_string();
+        let rows = read_housing(hp)?;
+        let mut errs = crate::io::InputErrors::default();
+        let unit_index: BTreeMap<&str, usize> = units
+            .iter()
+            .enumerate()
+            .map(|(i, u)| (u.id.as_str(), i))
+            .collect();
+        let (mut dwellings, mut students, mut before) = (0.0, 0.0, 0usize);
+        for r in &rows {
+            let kind = r.dwelling_type.as_deref().unwrap_or("default");
+            let Some(y) = loaded.scenario.housing_yield.get(kind) else {
+                errs.push(
+                    InputError::new(
+                        &file,
+                        format!(
+                            "a dwelling type of [forecast] housing_yield ({})",
+                            loaded
+                                .scenario
+                                .housing_yield
+                                .keys()
+                                .cloned()
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
+                        format!("\"{kind}\""),
+                    )
+                    .at(format!("line {}", r.line))
+                    .field("dwelling_type"),
+                );
+                continue;
+            };
+            if r.year <= origin {
+                before += 1;
+                continue;
+            }
+            for level in levels {
+                let j = match (&r.unit_id, &r.school_id) {
+                    (Some(uid), _) => match unit_index.get(uid.as_str()) {
+                        Some(&i) => school_of[level.index()][i],
+                        None => {
+                            if level == Level::Primary {
+                                errs.push(
+                                    InputError::new(
+                                        &file,
+                                        "a unit id of the households",
+                                        format!("\"{uid}\""),
+                                    )
+                                    .at(format!("line {}", r.line))
+                                    .field("unit_id"),
+                                );
+                            }
+                            None
+                        }
+                    },
+                    (None, Some(sid)) => {
+                        let j = schools.iter().position(|s| &s.id == sid);
+                        if j.is_none() && level == Level::Primary {
+                            errs.push(
+                                InputError::new(
+                                    &file,
+                                    "a school id of the schools",
+                                    format!("\"{sid}\""),
+                                )
+                                .at(format!("line {}", r.line))
+                                .field("school_id"),
+                            );
+                        }
+                        j.filter(|&j| schools[j].kind.serves(level))
+                    }
+                    (None, None) => None,
+                };
+                let Some(j) = j else { continue };
+                let per_level = y[level.index()];
+                let grades: Vec<u32> = history
+                    .grades()
+                    .iter()
+                    .copied()
+                    .filter(|&g| level_of(g) == Some(level))
+                    .collect();
+                let n = match level {
+                    Level::Primary => 6,
+                    Level::Junior => 3,
+                };
+                let per_grade = housing_yield(r.dwellings, per_level, n);
+                for g in grades {
+                    housing.push(HousingAdd {
+                        year: r.year,
+                        school_id: schools[j].id.clone(),
+                        grade: g,
+                        students: per_grade,
+                    });
+                }
+                students += r.dwellings * per_level;
+            }
+            dwellings += r.dwellings;
+        }
+        if !errs.is_empty() {
+            return Err(errs.into());
+        }
+        notes.push(format!(
+            "housing {}: {dwellings:.0} dwellings completed after {origin} add {students:.0} students{}",
+            hp.display(),
+            if before > 0 {
+                format!(" ({before} rows completed by {origin} are in the history already)")
+            } else {
+                String::new()
+            }
+        ));
+    }
+    let census = (!census.is_empty()).then_some(census);
+    Ok(DemandInputs {
+        schools,
+        census,
+        housing,
+        notes,
+    })
 }

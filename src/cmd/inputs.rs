@@ -8,11 +8,12 @@ use crate::io::{
     CurrentZone, InputError, InputErrors, PinRow, Scenario, read_boundary, read_current,
     read_households, read_pins, read_roads_with_warnings, read_scenario, read_schools,
 };
-use crate::model::{Level, School, Sector, Unit, apply_edits};
+use crate::model::{Edit, Level, School, Sector, Unit, apply_edits};
+use crate::spatial::coords::CoordSystem;
 use crate::spatial::network::{RoadGraph, SNAP_WARN_M};
 use chrono::Datelike;
 use clap::Args;
-use geo::{BoundingRect, Contains, Intersects, MultiPolygon, Point};
+use geo::{BoundingRect, Contains, Intersects, MapCoordsInPlace, MultiPolygon, Point};
 use rstar::RTree;
 use rstar::primitives::{GeomWithData, Rectangle};
 use std::collections::HashMap;
@@ -27,7 +28,9 @@ pub struct InputArgs {
     /// it are relative to the file. Flags below override it.
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
-    /// Households or blocks (GeoJSON Points; `children`, `ages` or `demand`).
+    /// Households or blocks: GeoJSON Points (`children`, `ages` or
+    /// `demand`), or a household table, one child per row: .csv (UTF-8 or
+    /// GBK) or .xlsx (first sheet). Chosen by the file's extension.
     #[arg(long, value_name = "FILE")]
     pub households: Option<PathBuf>,
     /// Schools (GeoJSON Points with level, sector, seats).
@@ -52,6 +55,18 @@ pub struct InputArgs {
     /// by the census date): next year's shortages on the map now.
     #[arg(long, value_name = "YYYY")]
     pub year: Option<i32>,
+    /// Coordinate system of every input geometry, converted to WGS84 on
+    /// read: wgs84 (GPS, OpenStreetMap, most GIS files; the default), gcj02
+    /// (Amap/Gaode, Tencent) or bd09 (Baidu). Also `[inputs] coords`.
+    #[arg(
+        long,
+        value_name = "SYSTEM",
+        value_parser = clap::builder::TypedValueParser::map(
+            clap::builder::PossibleValuesParser::new(["wgs84", "gcj02", "bd09"]),
+            |s: String| CoordSystem::parse(&s).unwrap_or_default()
+        )
+    )]
+    pub coords: Option<CoordSystem>,
 }
 
 /// Everything a run needs, validated.
@@ -193,11 +208,11 @@ pub fn load(args: &InputArgs) -> Result<Loaded, CliError> {
         .map_err(|e| errs.extend(e))
         .ok();
     let schools = read_schools(&sc_path).map_err(|e| errs.extend(e)).ok();
-    let boundary = match &scenario.inputs.boundary {
+    let mut boundary = match &scenario.inputs.boundary {
         Some(b) => read_boundary(b).map_err(|e| errs.push(e)).ok(),
         None => None,
     };
-    let roads = match &scenario.inputs.roads {
+    let mut roads = match &scenario.inputs.roads {
         Some(r) => match read_roads_with_warnings(r) {
             Ok((lines, warnings)) => {
                 for w in warnings.iter().take(5) {
@@ -216,7 +231,7 @@ pub fn load(args: &InputArgs) -> Result<Loaded, CliError> {
         None => None,
     };
     let current_path = scenario.inputs.current.clone();
-    let zones = match &current_path {
+    let mut zones = match &current_path {
         Some(c) => read_current(c).map_err(|e| errs.extend(e)).ok(),
         None => None,
     };
@@ -225,11 +240,33 @@ pub fn load(args: &InputArgs) -> Result<Loaded, CliError> {
         Some(p) => read_pins(p).map_err(|e| errs.extend(e)).ok(),
         None => None,
     };
-    let (Some(units), Some(mut schools)) = (units, schools) else {
+    let (Some(mut units), Some(mut schools)) = (units, schools) else {
         return Err(CliError::Input(errs));
     };
     if !errs.is_empty() {
         return Err(CliError::Input(errs));
+    }
+    // Every geometry to WGS84 before anything compares positions
+    // (boundary, zones, roads, travel).
+    let coords = args.coords.or(scenario.inputs.coords).unwrap_or_default();
+    if coords != CoordSystem::Wgs84 {
+        eprintln!(
+            "note: input coordinates read as {} and converted to WGS84",
+            match coords {
+                CoordSystem::Gcj02 => "GCJ-02 (Amap/Gaode, Tencent)",
+                CoordSystem::Bd09 => "BD-09 (Baidu)",
+                CoordSystem::Wgs84 => "WGS84",
+            }
+        );
+        to_wgs84(
+            coords,
+            &mut units,
+            &mut schools,
+            &mut scenario.edits,
+            &mut boundary,
+            &mut roads,
+            &mut zones,
+        );
     }
 
     let mut demand: [LevelDemand; 2] = Default::default();
@@ -429,6 +466,48 @@ pub fn load(args: &InputArgs) -> Result<Loaded, CliError> {
         closed,
         config_path: config,
     })
+}
+
+/// Convert every input position from `coords` to WGS84: units, schools,
+/// schools opened by `[[edit]]`, the boundary, road lines and current zones.
+fn to_wgs84(
+    coords: CoordSystem,
+    units: &mut [Unit],
+    schools: &mut [School],
+    edits: &mut [Edit],
+    boundary: &mut Option<MultiPolygon<f64>>,
+    roads: &mut Option<Vec<crate::model::road::RoadLine>>,
+    zones: &mut Option<Vec<CurrentZone>>,
+) {
+    let conv = |lon: &mut f64, lat: &mut f64| {
+        (*lon, *lat) = coords.to_wgs84(*lon, *lat);
+    };
+    for u in units.iter_mut() {
+        conv(&mut u.lon, &mut u.lat);
+    }
+    for s in schools.iter_mut() {
+        conv(&mut s.lon, &mut s.lat);
+    }
+    for e in edits.iter_mut() {
+        if let Edit::Open { school } = e {
+            conv(&mut school.lon, &mut school.lat);
+        }
+    }
+    let poly = |c: geo::Coord<f64>| {
+        let (x, y) = coords.to_wgs84(c.x, c.y);
+        geo::Coord { x, y }
+    };
+    if let Some(b) = boundary.as_mut() {
+        b.map_coords_in_place(poly);
+    }
+    for z in zones.iter_mut().flatten() {
+        z.area.map_coords_in_place(poly);
+    }
+    for line in roads.iter_mut().flatten() {
+        for (lon, lat) in line.coords.iter_mut() {
+            conv(lon, lat);
+        }
+    }
 }
 
 /// Per level (index `Level::index`), per unit: a school index, or none.

@@ -2,10 +2,16 @@
 //! that reads, calls the core, writes. Shared input handling in `inputs`.
 
 pub mod backtest;
+pub mod classes;
 pub mod compare;
+pub mod convert;
 pub mod forecast;
 pub mod inputs;
+pub mod locate;
+pub mod lottery;
 pub mod plan;
+pub mod report;
+pub mod track;
 pub mod validate;
 
 use crate::io::InputErrors;

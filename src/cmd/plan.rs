@@ -29,6 +29,8 @@ Examples:
   catchment plan --config county/scenario.toml --out out/2024
   catchment plan --households hh.geojson --schools schools.geojson --boundary county.geojson
   catchment plan --config county/scenario.toml --roads extract.osm.pbf   # travel by road
+  catchment plan --households hh.xlsx --schools schools.geojson --coords gcj02 --excel
+                                                   # a household table, Amap coordinates
   catchment plan --config county/scenario.toml --whole-units --current today.geojson --sweep
                                                    # zones of whole units, moves, trade-off
 
@@ -63,6 +65,10 @@ pub struct PlanArgs {
     /// Output folder.
     #[arg(long, value_name = "DIR", default_value = "out")]
     pub out: PathBuf,
+    /// Write the CSV files for Excel: with a UTF-8 byte-order mark, without
+    /// which Excel shows Chinese text as garbage (otherwise byte-identical).
+    #[arg(long)]
+    pub excel: bool,
 }
 
 /// The levels' instances, built once (arcs, pins), solved under any weight.
@@ -244,6 +250,7 @@ pub fn run(args: &PlanArgs) -> Result<i32, CliError> {
     let shapes = zone_shapes(&loaded, &levels, &clip);
 
     let mut staged = Staged::default();
+    staged.set_csv_bom(args.excel);
     let (units, schools, policy) = (&loaded.units, &loaded.schools, &loaded.scenario.policy);
     staged.add("assignment.csv", assignment_csv(units, schools, &levels));
     staged.add(
@@ -543,6 +550,11 @@ pub fn map_input<'a>(
                 "直线距离 straight-line travel"
             }
         ),
+        date_note: format!(
+            "数据日期 census {} · 入学 entry {}",
+            policy.census_date(),
+            policy.entry_year
+        ),
         synthetic: loaded.scenario.synthetic,
         boundary: loaded.boundary.as_ref(),
         schools,
@@ -563,6 +575,7 @@ pub fn map_input<'a>(
             .filter(|&(_, &j)| !zones[j].0.is_empty())
             .map(|(k, &j)| (k, &zones[j]))
             .collect(),
+        gap: None,
     }
 }
 

@@ -83,7 +83,7 @@ pub fn backtest(
         let steps = horizon.min(last - o);
         let cal = calibrate(&prep, o, steps, births, opts);
         entry_methods.push((origin, cal.method));
-        let (sp, dp) = prep.run(o, steps, cal.method, births, opts);
+        let (sp, dp) = prep.run(o, steps, cal.method, births, None, opts);
         for step in 1..=steps {
             let t = o + step;
             let d = dp.total(step, 0);
@@ -99,8 +99,8 @@ pub fn backtest(
                 high: band.map(|b| d * b.1.exp()),
                 persistence: prep.district.total(o, 0).round() as u64,
             });
-            let band = interval::log_band(&cal.school, step, opts.level);
             for (s, id) in history.schools().iter().enumerate() {
+                let band = cal.school_band(step, prep.schools.total(o, s), opts.level);
                 let status = match (prep.schools.open(o, s), prep.schools.open(t, s)) {
                     (true, true) => SchoolStatus::Continuing,
                     (true, false) => SchoolStatus::Closed,

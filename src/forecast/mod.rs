@@ -34,6 +34,7 @@
 //!   forecast; the district total gets the band of the district's errors.
 
 mod backtest;
+mod extras;
 mod history;
 pub mod interval;
 mod model;
@@ -41,10 +42,12 @@ mod model;
 pub use backtest::{
     Backtest, BacktestRow, HorizonSummary, LevelScore, SchoolStatus, backtest, summarize,
 };
+pub use extras::{Census, Extras, HousingAdd, housing_yield};
 pub use history::{Births, BirthsError, EnrollmentRow, History, HistoryError};
 pub use model::{Ratios, entry_average, entry_trend};
 
-use model::{Panel, Projection};
+use model::{EntryContext, Panel, Projection};
+use std::collections::BTreeMap;
 
 /// How the entry grade is projected.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -159,11 +162,35 @@ pub fn forecast(
     opts: &ForecastOptions,
     horizon: usize,
 ) -> Forecast {
+    forecast_with(
+        history,
+        &Extras {
+            births,
+            ..Default::default()
+        },
+        opts,
+        horizon,
+    )
+}
+
+/// [`forecast`] with a census of the children already born and new
+/// housing. The method choice and the intervals come from backtests of the
+/// history alone (the census cannot be used at past origins without looking
+/// ahead, so its gain is not in the bands: they stay conservative).
+/// Housing adds its students after reconciliation, to schools and district.
+pub fn forecast_with(
+    history: &History,
+    extras: &Extras,
+    opts: &ForecastOptions,
+    horizon: usize,
+) -> Forecast {
+    let births = extras.births;
     let prep = Prepared::new(history);
     let origin = history.years().len() - 1;
     let cal = calibrate(&prep, origin, horizon, births, opts);
-    let (sp, dp) = prep.run(origin, horizon, cal.method, births, opts);
+    let (mut sp, mut dp) = prep.run(origin, horizon, cal.method, births, extras.census, opts);
     let origin_year = history.years()[origin];
+    add_housing(history, &mut sp, &mut dp, extras.housing, origin_year);
     let mut rows = Vec::new();
     let mut totals = Vec::new();
     for step in 1..=horizon {
@@ -177,11 +204,11 @@ pub fn forecast(
             low: band.map(|b| d * b.0.exp()),
             high: band.map(|b| d * b.1.exp()),
         });
-        let band = interval::log_band(&cal.school, step, opts.level);
         for (s, id) in history.schools().iter().enumerate() {
             if !prep.schools.open(origin, s) {
                 continue;
             }
+            let band = cal.school_band(step, prep.schools.total(origin, s), opts.level);
             let t = sp.total(step, s);
             totals.push(TotalRow {
                 year,
@@ -214,6 +241,47 @@ pub fn forecast(
     }
 }
 
+/// Adds each housing row's students to its school and grade (where the
+/// school serves that grade at the origin) and to the district, in every
+/// year from its completion on. Rows completed by the origin are already
+/// in the history and are skipped.
+fn add_housing(
+    history: &History,
+    sp: &mut Projection,
+    dp: &mut Projection,
+    housing: &[HousingAdd],
+    origin_year: i32,
+) {
+    for h in housing {
+        if h.year <= origin_year {
+            continue;
+        }
+        let (Ok(s), Ok(g)) = (
+            history
+                .schools()
+                .binary_search_by(|x| x.as_str().cmp(&h.school_id)),
+            history.grades().binary_search(&h.grade),
+        ) else {
+            continue;
+        };
+        for step in 1..=sp.steps {
+            if origin_year + (step as i32) < h.year {
+                continue;
+            }
+            let i = ((step - 1) * sp.units + s) * sp.grades + g;
+            if sp.values[i].is_nan() {
+                continue;
+            }
+            sp.values[i] += h.students;
+            let j = (step - 1) * dp.grades + g;
+            if dp.values[j].is_nan() {
+                dp.values[j] = 0.0;
+            }
+            dp.values[j] += h.students;
+        }
+    }
+}
+
 /// The history as panels, built once per forecast or backtest.
 pub(crate) struct Prepared<'a> {
     history: &'a History,
@@ -238,16 +306,86 @@ impl<'a> Prepared<'a> {
         steps: usize,
         method: EntryMethod,
         births: Option<&Births>,
+        census: Option<&Census>,
         opts: &ForecastOptions,
     ) -> (Projection, Projection) {
         let sr = model::unit_ratios(&self.schools, origin, opts, true);
         let dr = model::unit_ratios(&self.district, origin, opts, false);
-        let mut sp = model::project(&self.schools, &sr, origin, steps, method, births, opts);
-        let dp = model::project(&self.district, &dr, origin, steps, method, births, opts);
+        let (school_census, district_census) = match census {
+            Some(c) => {
+                let (s, d) = self.census_panels(c);
+                (Some(s), Some(d))
+            }
+            None => (None, None),
+        };
+        let dctx = EntryContext {
+            census: district_census,
+            district: None,
+        };
+        let dp = model::project(
+            &self.district,
+            &dr,
+            origin,
+            steps,
+            method,
+            births,
+            opts,
+            &dctx,
+        );
+        let sctx = EntryContext {
+            census: school_census,
+            district: Some((&self.district, &dp)),
+        };
+        let mut sp = model::project(
+            &self.schools,
+            &sr,
+            origin,
+            steps,
+            method,
+            births,
+            opts,
+            &sctx,
+        );
         if opts.reconcile {
             model::reconcile(&mut sp, &dp);
         }
         (sp, dp)
+    }
+}
+
+impl Prepared<'_> {
+    /// The census as cohorts per (school, grade) and per grade for the
+    /// district (schools of the census missing from the history are in the
+    /// district's counts only).
+    #[allow(clippy::type_complexity)]
+    fn census_panels(
+        &self,
+        c: &Census,
+    ) -> (
+        Vec<Option<BTreeMap<i32, f64>>>,
+        Vec<Option<BTreeMap<i32, f64>>>,
+    ) {
+        let grades = self.history.grades();
+        let ng = grades.len();
+        let mut school = vec![None; self.history.schools().len() * ng];
+        let mut district: Vec<Option<BTreeMap<i32, f64>>> = vec![None; ng];
+        for (sid, grade) in c.keys() {
+            let (Some(series), Ok(g)) = (c.series(sid, *grade), grades.binary_search(grade)) else {
+                continue;
+            };
+            if let Ok(s) = self
+                .history
+                .schools()
+                .binary_search_by(|x| x.as_str().cmp(sid))
+            {
+                school[s * ng + g] = Some(series.clone());
+            }
+            let d = district[g].get_or_insert_with(BTreeMap::new);
+            for (&y, &n) in series {
+                *d.entry(y).or_default() += n;
+            }
+        }
+        (school, district)
     }
 }
 
@@ -256,7 +394,50 @@ impl<'a> Prepared<'a> {
 pub(crate) struct Calibration {
     pub method: EntryMethod,
     pub school: Vec<Vec<f64>>,
+    /// The size (total at the origin) of the school of each `school` error.
+    pub school_size: Vec<Vec<f64>>,
     pub district: Vec<Vec<f64>>,
+}
+
+impl Calibration {
+    fn empty(method: EntryMethod, horizon: usize) -> Calibration {
+        Calibration {
+            method,
+            school: vec![Vec::new(); horizon],
+            school_size: vec![Vec::new(); horizon],
+            district: vec![Vec::new(); horizon],
+        }
+    }
+
+    /// A school's band at `step` by its size: schools are split into
+    /// thirds by the sizes behind the errors at that horizon, and the band
+    /// is the empirical one of the school's third when that third has at
+    /// least [`interval::EMPIRICAL_MIN`] errors; otherwise the band of all
+    /// schools ([`interval::log_band`]). Small schools swing more in
+    /// relative terms than large ones, so one band for all is too wide for
+    /// the large and too narrow for the small.
+    pub fn school_band(&self, step: usize, size: f64, level: f64) -> Option<(f64, f64)> {
+        if let (Some(errs), Some(sizes)) =
+            (self.school.get(step - 1), self.school_size.get(step - 1))
+            && errs.len() >= 3 * interval::EMPIRICAL_MIN
+        {
+            let mut sorted = sizes.clone();
+            sorted.sort_by(f64::total_cmp);
+            let cut1 = interval::quantile(&sorted, 1.0 / 3.0);
+            let cut2 = interval::quantile(&sorted, 2.0 / 3.0);
+            let bin = |x: f64| usize::from(x > cut1) + usize::from(x > cut2);
+            let own: Vec<f64> = errs
+                .iter()
+                .zip(sizes)
+                .filter(|(_, z)| bin(**z) == bin(size))
+                .map(|(e, _)| *e)
+                .collect();
+            if own.len() >= interval::EMPIRICAL_MIN {
+                return interval::log_band(&[own], 1, level);
+            }
+        }
+        interval::log_band(&self.school, step, level)
+    }
 }
 
 pub(crate) fn calibrate(
@@ -279,15 +460,11 @@ pub(crate) fn calibrate(
     let first = opts.min_train_years.max(2) - 1;
     let mut best: Option<(f64, Calibration)> = None;
     for &method in &candidates {
-        let mut cal = Calibration {
-            method,
-            school: vec![Vec::new(); horizon],
-            district: vec![Vec::new(); horizon],
-        };
+        let mut cal = Calibration::empty(method, horizon);
         let (mut ape_sum, mut ape_n) = (0.0, 0usize);
         for o in first..origin {
             let steps = horizon.min(origin - o);
-            let (sp, dp) = prep.run(o, steps, method, births, opts);
+            let (sp, dp) = prep.run(o, steps, method, births, None, opts);
             for step in 1..=steps {
                 let t = o + step;
                 let (a, f) = (prep.district.total(t, 0), dp.total(step, 0));
@@ -304,6 +481,7 @@ pub(crate) fn calibrate(
                         ape_n += 1;
                         if f > 0.0 {
                             cal.school[step - 1].push((a / f).ln());
+                            cal.school_size[step - 1].push(prep.schools.total(o, s));
                         }
                     }
                 }
@@ -318,9 +496,6 @@ pub(crate) fn calibrate(
             best = Some((score, cal));
         }
     }
-    best.map(|b| b.1).unwrap_or(Calibration {
-        method: EntryMethod::Average,
-        school: vec![Vec::new(); horizon],
-        district: vec![Vec::new(); horizon],
-    })
+    best.map(|b| b.1)
+        .unwrap_or_else(|| Calibration::empty(EntryMethod::Average, horizon))
 }

@@ -251,6 +251,12 @@ impl Projection {
 /// grade - 1 the unit also serves follows its cohort times the ratio; any
 /// other grade the unit serves is an entry grade, projected by `method`.
 /// A unit serves at the origin the grades it has cells for.
+///
+/// An entry grade takes, year by year, the first of: the census cohort of
+/// that year times the unit's census-to-entry ratio ([`census_ratios`]);
+/// the unit's share of the district's previous grade a year earlier (the
+/// primary-to-junior transition, [`transition_share`]); `method`.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn project(
     p: &Panel,
     ratios: &[Option<f64>],
@@ -259,10 +265,15 @@ pub(crate) fn project(
     method: EntryMethod,
     births: Option<&Births>,
     opts: &ForecastOptions,
+    ctx: &EntryContext,
 ) -> Projection {
     let ng = p.grades.len();
     let mut values = vec![f64::NAN; steps * p.units * ng];
     let origin_year = p.first_year + origin as i32;
+    let rho = ctx
+        .census
+        .as_ref()
+        .map(|c| census_ratios(p, c, origin, opts));
     for u in 0..p.units {
         for g in 0..ng {
             if p.get(origin, u, g).is_none() {
@@ -272,7 +283,33 @@ pub(crate) fn project(
                 .filter(|&pg| p.get(origin, u, pg).is_some() && ratios[u * ng + g].is_some());
             let entry = match follows {
                 Some(_) => None,
-                None => Some(entry_projector(p, u, g, origin, method, births, opts)),
+                None => {
+                    let fallback = entry_projector(p, u, g, origin, method, births, opts);
+                    let share = ctx.district.and_then(|(dp, dproj)| {
+                        transition_share(p, dp, u, g, origin, opts.entry_years)
+                            .map(|(pg, s)| (dp, dproj, pg, s))
+                    });
+                    let cohorts = ctx.census.as_ref().and_then(|c| c[u * ng + g].clone());
+                    let rho_ug = rho.as_ref().map_or(1.0, |r| r[u * ng + g]);
+                    let f: EntryFn = Box::new(move |year: i32| {
+                        if let Some(c) = cohorts.as_ref().and_then(|c| c.get(&year)) {
+                            return rho_ug * c;
+                        }
+                        if let Some((dp, dproj, pg, s)) = share {
+                            let step = (year - origin_year) as usize;
+                            let before = if step <= 1 {
+                                dp.get(origin, 0, pg).unwrap_or(0.0)
+                            } else {
+                                dproj.get(step - 1, 0, pg)
+                            };
+                            if before.is_finite() {
+                                return s * before;
+                            }
+                        }
+                        fallback(year)
+                    });
+                    Some(f)
+                }
             };
             for step in 1..=steps {
                 let year = origin_year + step as i32;
@@ -308,7 +345,7 @@ fn entry_series(p: &Panel, u: usize, g: usize, origin: usize, k: usize) -> Vec<(
         .collect()
 }
 
-type EntryFn = Box<dyn Fn(i32) -> f64>;
+type EntryFn<'a> = Box<dyn Fn(i32) -> f64 + 'a>;
 
 fn entry_projector(
     p: &Panel,
@@ -318,7 +355,7 @@ fn entry_projector(
     method: EntryMethod,
     births: Option<&Births>,
     opts: &ForecastOptions,
-) -> EntryFn {
+) -> EntryFn<'static> {
     let k = opts.entry_years.max(opts.trend_years).max(1);
     let series = entry_series(p, u, g, origin, k);
     let avg = entry_average(&series, opts.entry_years).unwrap_or(0.0);
@@ -348,6 +385,84 @@ fn entry_projector(
             Box::new(move |year| b.known(year - lag, origin_year).map_or(avg, |bb| rho * bb))
         }
     }
+}
+
+/// What an entry grade may lean on besides its own series.
+#[derive(Default)]
+pub(crate) struct EntryContext<'a> {
+    /// Census cohorts per unit and grade (index `u * grades + g`), by entry
+    /// year.
+    pub census: Option<Vec<Option<std::collections::BTreeMap<i32, f64>>>>,
+    /// The district panel and its projection from the same origin.
+    pub district: Option<(&'a Panel, &'a Projection)>,
+}
+
+/// Census-to-entry ratio per unit and grade: students who entered in the
+/// last `entry_years` years up to the origin over the census children of
+/// those cohorts (migration, private schools, children living outside the
+/// zone of the school they attend), shrunk toward the pooled ratio of all
+/// units as if `shrink_n0` more children had entered at it. 1 where no
+/// year has both (the census counts are taken as students).
+pub(crate) fn census_ratios(
+    p: &Panel,
+    census: &[Option<std::collections::BTreeMap<i32, f64>>],
+    origin: usize,
+    opts: &ForecastOptions,
+) -> Vec<f64> {
+    let ng = p.grades.len();
+    let mut sums = vec![(0.0, 0.0); p.units * ng];
+    for y in window(origin, opts.entry_years) {
+        let year = p.first_year + y as i32;
+        for u in 0..p.units {
+            for g in 0..ng {
+                let Some(c) = census[u * ng + g].as_ref().and_then(|m| m.get(&year)) else {
+                    continue;
+                };
+                if let Some(e) = p.get(y, u, g) {
+                    sums[u * ng + g].0 += e;
+                    sums[u * ng + g].1 += c;
+                }
+            }
+        }
+    }
+    let pooled: Vec<f64> = (0..ng)
+        .map(|g| {
+            let (a, b) = (0..p.units).fold((0.0, 0.0), |acc, u| {
+                (acc.0 + sums[u * ng + g].0, acc.1 + sums[u * ng + g].1)
+            });
+            if b > 0.0 { a / b } else { 1.0 }
+        })
+        .collect();
+    (0..p.units * ng)
+        .map(|i| {
+            let (a, b) = sums[i];
+            (a + opts.shrink_n0 * pooled[i % ng]) / (b + opts.shrink_n0)
+        })
+        .collect()
+}
+
+/// A unit entering at grade `g` that the district also has one grade below
+/// (a junior school's first grade after the primaries' last): its share of
+/// the district's grade `g - 1` a year earlier, over the last `k` years up
+/// to the origin. `(district index of g - 1, share)`; `None` if the district
+/// has no grade below or no year to estimate from.
+pub(crate) fn transition_share(
+    p: &Panel,
+    district: &Panel,
+    u: usize,
+    g: usize,
+    origin: usize,
+    k: usize,
+) -> Option<(usize, f64)> {
+    let pg = district.prev[g]?;
+    let (mut num, mut den) = (0.0, 0.0);
+    for y in window(origin, k) {
+        if let (Some(e), Some(d)) = (p.get(y, u, g), district.get(y - 1, 0, pg)) {
+            num += e;
+            den += d;
+        }
+    }
+    (den > 0.0).then(|| (pg, num / den))
 }
 
 /// Scales, per step and grade, the schools' projections so they sum to the

@@ -1,6 +1,7 @@
-//! `enrollment.csv` (`year,school_id,grade,students`) and `births.csv`
-//! (`year,births[,area]`): the histories the forecast and its backtest work
-//! from. Chinese header aliases accepted; other columns (such as a school
+//! `enrollment.csv` (`year,school_id,grade,students`), `births.csv`
+//! (`year,births[,area]`) and `housing.csv`
+//! (`year,unit_id|school_id,new_dwellings[,dwelling_type]`): what the
+//! forecast and its backtest work from. Chinese header aliases accepted; other columns (such as a school
 //! name) are ignored. Every bad value is located by line and field.
 
 use super::error::{InputError, InputErrors};
@@ -81,6 +82,110 @@ const BIRTHS: Spec = Spec {
     ],
     other_columns: true,
 };
+
+/// One row of `housing.csv`: dwellings completed in a year, located by a
+/// unit (households.geojson `id`) or directly by a school.
+#[derive(Clone, Debug, PartialEq)]
+pub struct HousingRow {
+    pub line: usize,
+    pub year: i32,
+    pub unit_id: Option<String>,
+    pub school_id: Option<String>,
+    pub dwellings: f64,
+    pub dwelling_type: Option<String>,
+}
+
+const HOUSING: Spec = Spec {
+    columns: &[
+        Column {
+            name: "year",
+            aliases: &["年份", "交付年份"],
+            required: true,
+            what: "the year the dwellings are completed, e.g. 2025",
+        },
+        Column {
+            name: "unit_id",
+            aliases: &["单元编号", "小区编号"],
+            required: false,
+            what: "a unit id (households.geojson `id`)",
+        },
+        Column {
+            name: "school_id",
+            aliases: &["学校编号"],
+            required: false,
+            what: "a school id",
+        },
+        Column {
+            name: "new_dwellings",
+            aliases: &["新增住房", "住房套数", "套数"],
+            required: true,
+            what: "a number of new dwellings",
+        },
+        Column {
+            name: "dwelling_type",
+            aliases: &["住房类型", "类型"],
+            required: false,
+            what: "a dwelling type named in [forecast] housing_yield",
+        },
+    ],
+    other_columns: true,
+};
+
+/// Read `housing.csv`: a year, exactly one of `unit_id` and `school_id`,
+/// dwellings >= 0.
+pub fn read_housing(path: &Path) -> Result<Vec<HousingRow>, InputErrors> {
+    let file = path.display().to_string();
+    let rows = read_table(path, &HOUSING)?;
+    let mut errs = InputErrors::default();
+    let mut out = Vec::with_capacity(rows.len());
+    for r in &rows {
+        let s = &HOUSING;
+        let year = parse::<i32>(
+            r,
+            0,
+            s,
+            &file,
+            |y| (1900..=2200).contains(y),
+            "a year between 1900 and 2200",
+            &mut errs,
+        );
+        let dwellings = parse::<f64>(
+            r,
+            3,
+            s,
+            &file,
+            |d| d.is_finite() && *d >= 0.0,
+            "a number of dwellings >= 0",
+            &mut errs,
+        );
+        let unit_id = r.get(1).map(str::to_string);
+        let school_id = r.get(2).map(str::to_string);
+        if unit_id.is_some() == school_id.is_some() {
+            errs.push(
+                InputError::new(
+                    &file,
+                    "exactly one of unit_id and school_id",
+                    if unit_id.is_some() { "both" } else { "neither" },
+                )
+                .at(format!("line {}", r.line))
+                .field("unit_id"),
+            );
+            continue;
+        }
+        let (Some(year), Some(dwellings)) = (year, dwellings) else {
+            continue;
+        };
+        out.push(HousingRow {
+            line: r.line,
+            year,
+            unit_id,
+            school_id,
+            dwellings,
+            dwelling_type: r.get(4).map(str::to_string),
+        });
+    }
+    errs.into_result(out)
+}
 
 fn parse<T: std::str::FromStr>(
     r: &Row,

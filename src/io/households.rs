@@ -1,4 +1,6 @@
 //! `households.geojson`: demand units in the three forms of the contract.
+//! Household tables (CSV, XLSX) are read by `household_table`, through the
+//! same child validation ([`child`]).
 
 use super::error::{InputError, InputErrors, show};
 use super::geojson::{feature_at, features, point, properties_and_id, read_text, refuse_private};
@@ -8,9 +10,21 @@ use serde_json::{Map, Value};
 use std::collections::HashMap;
 use std::path::Path;
 
-/// Read and validate a households file. `latest_birth` is the census date:
-/// a birth after it is refused.
+/// Read and validate a households file, by its extension: a household
+/// table for `.csv` and `.xlsx` (`household_table`), GeoJSON otherwise.
+/// `latest_birth` is the census date: a birth after it is refused.
 pub fn read_households(path: &Path, latest_birth: NaiveDate) -> Result<Vec<Unit>, InputErrors> {
+    match super::household_table::TableKind::of(path) {
+        Some(kind) => super::household_table::read_household_table(path, kind, latest_birth),
+        None => read_households_geojson(path, latest_birth),
+    }
+}
+
+/// Read and validate a `households.geojson`.
+pub fn read_households_geojson(
+    path: &Path,
+    latest_birth: NaiveDate,
+) -> Result<Vec<Unit>, InputErrors> {
     let file = path.display().to_string();
     let text = read_text(path)?;
     let feats = features(&text, &file)?;
@@ -145,122 +159,142 @@ fn children(
     };
     let mut out = Vec::with_capacity(list.len());
     for (ci, c) in list.iter().enumerate() {
-        let fld = |name: &str| format!("children[{ci}].{name}");
         let Value::Object(o) = c else {
             return Err(InputError::new(file, "a child object", show(c))
                 .at(at)
                 .field(format!("children[{ci}]")));
         };
         refuse_private(o, file, at, &format!("children[{ci}]."))?;
-        let bd = match o.get("birth_date") {
-            Some(Value::String(s)) => parse_date(s).ok_or_else(|| {
-                InputError::new(file, "a date YYYY-MM-DD", show(&Value::String(s.clone())))
-                    .at(at)
-                    .field(fld("birth_date"))
-            })?,
-            Some(v) => {
-                return Err(InputError::new(file, "a date YYYY-MM-DD", show(v))
-                    .at(at)
-                    .field(fld("birth_date")));
-            }
-            None => {
-                return Err(InputError::new(file, "a birth_date", "none")
-                    .at(at)
-                    .field(fld("birth_date")));
-            }
-        };
-        if bd > latest_birth {
-            return Err(InputError::new(
-                file,
-                format!("a birth date on or before the census date {latest_birth}"),
-                format!("\"{bd}\" (a future birth)"),
-            )
-            .at(at)
-            .field(fld("birth_date")));
-        }
-        if (latest_birth - bd).num_days() > 366 * 25 {
-            return Err(InputError::new(
-                file,
-                "a school-age child (born within 25 years of the census date)",
-                format!("\"{bd}\""),
-            )
-            .at(at)
-            .field(fld("birth_date")));
-        }
-        let id = match o.get("id") {
-            None | Some(Value::Null) => None,
-            Some(Value::String(s)) if !s.trim().is_empty() => Some(s.trim().to_string()),
-            Some(Value::Number(n)) if n.is_u64() || n.is_i64() => Some(n.to_string()),
-            Some(v) => {
-                return Err(InputError::new(file, "a string id", show(v))
-                    .at(at)
-                    .field(fld("id")));
-            }
-        };
-        let sex = match o.get("sex") {
-            None | Some(Value::Null) => None,
-            Some(Value::String(s)) if matches!(s.trim(), "F" | "f" | "女") => Some('F'),
-            Some(Value::String(s)) if matches!(s.trim(), "M" | "m" | "男") => Some('M'),
-            Some(v) => {
-                return Err(InputError::new(file, "\"F\" or \"M\"", show(v))
-                    .at(at)
-                    .field(fld("sex")));
-            }
-        };
-        let special_needs = match o.get("special_needs") {
-            None | Some(Value::Null) => false,
-            Some(Value::Bool(b)) => *b,
-            Some(v) => {
-                return Err(InputError::new(file, "true or false", show(v))
-                    .at(at)
-                    .field(fld("special_needs")));
-            }
-        };
-        let residence = match o.get("residence") {
-            None | Some(Value::Null) => None,
-            Some(Value::String(s)) => Some(match s.trim() {
-                "hukou" | "户籍" => Residence::Hukou,
-                "permit" | "居住证" => Residence::Permit,
-                "none" | "无" => Residence::None,
-                _ => {
-                    return Err(InputError::new(
-                        file,
-                        "\"hukou\", \"permit\" or \"none\"",
-                        show(&o["residence"]),
-                    )
-                    .at(at)
-                    .field(fld("residence")));
-                }
-            }),
-            Some(v) => {
-                return Err(
-                    InputError::new(file, "\"hukou\", \"permit\" or \"none\"", show(v))
-                        .at(at)
-                        .field(fld("residence")),
-                );
-            }
-        };
-        let text = |name: &str| -> Result<Option<String>, InputError> {
-            match o.get(name) {
-                None | Some(Value::Null) => Ok(None),
-                Some(Value::String(s)) => Ok(Some(s.trim().to_string()).filter(|s| !s.is_empty())),
-                Some(Value::Number(n)) => Ok(Some(n.to_string())),
-                Some(v) => Err(InputError::new(file, "a string", show(v))
-                    .at(at)
-                    .field(fld(name))),
-            }
-        };
-        out.push(Child {
-            id,
-            birth_date: bd,
-            sex,
-            multiple_birth_group: text("multiple_birth_group")?,
-            special_needs,
-            priority: text("priority")?,
-            residence,
-        });
+        out.push(child(
+            o,
+            file,
+            at,
+            &|name| format!("children[{ci}].{name}"),
+            latest_birth,
+        )?);
     }
     Ok(out)
+}
+
+/// One child, from an object with the keys of the contract (`id`,
+/// `birth_date`, `sex`, `multiple_birth_group`, `special_needs`,
+/// `priority`, `residence`; other keys are ignored). `fld` names a key in
+/// messages (`children[0].birth_date` in GeoJSON, the column in a table).
+/// Refused private fields are checked by the caller.
+pub(crate) fn child(
+    o: &Map<String, Value>,
+    file: &str,
+    at: &str,
+    fld: &dyn Fn(&str) -> String,
+    latest_birth: NaiveDate,
+) -> Result<Child, InputError> {
+    let bd = match o.get("birth_date") {
+        Some(Value::String(s)) => parse_date(s).ok_or_else(|| {
+            InputError::new(file, "a date YYYY-MM-DD", show(&Value::String(s.clone())))
+                .at(at)
+                .field(fld("birth_date"))
+        })?,
+        Some(v) => {
+            return Err(InputError::new(file, "a date YYYY-MM-DD", show(v))
+                .at(at)
+                .field(fld("birth_date")));
+        }
+        None => {
+            return Err(InputError::new(file, "a birth_date", "none")
+                .at(at)
+                .field(fld("birth_date")));
+        }
+    };
+    if bd > latest_birth {
+        return Err(InputError::new(
+            file,
+            format!("a birth date on or before the census date {latest_birth}"),
+            format!("\"{bd}\" (a future birth)"),
+        )
+        .at(at)
+        .field(fld("birth_date")));
+    }
+    if (latest_birth - bd).num_days() > 366 * 25 {
+        return Err(InputError::new(
+            file,
+            "a school-age child (born within 25 years of the census date)",
+            format!("\"{bd}\""),
+        )
+        .at(at)
+        .field(fld("birth_date")));
+    }
+    let id = match o.get("id") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) if !s.trim().is_empty() => Some(s.trim().to_string()),
+        Some(Value::Number(n)) if n.is_u64() || n.is_i64() => Some(n.to_string()),
+        Some(v) => {
+            return Err(InputError::new(file, "a string id", show(v))
+                .at(at)
+                .field(fld("id")));
+        }
+    };
+    let sex = match o.get("sex") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) if matches!(s.trim(), "F" | "f" | "女") => Some('F'),
+        Some(Value::String(s)) if matches!(s.trim(), "M" | "m" | "男") => Some('M'),
+        Some(v) => {
+            return Err(InputError::new(file, "\"F\" or \"M\"", show(v))
+                .at(at)
+                .field(fld("sex")));
+        }
+    };
+    let special_needs = match o.get("special_needs") {
+        None | Some(Value::Null) => false,
+        Some(Value::Bool(b)) => *b,
+        Some(v) => {
+            return Err(InputError::new(file, "true or false", show(v))
+                .at(at)
+                .field(fld("special_needs")));
+        }
+    };
+    let residence = match o.get("residence") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) => Some(match s.trim() {
+            "hukou" | "户籍" => Residence::Hukou,
+            "permit" | "居住证" => Residence::Permit,
+            "none" | "无" => Residence::None,
+            _ => {
+                return Err(InputError::new(
+                    file,
+                    "\"hukou\", \"permit\" or \"none\"",
+                    show(&o["residence"]),
+                )
+                .at(at)
+                .field(fld("residence")));
+            }
+        }),
+        Some(v) => {
+            return Err(
+                InputError::new(file, "\"hukou\", \"permit\" or \"none\"", show(v))
+                    .at(at)
+                    .field(fld("residence")),
+            );
+        }
+    };
+    let text = |name: &str| -> Result<Option<String>, InputError> {
+        match o.get(name) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s.trim().to_string()).filter(|s| !s.is_empty())),
+            Some(Value::Number(n)) => Ok(Some(n.to_string())),
+            Some(v) => Err(InputError::new(file, "a string", show(v))
+                .at(at)
+                .field(fld(name))),
+        }
+    };
+    Ok(Child {
+        id,
+        birth_date: bd,
+        sex,
+        multiple_birth_group: text("multiple_birth_group")?,
+        special_needs,
+        priority: text("priority")?,
+        residence,
+    })
 }
 
 fn ages(v: &Value, file: &str, at: &str) -> Result<[u32; 18], InputError> {

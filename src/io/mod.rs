@@ -1,11 +1,13 @@
 //! Reading and writing files: the only place (with `render` output) that
 //! touches the filesystem. Every rejection is an [`InputError`].
 
+pub mod applicants;
 pub mod boundary;
 pub mod current;
 pub mod enrollment;
 pub mod error;
 pub mod geojson;
+pub mod household_table;
 pub mod households;
 pub mod output;
 pub mod pins;
@@ -14,6 +16,7 @@ pub mod roads;
 pub mod scenario;
 pub mod schools;
 pub mod strict_json;
+pub mod students;
 pub mod table;
 
 pub use boundary::read_boundary;

@@ -8,9 +8,29 @@ use std::path::{Path, PathBuf};
 #[derive(Default)]
 pub struct Staged {
     files: Vec<(PathBuf, Vec<u8>)>,
+    csv_bom: bool,
 }
 
+/// The UTF-8 byte-order mark: Excel reads a CSV as UTF-8 only after it
+/// (without it, Chinese text shows as garbage).
+pub const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+
 impl Staged {
+    /// Start every `.csv` file with a UTF-8 byte-order mark when written
+    /// (`--excel`); the files are otherwise byte-identical.
+    pub fn set_csv_bom(&mut self, on: bool) {
+        self.csv_bom = on;
+    }
+
+    /// Whether `rel` gets a byte-order mark when written.
+    fn wants_bom(&self, rel: &Path, bytes: &[u8]) -> bool {
+        self.csv_bom
+            && rel
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("csv"))
+            && !bytes.starts_with(UTF8_BOM)
+    }
+
     /// Stage `bytes` at `rel` (a path under the output folder).
     pub fn add(&mut self, rel: impl Into<PathBuf>, bytes: impl Into<Vec<u8>>) {
         self.files.push((rel.into(), bytes.into()));
@@ -32,7 +52,11 @@ impl Staged {
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default();
             let tmp = parent.join(format!(".{name}.tmp{}", std::process::id()));
-            std::fs::write(&tmp, bytes)?;
+            if self.wants_bom(rel, bytes) {
+                std::fs::write(&tmp, [UTF8_BOM, bytes.as_slice()].concat())?;
+            } else {
+                std::fs::write(&tmp, bytes)?;
+            }
             std::fs::rename(&tmp, &path).inspect_err(|_| {
                 let _ = std::fs::remove_file(&tmp);
             })?;
@@ -47,5 +71,34 @@ pub fn csv_field(s: &str) -> String {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {
         s.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bom_only_on_csv_files_when_asked() {
+        let write = |bom: bool| {
+            let dir = tempfile::tempdir().expect("dir");
+            let mut s = Staged::default();
+            s.set_csv_bom(bom);
+            s.add("a.csv", "x,村\n");
+            s.add("sub/b.CSV", "y\n");
+            s.add("c.json", "{}\n");
+            s.add("d.csv", [UTF8_BOM, b"z\n"].concat());
+            s.commit(dir.path()).expect("commit");
+            ["a.csv", "sub/b.CSV", "c.json", "d.csv"]
+                .map(|f| std::fs::read(dir.path().join(f)).expect("read"))
+        };
+        let plain = write(false);
+        let excel = write(true);
+        assert_eq!(plain[0], "x,村\n".as_bytes());
+        assert_eq!(excel[0], [UTF8_BOM, "x,村\n".as_bytes()].concat());
+        assert_eq!(excel[1], [UTF8_BOM, b"y\n"].concat());
+        assert_eq!(excel[2], plain[2]);
+        // Never two marks.
+        assert_eq!(excel[3], plain[3]);
     }
 }

@@ -1,6 +1,6 @@
 //! `pins.csv`: a planner's fixed choices, one unit and its school a row.
 //!
-//! UTF-8 with or without a byte-order mark; a header row `unit_id,school_id`
+//! UTF-8 with or without a byte-order mark, or GBK (see `table`); a header row `unit_id,school_id`
 //! in any order, with the Chinese aliases `单元编号` or `户编号` for `unit_id`
 //! and `学校编号` for `school_id`. Blank lines are skipped; empty trailing
 //! cells (as Excel writes them) are ignored. Whether the unit and school
@@ -168,14 +168,20 @@ mod tests {
     }
 
     #[test]
-    fn gbk_is_refused_with_a_hint() {
+    fn gbk_is_read_and_utf16_refused_with_a_hint() {
         // "户编号,学校编号" in GBK.
         let mut bytes = b"\xbb\xa7\xb1\xe0\xba\xc5,\xd1\xa7\xd0\xa3\xb1\xe0\xba\xc5\n".to_vec();
         bytes.extend_from_slice(b"H1,P1\n");
+        assert_eq!(rows(&bytes), vec![r(2, "H1", "P1")]);
+        // The same in UTF-16LE with a BOM (Excel's "Unicode Text").
+        let mut bytes = vec![0xFF, 0xFE];
+        for u in "户编号,学校编号\nH1,P1\n".encode_utf16() {
+            bytes.extend_from_slice(&u.to_le_bytes());
+        }
         let e = errors(&bytes);
         assert_eq!(e.len(), 1);
         assert!(
-            e[0].starts_with("pins.csv: line 1: expected UTF-8 text") && e[0].contains("GBK"),
+            e[0].starts_with("pins.csv: expected UTF-8 text") && e[0].contains("UTF-16"),
             "{e:?}"
         );
     }

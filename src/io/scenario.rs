@@ -18,6 +18,13 @@ struct File {
     weights: Option<Weights>,
     zones: Option<ZoneKeys>,
     edit: Option<Vec<EditKeys>>,
+    forecast: Option<ForecastKeys>,
+}
+
+#[derive(Deserialize, Default, Debug)]
+#[serde(deny_unknown_fields)]
+struct ForecastKeys {
+    housing_yield: Option<std::collections::BTreeMap<String, Levels<f64>>>,
 }
 
 /// One `[[edit]]`. Which of `close`, `school` or `open` is given decides
@@ -69,6 +76,7 @@ struct Inputs {
     births: Option<String>,
     enrollment: Option<String>,
     housing: Option<String>,
+    coords: Option<String>,
 }
 
 #[derive(Deserialize, Default, Debug)]
@@ -111,6 +119,9 @@ pub struct InputPaths {
     pub births: Option<PathBuf>,
     pub enrollment: Option<PathBuf>,
     pub housing: Option<PathBuf>,
+    /// The coordinate system of every input geometry (`coords = "gcj02"`);
+    /// `None`: not set (WGS84 unless `--coords` says otherwise).
+    pub coords: Option<crate::spatial::coords::CoordSystem>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -128,6 +139,22 @@ pub struct Scenario {
     /// What-if edits (`[[edit]]`), in order: applied to the schools read
     /// with [`crate::model::apply_edits`].
     pub edits: Vec<Edit>,
+    /// `[forecast] housing_yield`: students per new dwelling by dwelling
+    /// type, `[primary, junior]`; always has `default`
+    /// ([`DEFAULT_HOUSING_YIELD`] unless the scenario sets it).
+    pub housing_yield: std::collections::BTreeMap<String, [f64; 2]>,
+}
+
+/// Students per new dwelling, primary and junior, when the scenario gives
+/// no local survey: China's 2020 census shares of children aged 6-11 (about
+/// 7.5% of the population) and 12-14 (about 3.6%) times 2.62 people per
+/// household. New estates in county towns draw young families, so measure
+/// the local yield (children per flat in estates completed 3-5 years ago)
+/// and set it in `[forecast] housing_yield`.
+pub const DEFAULT_HOUSING_YIELD: [f64; 2] = [0.2, 0.1];
+
+fn default_yield() -> std::collections::BTreeMap<String, [f64; 2]> {
+    [("default".to_string(), DEFAULT_HOUSING_YIELD)].into()
 }
 
 /// How zones are drawn (`[zones]`).
@@ -167,12 +194,24 @@ impl Scenario {
             stability_sweep: DEFAULT_SWEEP.to_vec(),
             zones: ZoneOptions::default(),
             edits: vec![],
+            housing_yield: default_yield(),
         }
     }
 }
 
 pub fn read_scenario(path: &Path, default_year: i32) -> Result<Scenario, InputError> {
     let file = path.display().to_string();
+    let parse_coords = |c: &str| {
+        crate::spatial::coords::CoordSystem::parse(c).ok_or_else(|| {
+            InputError::new(
+                &file,
+                "\"wgs84\", \"gcj02\" (Amap/Gaode, Tencent) or \"bd09\" (Baidu)",
+                format!("\"{c}\""),
+            )
+            .at("[inputs]")
+            .field("coords")
+        })
+    };
     let text = super::geojson::read_text(path)?;
     let f: File = toml::from_str(&text).map_err(|e| toml_error(&e, &text, &file))?;
     let base = path.parent().unwrap_or(Path::new("."));
@@ -188,6 +227,7 @@ pub fn read_scenario(path: &Path, default_year: i32) -> Result<Scenario, InputEr
         births: resolve(&i.births),
         enrollment: resolve(&i.enrollment),
         housing: resolve(&i.housing),
+        coords: i.coords.as_deref().map(parse_coords).transpose()?,
     };
     let pk = f.policy.unwrap_or_default();
     let err = |field: &str, exp: &str, found: String| {
@@ -332,6 +372,40 @@ pub fn read_scenario(path: &Path, default_year: i32) -> Result<Scenario, InputEr
         .enumerate()
         .map(|(i, e)| edit(e, i + 1, &file))
         .collect::<Result<Vec<_>, _>>()?;
+    let mut housing_yield = default_yield();
+    // `default` first: a type that gives one level takes the other from it.
+    let mut kinds: Vec<_> = f
+        .forecast
+        .and_then(|f| f.housing_yield)
+        .unwrap_or_default()
+        .into_iter()
+        .collect();
+    kinds.sort_by_key(|(k, _)| k != "default");
+    for (kind, y) in kinds {
+        let mut v = housing_yield
+            .get("default")
+            .copied()
+            .unwrap_or(DEFAULT_HOUSING_YIELD);
+        for (k, (lvl, x)) in [("primary", y.primary), ("junior", y.junior)]
+            .into_iter()
+            .enumerate()
+        {
+            match x {
+                Some(x) if x.is_finite() && (0.0..=5.0).contains(&x) => v[k] = x,
+                Some(x) => {
+                    return Err(InputError::new(
+                        &file,
+                        "students per dwelling between 0 and 5",
+                        x.to_string(),
+                    )
+                    .at("[forecast] housing_yield")
+                    .field(format!("{kind}.{lvl}")));
+                }
+                None => {}
+            }
+        }
+        housing_yield.insert(kind, v);
+    }
     let meta = f.scenario.unwrap_or_default();
     Ok(Scenario {
         name: meta.name,
@@ -342,6 +416,7 @@ pub fn read_scenario(path: &Path, default_year: i32) -> Result<Scenario, InputEr
         stability_sweep: sweep,
         zones,
         edits,
+        housing_yield,
     })
 }
 

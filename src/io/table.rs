@@ -1,12 +1,16 @@
 //! CSV tables typed by hand or saved from Excel: a header row naming the
-//! columns (contract names or their Chinese aliases, any order), UTF-8 with
-//! or without BOM (GBK refused with a hint), blank lines skipped, empty
-//! trailing cells (as Excel writes them) ignored, every problem located by
-//! line. The readers of `pins.csv`, `enrollment.csv` and `births.csv` are
-//! thin layers on this one.
+//! columns (contract names or their Chinese aliases, any order), blank
+//! lines skipped, empty trailing cells (as Excel writes them) ignored, every
+//! problem located by line. The readers of `pins.csv`, `enrollment.csv`,
+//! `births.csv` and household tables are thin layers on this one.
+//!
+//! Encoding ([`decode_csv`]): UTF-8 with or without BOM; else GBK/GB18030
+//! (what Excel's plain "CSV" writes on Chinese Windows) when the bytes are
+//! valid GB18030, with a note on stderr that shows the header as read;
+//! UTF-16 (Excel's "Unicode Text") and bytes that are neither are refused
+//! with the hint to save as "CSV UTF-8".
 
 use super::error::{InputError, InputErrors};
-use super::geojson::read_utf8;
 use std::path::Path;
 
 /// A column a table may have.
@@ -64,33 +68,43 @@ fn header_help(spec: &Spec) -> String {
     format!("columns {list}")
 }
 
-/// Read a table; rows with a problem are reported (all of them) and left out.
-pub fn read_table(path: &Path, spec: &Spec) -> Result<Vec<Row>, InputErrors> {
-    let file = path.display().to_string();
-    let text = read_utf8(
-        path,
-        "UTF-8 text (save the CSV as \"CSV UTF-8\"; with or without BOM)",
-    )?;
+/// One non-blank record of a CSV file: its line (1-based) and its cells,
+/// trimmed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Record {
+    pub line: usize,
+    pub cells: Vec<String>,
+}
+
+impl Record {
+    /// The number of cells up to the last non-empty one: trailing empty
+    /// cells are Excel's, not columns.
+    pub fn used(&self) -> usize {
+        self.cells.len() - self.cells.iter().rev().take_while(|c| c.is_empty()).count()
+    }
+}
+
+/// The records of a CSV text in file order, blank lines left out; a record
+/// with a problem is an error in its place (a value running over several
+/// lines; invalid CSV, which ends the list: a broken quote swallows the
+/// rest of the file).
+pub fn records(text: &str, file: &str) -> Vec<Result<Record, InputError>> {
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
         .from_reader(text.as_bytes());
-    let mut errs = InputErrors::default();
-    let mut columns: Option<Vec<Option<usize>>> = None;
-    let mut width = 0;
     let mut out = Vec::new();
     // Lines from byte offsets: the csv crate's own line count drifts on
     // CRLF files (as Excel writes them).
-    let mut lines = LineCounter::new(&text);
+    let mut lines = LineCounter::new(text);
     for rec in reader.records() {
         let rec = match rec {
             Ok(r) => r,
             Err(e) => {
                 let line = lines.at(e.position().map_or(0, |p| p.byte() as usize));
-                errs.push(
-                    InputError::new(&file, "valid CSV", csv_error(&e)).at(format!("line {line}")),
-                );
-                // A broken quote swallows the rest of the file: stop here.
+                out.push(Err(
+                    InputError::new(file, "valid CSV", csv_error(&e)).at(format!("line {line}"))
+                ));
                 break;
             }
         };
@@ -99,24 +113,47 @@ pub fn read_table(path: &Path, spec: &Spec) -> Result<Vec<Row>, InputErrors> {
         if cells.iter().all(|c| c.is_empty()) {
             continue;
         }
-        let at = format!("line {line}");
         if let Some(c) = cells.iter().find(|c| c.contains(['\n', '\r'])) {
-            errs.push(
-                InputError::new(
-                    &file,
-                    "each value on one line (is a `\"` never closed?)",
-                    format!(
-                        "a value running over {} lines: {}",
-                        c.lines().count(),
-                        quoted(&[c.lines().next().unwrap_or_default()])
-                    ),
-                )
-                .at(&at),
-            );
+            out.push(Err(InputError::new(
+                file,
+                "each value on one line (is a `\"` never closed?)",
+                format!(
+                    "a value running over {} lines: {}",
+                    c.lines().count(),
+                    quoted(&[c.lines().next().unwrap_or_default()])
+                ),
+            )
+            .at(format!("line {line}"))));
             continue;
         }
-        // Trailing empty cells are Excel's, not columns.
-        let used = cells.len() - cells.iter().rev().take_while(|c| c.is_empty()).count();
+        out.push(Ok(Record {
+            line,
+            cells: cells.into_iter().map(str::to_string).collect(),
+        }));
+    }
+    out
+}
+
+/// Read a table; rows with a problem are reported (all of them) and left out.
+pub fn read_table(path: &Path, spec: &Spec) -> Result<Vec<Row>, InputErrors> {
+    let file = path.display().to_string();
+    let text = read_csv_text(path)?;
+    let mut errs = InputErrors::default();
+    let mut columns: Option<Vec<Option<usize>>> = None;
+    let mut width = 0;
+    let mut out = Vec::new();
+    for rec in records(&text, &file) {
+        let rec = match rec {
+            Ok(r) => r,
+            Err(e) => {
+                errs.push(e);
+                continue;
+            }
+        };
+        let line = rec.line;
+        let cells: Vec<&str> = rec.cells.iter().map(String::as_str).collect();
+        let at = format!("line {line}");
+        let used = rec.used();
         let Some(cols) = &columns else {
             match header(&cells[..used], spec, &file, &at) {
                 Ok(c) => {
@@ -174,8 +211,162 @@ pub fn read_table(path: &Path, spec: &Spec) -> Result<Vec<Row>, InputErrors> {
     errs.into_result(out)
 }
 
-/// The position of each spec column in a header row.
-fn header(
+/// The text of a CSV file, decoded by [`decode_csv`]; a file read as GBK
+/// gets a note on stderr showing its first line as read, so a wrong guess
+/// is seen at once.
+pub fn read_csv_text(path: &Path) -> Result<String, InputError> {
+    let file = path.display().to_string();
+    let bytes = std::fs::read(path)
+        .map_err(|e| InputError::new(&file, "a readable file", e.to_string()))?;
+    let decoded = decode_csv(&bytes).map_err(|e| e.error(&file))?;
+    if decoded.encoding == CsvEncoding::Gb18030 {
+        let first = decoded
+            .text
+            .lines()
+            .find(|l| !l.trim().is_empty())
+            .unwrap_or_default();
+        let first: String = first.chars().take(80).collect();
+        eprintln!(
+            "note: {file} is not UTF-8: read as GBK/GB18030 (Excel's \"CSV\" on Chinese Windows); \
+             its first line reads: {first}"
+        );
+    }
+    Ok(decoded.text)
+}
+
+/// How a CSV file was decoded.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CsvEncoding {
+    Utf8,
+    Utf8Bom,
+    Gb18030,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DecodedCsv {
+    pub text: String,
+    pub encoding: CsvEncoding,
+}
+
+/// Why a CSV file's bytes were refused.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DecodeError {
+    /// UTF-16 (a byte-order mark FF FE or FE FF): Excel's "Unicode Text".
+    Utf16,
+    /// A byte at (byte offset, line) that is neither UTF-8 nor GB18030, or
+    /// a UTF-8 file (with a BOM, or cut off inside a character) that is not
+    /// valid UTF-8.
+    Neither {
+        byte: usize,
+        line: usize,
+        utf8_bom: bool,
+    },
+}
+
+const SAVE_AS: &str = "UTF-8 text (in Excel: Save As, \"CSV UTF-8 (comma delimited)\"), \
+                       or GBK/GB18030";
+
+impl DecodeError {
+    pub fn error(&self, file: &str) -> InputError {
+        match self {
+            DecodeError::Utf16 => InputError::new(
+                file,
+                SAVE_AS,
+                "UTF-16 text (Excel's \"Unicode Text\", tab separated): save it as \"CSV UTF-8\"",
+            ),
+            DecodeError::Neither {
+                byte,
+                line,
+                utf8_bom,
+            } => InputError::new(
+                file,
+                SAVE_AS,
+                if *utf8_bom {
+                    format!(
+                        "a byte that is not UTF-8 (byte {byte}) in a file marked as UTF-8 by its \
+                         byte-order mark: the file mixes encodings; save it again as \"CSV UTF-8\""
+                    )
+                } else {
+                    format!(
+                        "a byte that is neither UTF-8 nor GBK (byte {byte}): not a text file, or \
+                         another encoding; save it as \"CSV UTF-8\""
+                    )
+                },
+            )
+            .at(format!("line {line}")),
+        }
+    }
+}
+
+/// Decode the bytes of a CSV file. UTF-8 first (a BOM dropped): GBK text
+/// is almost never valid UTF-8, so valid UTF-8 is read as UTF-8. Else, if
+/// the bytes are valid GB18030 (a superset of GBK and GB2312), as GB18030.
+/// A file marked UTF-8 by its BOM, or cut off inside a UTF-8 character at
+/// its end, is UTF-8 or nothing.
+pub fn decode_csv(bytes: &[u8]) -> Result<DecodedCsv, DecodeError> {
+    if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
+        return Err(DecodeError::Utf16);
+    }
+    let (body, bom) = match bytes.strip_prefix(b"\xEF\xBB\xBF") {
+        Some(b) => (b, true),
+        None => (bytes, false),
+    };
+    let bad_at = match std::str::from_utf8(body) {
+        Ok(t) => {
+            return Ok(DecodedCsv {
+                text: t.to_string(),
+                encoding: if bom {
+                    CsvEncoding::Utf8Bom
+                } else {
+                    CsvEncoding::Utf8
+                },
+            });
+        }
+        Err(e) => e,
+    };
+    let line_of = |at: usize| body[..at].iter().filter(|&&b| b == b'\n').count() + 1;
+    let utf8_only = bom || bad_at.error_len().is_none();
+    if !utf8_only
+        && let Some(t) =
+            encoding_rs::GB18030.decode_without_bom_handling_and_without_replacement(body)
+    {
+        return Ok(DecodedCsv {
+            text: t.into_owned(),
+            encoding: CsvEncoding::Gb18030,
+        });
+    }
+    let byte = if utf8_only {
+        bad_at.valid_up_to()
+    } else {
+        first_gb18030_error(body)
+    };
+    Err(DecodeError::Neither {
+        byte: byte + usize::from(bom) * 3,
+        line: line_of(byte),
+        utf8_bom: bom,
+    })
+}
+
+/// The offset of the first byte GB18030 cannot decode (a bound: the start
+/// of the first chunk that fails).
+fn first_gb18030_error(body: &[u8]) -> usize {
+    let mut decoder = encoding_rs::GB18030.new_decoder_without_bom_handling();
+    let cap = decoder
+        .max_utf8_buffer_length_without_replacement(body.len())
+        .unwrap_or(body.len().saturating_mul(3));
+    let mut out = String::with_capacity(cap);
+    let (result, read) = decoder.decode_to_string_without_replacement(body, &mut out, true);
+    match result {
+        encoding_rs::DecoderResult::Malformed(bad, extra) => {
+            read.saturating_sub(bad as usize + extra as usize)
+        }
+        _ => read,
+    }
+}
+
+/// The position of each spec column in a header row (other columns are
+/// refused unless the spec allows them).
+pub fn header(
     cells: &[&str],
     spec: &Spec,
     file: &str,
@@ -260,7 +451,8 @@ impl<'a> LineCounter<'a> {
     }
 }
 
-fn quoted(cells: &[&str]) -> String {
+/// Cells as `"a","b"`, for messages.
+pub fn quoted(cells: &[&str]) -> String {
     cells
         .iter()
         .map(|c| format!("\"{c}\""))
@@ -273,5 +465,93 @@ fn csv_error(e: &csv::Error) -> String {
     match e.kind() {
         csv::ErrorKind::Utf8 { err, .. } => format!("text that is not UTF-8 ({err})"),
         _ => e.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn gbk(s: &str) -> Vec<u8> {
+        let (b, _, bad) = encoding_rs::GBK.encode(s);
+        assert!(!bad);
+        b.into_owned()
+    }
+
+    #[test]
+    fn utf8_with_and_without_bom() {
+        let d = decode_csv("户编号,经度\n".as_bytes()).expect("utf-8");
+        assert_eq!(
+            (d.text.as_str(), d.encoding),
+            ("户编号,经度\n", CsvEncoding::Utf8)
+        );
+        let d = decode_csv("\u{feff}户编号\n".as_bytes()).expect("bom");
+        assert_eq!(
+            (d.text.as_str(), d.encoding),
+            ("户编号\n", CsvEncoding::Utf8Bom)
+        );
+    }
+
+    #[test]
+    fn gbk_and_gb18030_are_decoded() {
+        let text = "户编号,乡镇,村\nH1,砚城镇,东关村\nH2,胡会乡,石咀头村\n";
+        let d = decode_csv(&gbk(text)).expect("gbk");
+        assert_eq!((d.text.as_str(), d.encoding), (text, CsvEncoding::Gb18030));
+        // A character outside GBK (four bytes in GB18030).
+        let (b, _, _) = encoding_rs::GB18030.encode("村名,𠀀\n");
+        let d = decode_csv(&b).expect("gb18030");
+        assert_eq!(d.text, "村名,𠀀\n");
+    }
+
+    #[test]
+    fn other_bytes_are_refused_and_located() {
+        let e = decode_csv(b"\xFF\xFEa\0b\0").expect_err("utf-16");
+        assert_eq!(e, DecodeError::Utf16);
+        assert!(e.error("f.csv").to_string().contains("UTF-16"));
+        // 0x81 then a space is not GB18030; 0xFF alone is neither.
+        let e = decode_csv(b"a,b\nc,\x81 d\n").expect_err("neither");
+        assert_eq!(
+            e,
+            DecodeError::Neither {
+                byte: 6,
+                line: 2,
+                utf8_bom: false
+            }
+        );
+        let m = e.error("f.csv").to_string();
+        assert!(m.starts_with("f.csv: line 2: expected UTF-8 text"), "{m}");
+        assert!(m.contains("CSV UTF-8"), "{m}");
+        // Marked UTF-8 by a BOM: not decoded as GBK.
+        let mut b = b"\xEF\xBB\xBFa\n".to_vec();
+        b.extend(gbk("村\n"));
+        let e = decode_csv(&b).expect_err("mixed");
+        assert_eq!(
+            e,
+            DecodeError::Neither {
+                byte: 5,
+                line: 2,
+                utf8_bom: true
+            }
+        );
+        assert!(e.error("f").to_string().contains("mixes encodings"));
+        // Cut off inside a UTF-8 character at the end.
+        let b = &"a,村".as_bytes()[..4];
+        assert!(matches!(decode_csv(b), Err(DecodeError::Neither { .. })));
+    }
+
+    #[test]
+    fn records_are_located_and_blank_lines_skipped() {
+        let r = records("a,b\r\n\r\n , \r\nc , d,\r\n", "f");
+        let ok: Vec<(usize, Vec<String>)> = r
+            .into_iter()
+            .map(|x| x.map(|r| (r.line, r.cells)).expect("valid"))
+            .collect();
+        assert_eq!(
+            ok,
+            vec![
+                (1, vec!["a".to_string(), "b".to_string()]),
+                (4, vec!["c".to_string(), "d".to_string(), String::new()])
+            ]
+        );
     }
 }

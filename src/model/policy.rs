@@ -2,7 +2,7 @@
 //! sizes, travel limits; and the entry cohort it implies.
 
 use super::{Demand, Level};
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 
 /// A month and day (the cutoff, "08-31"). 29 February is refused on input
 /// because it does not exist in most entry years.
@@ -118,6 +118,27 @@ impl Policy {
     pub fn birth_window(&self, level: Level) -> (NaiveDate, NaiveDate) {
         let y = self.entry_year - self.entry_age_of(level) as i32;
         (self.cutoff.in_year(y - 1), self.cutoff.in_year(y))
+    }
+
+    /// The year a child born on `birth` enters `level`: the first year on
+    /// whose cutoff day the child is at least the level's entry age (with
+    /// the 31 Aug cutoff and entry age 6, born 2017-08-31 enters in 2023,
+    /// born 2017-09-01 in 2024).
+    pub fn entry_year_of(&self, birth: NaiveDate, level: Level) -> i32 {
+        let age = self.entry_age_of(level) as i32;
+        let y = birth.year();
+        if birth <= self.cutoff.in_year(y) {
+            y + age
+        } else {
+            y + age + 1
+        }
+    }
+
+    /// The entry year (into `level`) of the children of completed age `age`
+    /// on the census date: the inverse of the `ages` rule of
+    /// [`Policy::cohort`].
+    pub fn entry_year_of_age(&self, age: u32, level: Level) -> i32 {
+        self.entry_year + self.entry_age_of(level) as i32 - self.years_from_census() - age as i32
     }
 
     pub fn in_cohort(&self, birth: NaiveDate, level: Level) -> bool {

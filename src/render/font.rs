@@ -39,3 +39,87 @@ pub fn text(size: f64) -> plotters::style::TextStyle<'static> {
     use plotters::style::{BLACK, IntoFont, TextStyle};
     TextStyle::from((FAMILY, size).into_font()).color(&BLACK)
 }
+
+/// The bundled font cut down to the glyphs of `text` (and `.notdef`), as a
+/// standalone OpenType font with a Unicode cmap, OS/2 and name tables: what
+/// a browser needs for an `@font-face` data URL. Deterministic: the same
+/// characters give the same bytes. Characters the font lacks are skipped
+/// (the browser falls back to the next family).
+///
+/// The subsetting itself is allsorts' (CFF charstrings and subroutines,
+/// cmap rebuilt); fontTools' pyftsubset made the bundled font the same way.
+pub fn subset_for_text(text: &str) -> Result<Vec<u8>, String> {
+    use allsorts::binary::read::ReadScope;
+    use allsorts::font_data::FontData;
+    use allsorts::subset::{CmapTarget, SubsetProfile, subset};
+    use std::collections::BTreeSet;
+
+    let face = ttf_parser::Face::parse(FONT, 0).map_err(|e| format!("bundled font: {e}"))?;
+    let mut glyphs: BTreeSet<u16> = BTreeSet::new();
+    glyphs.insert(0);
+    for c in text.chars() {
+        if let Some(g) = face.glyph_index(c) {
+            glyphs.insert(g.0);
+        }
+    }
+    let glyphs: Vec<u16> = glyphs.into_iter().collect();
+    let data = ReadScope::new(FONT)
+        .read::<FontData<'_>>()
+        .map_err(|e| format!("bundled font: {e}"))?;
+    let provider = data
+        .table_provider(0)
+        .map_err(|e| format!("bundled font: {e}"))?;
+    subset(
+        &provider,
+        &glyphs,
+        &SubsetProfile::Minimal,
+        CmapTarget::Unicode,
+    )
+    .map_err(|e| format!("font subset: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn subset_maps_exactly_the_text() {
+        let text = "五寨县 Wuzhai 学位 seats 2023";
+        let bytes = subset_for_text(text).expect("subset");
+        assert!(bytes.len() < FONT.len() / 20, "{} bytes", bytes.len());
+        let face = ttf_parser::Face::parse(&bytes, 0).expect("a valid OpenType font");
+        for c in text.chars().filter(|c| !c.is_whitespace()) {
+            let g = face
+                .glyph_index(c)
+                .unwrap_or_else(|| panic!("{c} not mapped"));
+            let mut bb = Bounds;
+            assert!(
+                face.outline_glyph(g, &mut bb).is_some(),
+                "{c} has no outline"
+            );
+        }
+        // A character of the font not in the text is gone.
+        assert!(face.glyph_index('校').is_none());
+        for table in [
+            b"OS/2", b"cmap", b"name", b"head", b"hhea", b"hmtx", b"maxp", b"post",
+        ] {
+            assert!(
+                face.raw_face()
+                    .table(ttf_parser::Tag::from_bytes(table))
+                    .is_some(),
+                "no {} table",
+                String::from_utf8_lossy(table)
+            );
+        }
+        assert_eq!(subset_for_text(text).expect("again"), bytes);
+    }
+
+    struct Bounds;
+    impl ttf_parser::OutlineBuilder for Bounds {
+        fn move_to(&mut self, _: f32, _: f32) {}
+        fn line_to(&mut self, _: f32, _: f32) {}
+        fn quad_to(&mut self, _: f32, _: f32, _: f32, _: f32) {}
+        fn curve_to(&mut self, _: f32, _: f32, _: f32, _: f32, _: f32, _: f32) {}
+        fn close(&mut self) {}
+    }
+}

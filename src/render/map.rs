@@ -1,6 +1,10 @@
-//! The catchment map of one level: county boundary, units coloured by their
-//! school, schools labelled by name, legend, scale bar, north arrow, title
-//! with the scenario's year, and the "synthetic" note for example data.
+//! The catchment map of one level: county boundary, roads, catchment
+//! polygons in distinct colours, units coloured by their school, unplaced
+//! units highlighted, schools as markers sized by seats and coloured by
+//! utilisation, labelled by name; legend, scale bar, north arrow, title with
+//! the scenario's year and date, and the "synthetic" note for example data.
+//! With a [`GapLayer`] the same map shows a forecast year instead: each
+//! school's zone coloured by its seat gap in classes.
 
 use super::font::text as font;
 use super::font::{ensure_registered, svg_font_fallback};
@@ -29,10 +33,31 @@ pub struct MapUnit {
     pub students: u32,
 }
 
+/// A forecast school's seat gap in one year: students minus seats.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct SchoolGap {
+    pub students: i64,
+    /// The gap in classes of the level's size: classes short (> 0, rounded
+    /// up) or whole classes to spare (< 0).
+    pub classes: i64,
+}
+
+/// The forecast view of a map: zones coloured by their school's gap.
+#[derive(Clone, Debug, PartialEq)]
+pub struct GapLayer {
+    pub year: i32,
+    /// Class size of the level, for the legend.
+    pub class_size: u32,
+    /// Per school (index as `MapInput::schools`); `None`: not forecast.
+    pub gaps: Vec<Option<SchoolGap>>,
+}
+
 #[derive(Clone, Debug)]
 pub struct MapInput<'a> {
     pub title: String,
     pub subtitle: String,
+    /// The scenario's date line (census day, entry year), never the clock.
+    pub date_note: String,
     pub synthetic: bool,
     pub boundary: Option<&'a MultiPolygon<f64>>,
     pub schools: Vec<MapSchool>,
@@ -42,6 +67,8 @@ pub struct MapInput<'a> {
     /// Catchment polygons: (index into `schools`, zone), tinted in the
     /// school's colour under the roads.
     pub zones: Vec<(usize, &'a MultiPolygon<f64>)>,
+    /// Draw the forecast gap of each zone instead of the assignment.
+    pub gap: Option<GapLayer>,
 }
 
 pub const WIDTH: u32 = 1400;
@@ -193,23 +220,7 @@ fn try_draw<DB: DrawingBackend>(
         .map(|&(i, z)| (geo::Area::unsigned_area(z), i, z))
         .collect();
     zones.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-    for &(_, i, z) in &zones {
-        let c = school_colour(i);
-        for p in &z.0 {
-            let ring: Vec<(i32, i32)> = p.exterior().coords().map(|c| frame.px(c.x, c.y)).collect();
-            root.draw(&Polygon::new(ring.clone(), c.mix(0.16).filled()))?;
-        }
-    }
-    for &(_, i, z) in &zones {
-        let c = school_colour(i);
-        for p in &z.0 {
-            let ring: Vec<(i32, i32)> = p.exterior().coords().map(|c| frame.px(c.x, c.y)).collect();
-            root.draw(&PathElement::new(
-                ring,
-                ShapeStyle::from(&c.mix(0.7)).stroke_width(2),
-            ))?;
-        }
-    }
+    draw_zones(root, &frame, m, &zones, None)?;
     draw_roads(root, &frame, &m.roads, None)?;
     // Dense clusters of schools (a county town) get a magnified inset so
     // every name can be read; in the main map they are drawn unlabelled.
@@ -233,6 +244,7 @@ fn try_draw<DB: DrawingBackend>(
         f.oy += r0.1 as f64 + 24.0;
         let keep: Vec<bool> = (0..m.schools.len()).map(|i| !in_inset[i]).collect();
         let bbox = (x.lon0, x.lat0, x.lon1, x.lat1);
+        draw_zones(root, &f, m, &zones, Some(bbox))?;
         draw_roads(root, &f, &m.roads, Some(bbox))?;
         let sub = MapInput {
             units: m
@@ -288,6 +300,14 @@ fn try_draw<DB: DrawingBackend>(
         m.subtitle.clone(),
         (24, 58),
         font(19.0).color(&RGBColor(60, 60, 60)),
+    ))?;
+    // The scenario's date, bottom right of the map (never the clock).
+    root.draw(&Text::new(
+        m.date_note.clone(),
+        (map_w - 20, HEIGHT as i32 - 28),
+        font(15.0)
+            .color(&RGBColor(60, 60, 60))
+            .pos(Pos::new(HPos::Right, VPos::Center)),
     ))?;
     if m.synthetic {
         let note = "合成示例数据 synthetic example data";
@@ -345,13 +365,26 @@ fn try_draw<DB: DrawingBackend>(
         RGBColor(200, 200, 200),
     ))?;
     root.draw(&Text::new("图例 Legend", (lx, 20), font(22.0)))?;
+    match &m.gap {
+        Some(g) => gap_legend(root, m, g, lx),
+        None => plan_legend(root, m, lx),
+    }
+}
+
+/// Legend of the assignment map: schools with their zone colour and seats,
+/// the utilisation bands, marker sizes and shapes, households, unplaced.
+fn plan_legend<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    m: &MapInput,
+    lx: i32,
+) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
     root.draw(&Text::new(
-        "学校 (已分配/座位)  school (assigned/seats)",
+        "学校 (已分配/学位)  school (assigned/seats)",
         (lx, 54),
         font(14.0),
     ))?;
     let mut y = 86;
-    let row = ((HEIGHT as i32 - 250) / (m.schools.len().max(1) as i32)).clamp(14, 26);
+    let row = ((HEIGHT as i32 - 430) / (m.schools.len().max(1) as i32)).clamp(14, 26);
     for (i, s) in m.schools.iter().enumerate() {
         let c = school_colour(i);
         root.draw(&Rectangle::new([(lx, y - 7), (lx + 14, y + 7)], c.filled()))?;
@@ -363,10 +396,55 @@ fn try_draw<DB: DrawingBackend>(
         ))?;
         y += row;
     }
-    y += 12;
+    y += 10;
     let small = font(14.0).pos(Pos::new(HPos::Left, VPos::Center));
-    let tri = vec![(lx + 7, y - 8), (lx, y + 6), (lx + 14, y + 6)];
-    root.draw(&Polygon::new(tri, RGBColor(120, 120, 120).filled()))?;
+    root.draw(&Text::new(
+        "标记颜色=利用率 marker colour = utilisation",
+        (lx, y),
+        small.clone(),
+    ))?;
+    y += 24;
+    for (band, label) in [
+        (0.5, "< 85%"),
+        (0.9, "85–100%"),
+        (1.1, "> 100% (特教超额 special needs over seats)"),
+    ] {
+        root.draw(&Rectangle::new(
+            [(lx, y - 7), (lx + 14, y + 7)],
+            utilisation_colour(Some(band)).filled(),
+        ))?;
+        root.draw(&Text::new(label, (lx + 22, y), small.clone()))?;
+        y += 22;
+    }
+    // Marker sizes: the smallest and largest seat counts on the map.
+    let lo = m.schools.iter().map(|s| s.seats).min().unwrap_or(45);
+    let hi = m.schools.iter().map(|s| s.seats).max().unwrap_or(45);
+    y += 6;
+    root.draw(&Text::new(
+        "标记大小=学位 marker size = seats",
+        (lx, y),
+        small.clone(),
+    ))?;
+    y += 14;
+    let mut x = lx + 4;
+    for seats in if lo == hi { vec![lo] } else { vec![lo, hi] } {
+        let r = marker_radius(seats);
+        root.draw(&Circle::new(
+            (x + r, y + r),
+            r,
+            RGBColor(150, 150, 150).filled(),
+        ))?;
+        root.draw(&Circle::new((x + r, y + r), r, BLACK.stroke_width(1)))?;
+        root.draw(&Text::new(
+            format!("{seats}"),
+            (x + 2 * r + 6, y + r),
+            small.clone(),
+        ))?;
+        x += 2 * r + 60;
+    }
+    y += 2 * marker_radius(hi) + 14;
+    let grey = RGBColor(120, 120, 120);
+    root.draw(&Polygon::new(triangle(lx + 7, y, 7), grey.filled()))?;
     root.draw(&Text::new(
         "走读学校 day school",
         (lx + 22, y),
@@ -375,7 +453,7 @@ fn try_draw<DB: DrawingBackend>(
     y += 24;
     root.draw(&Rectangle::new(
         [(lx, y - 7), (lx + 14, y + 7)],
-        RGBColor(120, 120, 120).filled(),
+        grey.filled(),
     ))?;
     root.draw(&Text::new(
         "寄宿制学校 boarding school",
@@ -383,26 +461,14 @@ fn try_draw<DB: DrawingBackend>(
         small.clone(),
     ))?;
     y += 24;
-    root.draw(&Circle::new(
-        (lx + 7, y),
-        5,
-        RGBColor(120, 120, 120).filled(),
-    ))?;
+    root.draw(&Circle::new((lx + 7, y), 5, grey.filled()))?;
     root.draw(&Text::new(
         "住户, 颜色=所分学校 household, colour = school",
         (lx + 22, y),
         small.clone(),
     ))?;
     y += 24;
-    let st = ShapeStyle::from(&RGBColor(200, 0, 0)).stroke_width(3);
-    root.draw(&PathElement::new(
-        vec![(lx + 1, y - 6), (lx + 13, y + 6)],
-        st,
-    ))?;
-    root.draw(&PathElement::new(
-        vec![(lx + 1, y + 6), (lx + 13, y - 6)],
-        st,
-    ))?;
+    unplaced_mark(root, lx + 7, y)?;
     let unplaced: u64 = m
         .units
         .iter()
@@ -415,6 +481,169 @@ fn try_draw<DB: DrawingBackend>(
         small,
     ))?;
     Ok(())
+}
+
+/// Legend of the forecast map: the gap classes and each school's gap.
+fn gap_legend<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    m: &MapInput,
+    g: &GapLayer,
+    lx: i32,
+) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    let small = font(14.0).pos(Pos::new(HPos::Left, VPos::Center));
+    root.draw(&Text::new(
+        format!(
+            "{} 年学位缺口 seat gap (班 classes of {})",
+            g.year, g.class_size
+        ),
+        (lx, 54),
+        font(14.0),
+    ))?;
+    let mut y = 84;
+    for (classes, label) in [
+        (Some(3), "3+ 班不足 3+ classes short"),
+        (Some(2), "2 班不足 classes short"),
+        (Some(1), "1 班不足 class short"),
+        (Some(0), "已满, 余位不足 1 班 full (< 1 class spare)"),
+        (Some(-1), "余 1 班 1 class spare"),
+        (Some(-2), "余 2 班 2 classes spare"),
+        (Some(-3), "余 3+ 班 3+ classes spare"),
+        (None, "无预测 no forecast"),
+    ] {
+        let c = gap_colour(classes.map(|c| SchoolGap {
+            students: 0,
+            classes: c,
+        }));
+        root.draw(&Rectangle::new(
+            [(lx, y - 8), (lx + 22, y + 8)],
+            c.mix(0.75).filled(),
+        ))?;
+        root.draw(&Rectangle::new(
+            [(lx, y - 8), (lx + 22, y + 8)],
+            RGBColor(90, 90, 90).stroke_width(1),
+        ))?;
+        root.draw(&Text::new(label, (lx + 30, y), small.clone()))?;
+        y += 24;
+    }
+    y += 12;
+    root.draw(&Text::new(
+        "学校 缺口 (学生-学位) school gap (students - seats)",
+        (lx, y),
+        small.clone(),
+    ))?;
+    y += 26;
+    let row = ((HEIGHT as i32 - y - 40) / (m.schools.len().max(1) as i32)).clamp(14, 24);
+    for (i, s) in m.schools.iter().enumerate() {
+        let gap = g.gaps.get(i).copied().flatten();
+        root.draw(&Rectangle::new(
+            [(lx, y - 7), (lx + 14, y + 7)],
+            gap_colour(gap).mix(0.75).filled(),
+        ))?;
+        let text = match gap {
+            Some(x) => format!("{}  {:+} 班 ({:+})", s.name, x.classes, x.students),
+            None => format!("{}  -", s.name),
+        };
+        root.draw(&Text::new(
+            text,
+            (lx + 22, y),
+            font(if row < 20 { 13.0 } else { 15.0 }).pos(Pos::new(HPos::Left, VPos::Center)),
+        ))?;
+        y += row;
+    }
+    Ok(())
+}
+
+/// Fill of a school marker by utilisation (assigned / seats): under 85%,
+/// 85% to 100%, over 100% (special-needs children beyond the seats).
+pub fn utilisation_colour(u: Option<f64>) -> RGBColor {
+    match u {
+        Some(u) if u > 1.0 => RGBColor(214, 39, 40),
+        Some(u) if u >= 0.85 => RGBColor(255, 176, 0),
+        Some(_) => RGBColor(44, 160, 44),
+        None => RGBColor(200, 200, 200),
+    }
+}
+
+/// Zone fill by seat gap in classes (diverging: blue spare, red short).
+pub fn gap_colour(g: Option<SchoolGap>) -> RGBColor {
+    match g.map(|g| g.classes) {
+        None => RGBColor(215, 215, 215),
+        Some(c) if c >= 3 => RGBColor(178, 24, 43),
+        Some(2) => RGBColor(239, 138, 98),
+        Some(1) => RGBColor(253, 200, 170),
+        Some(0) => RGBColor(250, 246, 220),
+        Some(-1) => RGBColor(209, 229, 240),
+        Some(-2) => RGBColor(103, 169, 207),
+        Some(_) => RGBColor(33, 102, 172),
+    }
+}
+
+/// Radius of a school marker in pixels: grows with the square root of the
+/// seats (area proportional to seats), from 7 px (45 seats) to 24 px.
+pub fn marker_radius(seats: u32) -> i32 {
+    ((5.0 + 3.0 * (seats as f64 / 45.0).sqrt()).round() as i32).clamp(7, 24)
+}
+
+fn triangle(x: i32, y: i32, r: i32) -> Vec<(i32, i32)> {
+    let (rf, xf, yf) = (r as f64, x as f64, y as f64);
+    vec![
+        (x, (yf - 1.15 * rf).round() as i32),
+        ((xf - rf).round() as i32, (yf + 0.7 * rf).round() as i32),
+        ((xf + rf).round() as i32, (yf + 0.7 * rf).round() as i32),
+    ]
+}
+
+/// A red cross in a red ring on a white halo: an unplaced unit.
+fn unplaced_mark<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    x: i32,
+    y: i32,
+) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    let red = RGBColor(200, 0, 0);
+    root.draw(&Circle::new((x, y), 10, WHITE.mix(0.85).filled()))?;
+    root.draw(&Circle::new((x, y), 10, red.stroke_width(2)))?;
+    let st = ShapeStyle::from(&red).stroke_width(3);
+    root.draw(&PathElement::new(vec![(x - 6, y - 6), (x + 6, y + 6)], st))?;
+    root.draw(&PathElement::new(vec![(x - 6, y + 6), (x + 6, y - 6)], st))?;
+    Ok(())
+}
+
+/// A school: its shape (triangle day, square boarding) in its zone colour
+/// as a rim, filled by utilisation (or white on a forecast map), sized by
+/// seats. Returns the half-size drawn.
+fn school_marker<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    x: i32,
+    y: i32,
+    s: &MapSchool,
+    rim: RGBColor,
+    fill: RGBColor,
+) -> Result<i32, DrawingAreaErrorKind<DB::ErrorType>> {
+    let r = marker_radius(s.seats);
+    let outer = r + 3;
+    if s.boarding {
+        let (a, b) = (r * 17 / 20, outer * 17 / 20);
+        root.draw(&Rectangle::new(
+            [(x - b, y - b), (x + b, y + b)],
+            rim.filled(),
+        ))?;
+        root.draw(&Rectangle::new(
+            [(x - a, y - a), (x + a, y + a)],
+            fill.filled(),
+        ))?;
+        root.draw(&Rectangle::new(
+            [(x - b, y - b), (x + b, y + b)],
+            BLACK.stroke_width(1),
+        ))?;
+    } else {
+        let o = triangle(x, y, outer + 2);
+        root.draw(&Polygon::new(o.clone(), rim.filled()))?;
+        root.draw(&Polygon::new(triangle(x, y, r - 1), fill.filled()))?;
+        let mut edge = o;
+        edge.push(edge[0]);
+        root.draw(&PathElement::new(edge, BLACK.stroke_width(1)))?;
+    }
+    Ok(outer + 2)
 }
 
 fn nice_length(target_m: f64) -> f64 {
@@ -452,41 +681,34 @@ fn draw_layer<DB: DrawingBackend>(
     hide: &[bool],
     area: PxRect,
 ) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
-    for u in m.units.iter().filter(|u| u.school.is_some()) {
+    // A forecast map shows zones only: households belong to the plan.
+    let units: &[MapUnit] = if m.gap.is_some() { &[] } else { &m.units };
+    for u in units.iter().filter(|u| u.school.is_some()) {
         let (x, y) = frame.px(u.lon, u.lat);
         let r = 2 + (u.students as f64).sqrt().round() as i32;
         let c = school_colour(u.school.unwrap_or(0));
         root.draw(&Circle::new((x, y), r, c.mix(0.75).filled()))?;
     }
-    for u in m.units.iter().filter(|u| u.school.is_none()) {
+    for u in units.iter().filter(|u| u.school.is_none()) {
         let (x, y) = frame.px(u.lon, u.lat);
-        let st = ShapeStyle::from(&RGBColor(200, 0, 0)).stroke_width(3);
-        root.draw(&PathElement::new(vec![(x - 6, y - 6), (x + 6, y + 6)], st))?;
-        root.draw(&PathElement::new(vec![(x - 6, y + 6), (x + 6, y - 6)], st))?;
+        unplaced_mark(root, x, y)?;
     }
     let shown: Vec<usize> = (0..m.schools.len()).filter(|&i| !hide[i]).collect();
     let mut taken: Vec<PxRect> = Vec::new();
+    let mut half = vec![11; m.schools.len()];
     for &i in &shown {
         let s = &m.schools[i];
         let (x, y) = frame.px(s.lon, s.lat);
-        taken.push((x - 11, y - 11, x + 11, y + 11));
-        let c = school_colour(i);
-        if s.boarding {
-            root.draw(&Rectangle::new(
-                [(x - 9, y - 9), (x + 9, y + 9)],
-                c.filled(),
-            ))?;
-            root.draw(&Rectangle::new(
-                [(x - 9, y - 9), (x + 9, y + 9)],
-                BLACK.stroke_width(2),
-            ))?;
-        } else {
-            let tri = vec![(x, y - 11), (x - 10, y + 7), (x + 10, y + 7)];
-            root.draw(&Polygon::new(tri.clone(), c.filled()))?;
-            let mut outline = tri;
-            outline.push((x, y - 11));
-            root.draw(&PathElement::new(outline, BLACK.stroke_width(2)))?;
-        }
+        let (rim, fill) = match &m.gap {
+            Some(_) => (RGBColor(60, 60, 60), WHITE),
+            None => (
+                school_colour(i),
+                utilisation_colour((s.seats > 0).then(|| s.assigned as f64 / s.seats as f64)),
+            ),
+        };
+        half[i] = school_marker(root, x, y, s, rim, fill)?;
+        let h = half[i];
+        taken.push((x - h, y - h, x + h, y + h));
     }
     let style = font(17.0).pos(Pos::new(HPos::Left, VPos::Top));
     for &i in &shown {
@@ -496,15 +718,16 @@ fn draw_layer<DB: DrawingBackend>(
             .estimate_text_size(&s.name, &style)
             .map(|(w, h)| (w as i32, h as i32))
             .unwrap_or((17 * s.name.chars().count() as i32, 17));
+        let d = half[i] + 3;
         let spots = [
-            (x + 14, y - h / 2),
-            (x - 14 - w, y - h / 2),
-            (x - w / 2, y - 14 - h),
-            (x - w / 2, y + 13),
-            (x + 12, y - 12 - h),
-            (x + 12, y + 10),
-            (x - 12 - w, y - 12 - h),
-            (x - 12 - w, y + 10),
+            (x + d, y - h / 2),
+            (x - d - w, y - h / 2),
+            (x - w / 2, y - d - h),
+            (x - w / 2, y + d),
+            (x + d - 2, y - d + 2 - h),
+            (x + d - 2, y + d - 2),
+            (x - d + 2 - w, y - d + 2 - h),
+            (x - d + 2 - w, y + d - 2),
         ];
         let fits = |&(lx, ly): &(i32, i32)| {
             let r = (lx - 1, ly - 1, lx + w + 1, ly + h + 1);
@@ -601,6 +824,56 @@ fn find_inset(frame: &Frame, m: &MapInput, map_w: i32, top: i32) -> Option<Inset
     })
 }
 
+/// Zone fills, then their edges: each school's colour, or the colour of
+/// its forecast gap. `within` clips the zones to a lon/lat box (the inset).
+fn draw_zones<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    frame: &Frame,
+    m: &MapInput,
+    zones: &[(f64, usize, &MultiPolygon<f64>)],
+    within: Option<(f64, f64, f64, f64)>,
+) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    use geo::BooleanOps;
+    let clipped: Vec<(usize, MultiPolygon<f64>)> = zones
+        .iter()
+        .map(|&(_, i, z)| {
+            let z = match within {
+                Some((x0, y0, x1, y1)) => {
+                    let r = geo::Rect::new((x0, y0), (x1, y1)).to_polygon();
+                    z.intersection(&MultiPolygon::new(vec![r]))
+                }
+                None => z.clone(),
+            };
+            (i, z)
+        })
+        .collect();
+    let ring = |p: &geo::Polygon<f64>| -> Vec<(i32, i32)> {
+        p.exterior().coords().map(|c| frame.px(c.x, c.y)).collect()
+    };
+    for (i, z) in &clipped {
+        let fill = match &m.gap {
+            Some(g) => gap_colour(g.gaps.get(*i).copied().flatten()).mix(0.75),
+            None => school_colour(*i).mix(0.16),
+        };
+        for p in &z.0 {
+            root.draw(&Polygon::new(ring(p), fill.filled()))?;
+        }
+    }
+    for (i, z) in &clipped {
+        let edge = match &m.gap {
+            Some(_) => RGBColor(90, 90, 90).mix(0.8),
+            None => school_colour(*i).mix(0.7),
+        };
+        for p in &z.0 {
+            root.draw(&PathElement::new(
+                ring(p),
+                ShapeStyle::from(&edge).stroke_width(2),
+            ))?;
+        }
+    }
+    Ok(())
+}
+
 /// Roads as thin grey lines; `within` keeps only pieces touching a lon/lat
 /// box (for the inset).
 fn draw_roads<DB: DrawingBackend>(
@@ -613,14 +886,28 @@ fn draw_roads<DB: DrawingBackend>(
     let inside = |p: (f64, f64)| {
         within.is_none_or(|(x0, y0, x1, y1)| p.0 >= x0 && p.0 <= x1 && p.1 >= y0 && p.1 <= y1)
     };
+    // Consecutive pieces that share an end are drawn as one line (a road
+    // is usually listed piece after piece): a much smaller SVG.
+    let mut line: Vec<(i32, i32)> = Vec::new();
     for r in roads {
         if !(inside(r[0]) && inside(r[1])) {
             continue;
         }
         let (a, b) = (frame.px(r[0].0, r[0].1), frame.px(r[1].0, r[1].1));
-        if a != b {
-            root.draw(&PathElement::new(vec![a, b], style))?;
+        if a == b {
+            continue;
         }
+        if line.last() != Some(&a) {
+            if line.len() >= 2 {
+                root.draw(&PathElement::new(std::mem::take(&mut line), style))?;
+            }
+            line.clear();
+            line.push(a);
+        }
+        line.push(b);
+    }
+    if line.len() >= 2 {
+        root.draw(&PathElement::new(line, style))?;
     }
     Ok(())
 }

@@ -4,6 +4,7 @@
 pub mod chart;
 pub mod font;
 pub mod map;
+pub mod report;
 
 pub use chart::{ChartInput, render_chart};
 pub use map::{MapInput, MapSchool, MapUnit, render_map};

@@ -6,6 +6,7 @@ use geo::{Distance, Haversine, Point};
 use rstar::RTree;
 use rstar::primitives::GeomWithData;
 
+pub mod coords;
 pub mod network;
 
 pub const EARTH_RADIUS_M: f64 = 6_371_008.8;
