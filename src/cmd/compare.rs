@@ -81,31 +81,8 @@ pub fn run(args: &CompareArgs) -> Result<i32, CliError> {
     let mut staged = Staged::default();
     let mut labels: Vec<String> = Vec::new();
     for path in &args.scenarios {
-        let loaded = load(&InputArgs {
-            config: Some(path.clone()),
-            ..Default::default()
-        })?;
-        let travel = match &loaded.roads {
-            Some(g) => Travel::Roads(g),
-            None => Travel::Straight,
-        };
-        let probs = problems(&loaded, travel);
-        let levels = solve_levels(
-            &loaded,
-            &probs,
-            loaded.scenario.zones,
-            loaded.scenario.stability_m_per_student,
-        )?;
-        // A short, unique label: the file's stem.
-        let stem = path
-            .file_stem()
-            .map_or("scenario".into(), |s| s.to_string_lossy().to_string());
-        let mut label = stem.clone();
-        let mut k = 2;
-        while labels.contains(&label) {
-            label = format!("{stem}_{k}");
-            k += 1;
-        }
+        let (loaded, levels) = plan_scenario(path)?;
+        let label = unique_label(path, &labels);
         labels.push(label.clone());
         let clip = zone_clip(&loaded);
         let shapes = zone_shapes(&loaded, &levels, &clip);
@@ -240,4 +217,42 @@ fn print_table(rows: &[Row], labels: &[String]) {
             eprintln!("{line}");
         }
     }
+}
+
+/// Loads one scenario file and solves its levels as `plan --config` would.
+pub fn plan_scenario(
+    path: &std::path::Path,
+) -> Result<(super::inputs::Loaded, Vec<LevelAssignment>), CliError> {
+    let loaded = load(&InputArgs {
+        config: Some(path.to_path_buf()),
+        ..Default::default()
+    })?;
+    let travel = match &loaded.roads {
+        Some(g) => Travel::Roads(g),
+        None => Travel::Straight,
+    };
+    let probs = problems(&loaded, travel);
+    let levels = solve_levels(
+        &loaded,
+        &probs,
+        loaded.scenario.zones,
+        loaded.scenario.stability_m_per_student,
+    )?;
+    drop(probs);
+    Ok((loaded, levels))
+}
+
+/// A short label for a scenario, unique among `taken`: the file's stem,
+/// with `_2`, `_3`... when two files share one.
+pub fn unique_label(path: &std::path::Path, taken: &[String]) -> String {
+    let stem = path
+        .file_stem()
+        .map_or("scenario".into(), |s| s.to_string_lossy().to_string());
+    let mut label = stem.clone();
+    let mut k = 2;
+    while taken.contains(&label) {
+        label = format!("{stem}_{k}");
+        k += 1;
+    }
+    label
 }

@@ -472,30 +472,8 @@ fn comparison(
     let mut rows: Vec<CompareRow> = levels.iter().map(|la| row(this, loaded, la)).collect();
     let mut labels = vec![this.to_string()];
     for path in others {
-        let other = load(&InputArgs {
-            config: Some(path.clone()),
-            ..Default::default()
-        })?;
-        let travel = match &other.roads {
-            Some(g) => Travel::Roads(g),
-            None => Travel::Straight,
-        };
-        let probs = problems(&other, travel);
-        let lv = solve_levels(
-            &other,
-            &probs,
-            other.scenario.zones,
-            other.scenario.stability_m_per_student,
-        )?;
-        let stem = path
-            .file_stem()
-            .map_or("scenario".into(), |s| s.to_string_lossy().to_string());
-        let mut label = stem.clone();
-        let mut k = 2;
-        while labels.contains(&label) {
-            label = format!("{stem}_{k}");
-            k += 1;
-        }
+        let (other, lv) = super::compare::plan_scenario(path)?;
+        let label = super::compare::unique_label(path, &labels);
         labels.push(label.clone());
         rows.extend(lv.iter().map(|la| row(&label, &other, la)));
     }
