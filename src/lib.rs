@@ -4,6 +4,7 @@
 //! into `model` types; `assign` places every entry-cohort child exactly;
 //! `render` draws maps; `cmd` holds one file per subcommand.
 
+pub mod admit;
 pub mod assign;
 pub mod classes;
 pub mod cmd;

@@ -42,6 +42,8 @@ enum Command {
     Track(cmd::track::TrackArgs),
     #[command(about = cmd::lottery::ABOUT, after_help = cmd::lottery::AFTER_HELP)]
     Lottery(cmd::lottery::LotteryArgs),
+    #[command(about = cmd::admit::ABOUT, after_help = cmd::admit::AFTER_HELP)]
+    Admit(cmd::admit::AdmitArgs),
 }
 
 fn main() {
@@ -64,6 +66,7 @@ fn main() {
         Command::Classes(a) => cmd::classes::run(a),
         Command::Track(a) => cmd::track::run(a),
         Command::Lottery(a) => cmd::lottery::run(a),
+        Command::Admit(a) => cmd::admit::run(a),
         Command::Forecast(a) => cmd::forecast::run(a),
     };
     match result {

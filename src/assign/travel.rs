@@ -218,9 +218,7 @@ fn roads(
             }
             out
         };
-        let threads = std::thread::available_parallelism()
-            .map_or(1, |n| n.get())
-            .min(takes.len().max(1));
+        let threads = g.threads().min(takes.len().max(1));
         let chunks: Vec<Vec<usize>> = (0..threads)
             .map(|t| takes.iter().copied().skip(t).step_by(threads).collect())
             .collect();

@@ -54,6 +54,10 @@ pub struct BacktestArgs {
     /// Output folder.
     #[arg(long, value_name = "DIR", default_value = "out")]
     pub out: PathBuf,
+    /// Write the CSV files for Excel: with a UTF-8 byte-order mark, without
+    /// which Excel shows Chinese text as garbage (otherwise byte-identical).
+    #[arg(long)]
+    pub excel: bool,
 }
 
 fn pct(x: Option<f64>) -> String {
@@ -143,6 +147,7 @@ pub fn run(args: &BacktestArgs) -> Result<i32, CliError> {
         "by_horizon": by_h,
     });
     let mut staged = Staged::default();
+    staged.set_csv_bom(args.excel);
     staged.add("backtest.csv", csv);
     staged.add(
         "backtest.json",

@@ -70,6 +70,10 @@ pub struct ClassesArgs {
     /// Output folder.
     #[arg(long, value_name = "DIR", default_value = "out")]
     pub out: PathBuf,
+    /// Write the CSV files for Excel: with a UTF-8 byte-order mark, without
+    /// which Excel shows Chinese text as garbage (otherwise byte-identical).
+    #[arg(long)]
+    pub excel: bool,
 }
 
 pub fn run(args: &ClassesArgs) -> Result<i32, CliError> {
@@ -99,6 +103,7 @@ pub fn run(args: &ClassesArgs) -> Result<i32, CliError> {
     let s = split(&students, &opts).map_err(|e| split_error(e, &rows, &file, &opts))?;
 
     let mut staged = Staged::default();
+    staged.set_csv_bom(args.excel);
     staged.add("classes.csv", classes_csv(&rows, &s));
     staged.add("classes_summary.csv", summary_csv(&s));
     let mut json = serde_json::to_string_pretty(&summary_json(&s, &opts))

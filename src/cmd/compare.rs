@@ -35,6 +35,10 @@ pub struct CompareArgs {
     /// Output folder.
     #[arg(long, value_name = "DIR", default_value = "out/compare")]
     pub out: PathBuf,
+    /// Write the CSV files for Excel: with a UTF-8 byte-order mark, without
+    /// which Excel shows Chinese text as garbage (otherwise byte-identical).
+    #[arg(long)]
+    pub excel: bool,
 }
 
 /// One scenario's figures at one level.
@@ -79,6 +83,7 @@ pub fn run(args: &CompareArgs) -> Result<i32, CliError> {
     super::check_out(&args.out)?;
     let mut rows = Vec::new();
     let mut staged = Staged::default();
+    staged.set_csv_bom(args.excel);
     let mut labels: Vec<String> = Vec::new();
     for path in &args.scenarios {
         let (loaded, levels) = plan_scenario(path)?;

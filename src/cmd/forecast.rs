@@ -70,6 +70,10 @@ pub struct ForecastArgs {
     /// Output folder.
     #[arg(long, value_name = "DIR", default_value = "out")]
     pub out: PathBuf,
+    /// Write the CSV files for Excel: with a UTF-8 byte-order mark, without
+    /// which Excel shows Chinese text as garbage (otherwise byte-identical).
+    #[arg(long)]
+    pub excel: bool,
 }
 
 /// The level a grade belongs to (primary 1-6, junior 7-9; kindergarten and
@@ -140,6 +144,7 @@ pub fn run(args: &ForecastArgs) -> Result<i32, CliError> {
         );
     }
     let mut staged = Staged::default();
+    staged.set_csv_bom(args.excel);
     staged.add("forecast.csv", csv);
 
     let mut short: Vec<String> = Vec::new();

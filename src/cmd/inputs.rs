@@ -67,6 +67,11 @@ pub struct InputArgs {
         )
     )]
     pub coords: Option<CoordSystem>,
+    /// Threads for the road travel search (default: every core; also the
+    /// environment variable CATCHMENT_THREADS). Outputs are byte-identical
+    /// for any count.
+    #[arg(long, value_name = "N")]
+    pub threads: Option<std::num::NonZeroUsize>,
 }
 
 /// Everything a run needs, validated.
@@ -112,6 +117,24 @@ impl InputArgs {
             && self.roads.is_none()
             && self.current.is_none()
             && self.pins.is_none()
+    }
+}
+
+/// The thread count in the environment variable `CATCHMENT_THREADS`, read
+/// here at the command-line edge (the core takes it as an option); unset or
+/// empty: `None`.
+pub fn threads_from_env() -> Result<Option<std::num::NonZeroUsize>, CliError> {
+    match std::env::var("CATCHMENT_THREADS") {
+        Err(std::env::VarError::NotPresent) => Ok(None),
+        Ok(v) if v.trim().is_empty() => Ok(None),
+        Ok(v) => v.trim().parse().map(Some).map_err(|_| {
+            CliError::Usage(format!(
+                "CATCHMENT_THREADS: expected a whole number of threads >= 1, found \"{v}\""
+            ))
+        }),
+        Err(std::env::VarError::NotUnicode(v)) => Err(CliError::Usage(format!(
+            "CATCHMENT_THREADS: expected a whole number of threads >= 1, found {v:?}"
+        ))),
     }
 }
 
@@ -437,7 +460,15 @@ pub fn load(args: &InputArgs) -> Result<Loaded, CliError> {
             .collect(),
         None => vec![],
     };
-    let roads = roads.map(|lines| RoadGraph::build(&lines));
+    let threads = match args.threads {
+        Some(n) => Some(n),
+        None => threads_from_env()?,
+    };
+    let roads = roads.map(|lines| {
+        let mut g = RoadGraph::build(&lines);
+        g.set_threads(threads);
+        g
+    });
     let far_from_road = match &roads {
         Some(g) => units
             .iter()

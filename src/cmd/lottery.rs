@@ -32,7 +32,10 @@ The procedure (docs/lottery.md):
        --public-entropy \"<the announced numbers, as drawn>\" --notary \"<notary's input>\"
   3. publish the folder; anyone runs: catchment lottery verify --dir lottery/J02-2023
      (or python3 tools/lottery_reference.py verify lottery/J02-2023)
-`draw --applicants F` commits and draws in one go (the audit records which).";
+`draw --applicants F` commits and draws in one go (the audit records which).
+No --excel here (unlike plan, forecast, ...): the published files are hashed and checked byte
+for byte by `verify`, and a UTF-8 byte-order mark would change them. To read them in Excel:
+Data > From Text/CSV, file origin 65001 (UTF-8).";
 
 const COMMIT_ABOUT: &str = "Canonicalise the applicant list and print its SHA-256 (publish it \
                             before the seed exists)";

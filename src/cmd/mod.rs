@@ -1,6 +1,7 @@
 //! One file per subcommand (as xsv does): its help, its arguments, one `run`
 //! that reads, calls the core, writes. Shared input handling in `inputs`.
 
+pub mod admit;
 pub mod backtest;
 pub mod classes;
 pub mod compare;

@@ -69,6 +69,17 @@ pub struct PlanArgs {
     /// which Excel shows Chinese text as garbage (otherwise byte-identical).
     #[arg(long)]
     pub excel: bool,
+    /// Outputs for publication: household ids replaced by pseudonyms
+    /// (HMAC-SHA-256 under --public-key), household points rounded to about
+    /// 100 m, per-household travel to 100 m, in assignment.csv,
+    /// assignment.geojson and moves.csv. Totals are unchanged.
+    #[arg(long, requires = "public_key")]
+    pub public: bool,
+    /// The secret the pseudonyms are keyed with (at least 12 characters;
+    /// the bureau keeps it: the same key gives the same pseudonyms every
+    /// year, and only its holder can link a row back to a household).
+    #[arg(long, value_name = "SECRET", requires = "public")]
+    pub public_key: Option<String>,
 }
 
 /// The levels' instances, built once (arcs, pins), solved under any weight.
@@ -206,6 +217,9 @@ fn zone_facts(
 pub fn run(args: &PlanArgs) -> Result<i32, CliError> {
     let clock = Instant::now();
     super::check_out(&args.out)?;
+    if let Some(key) = &args.public_key {
+        crate::io::public::check_key(key).map_err(CliError::Usage)?;
+    }
     let loaded = load(&args.inputs)?;
     let travel = match &loaded.roads {
         Some(g) => Travel::Roads(g),
@@ -252,10 +266,21 @@ pub fn run(args: &PlanArgs) -> Result<i32, CliError> {
     let mut staged = Staged::default();
     staged.set_csv_bom(args.excel);
     let (units, schools, policy) = (&loaded.units, &loaded.schools, &loaded.scenario.policy);
-    staged.add("assignment.csv", assignment_csv(units, schools, &levels));
+    // Per-household rows as published (--public) or as they are.
+    let (row_units, row_levels) = match (args.public, &args.public_key) {
+        (true, Some(key)) => (
+            crate::io::public::public_units(units, key).map_err(CliError::Usage)?,
+            crate::io::public::public_levels(&levels),
+        ),
+        _ => (units.clone(), levels.clone()),
+    };
+    staged.add(
+        "assignment.csv",
+        assignment_csv(&row_units, schools, &row_levels),
+    );
     staged.add(
         "assignment.geojson",
-        assignment_geojson(units, schools, &levels),
+        assignment_geojson(&row_units, schools, &row_levels),
     );
     staged.add("schools.csv", schools_csv(schools, &levels, policy));
     staged.add(
@@ -274,7 +299,7 @@ pub fn run(args: &PlanArgs) -> Result<i32, CliError> {
     if let Some(c) = &loaded.current {
         staged.add(
             "moves.csv",
-            moves_csv(units, schools, &levels, c, &loaded.closed),
+            moves_csv(&row_units, schools, &row_levels, c, &loaded.closed),
         );
     }
     if let Some(rows) = &sweep {

@@ -45,6 +45,10 @@ pub struct TrackArgs {
     /// Output folder.
     #[arg(long, value_name = "DIR", default_value = "out")]
     pub out: PathBuf,
+    /// Write the CSV files for Excel: with a UTF-8 byte-order mark, without
+    /// which Excel shows Chinese text as garbage (otherwise byte-identical).
+    #[arg(long)]
+    pub excel: bool,
 }
 
 pub fn run(args: &TrackArgs) -> Result<i32, CliError> {
@@ -98,6 +102,7 @@ pub fn run(args: &TrackArgs) -> Result<i32, CliError> {
         );
     }
     let mut staged = Staged::default();
+    staged.set_csv_bom(args.excel);
     staged.add("not_registered.csv", nr);
     staged.add("registered_elsewhere.csv", re);
     staged.add("track_summary.csv", sum);

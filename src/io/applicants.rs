@@ -14,7 +14,7 @@
 //! canonical list needs no quoting).
 
 use super::error::{InputError, InputErrors};
-use super::table::{Column, Spec, read_table};
+use super::table::{Column, Spec, table_from_bytes};
 use crate::lottery::{Applicant, field_problem};
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -52,7 +52,15 @@ const SPEC: Spec = Spec {
 /// Read and check `applicants.csv`; every row's problem is reported.
 pub fn read_applicants(path: &Path) -> Result<Vec<Applicant>, InputErrors> {
     let file = path.display().to_string();
-    let rows = read_table(path, &SPEC)?;
+    let bytes = std::fs::read(path)
+        .map_err(|e| InputError::new(&file, "a readable file", e.to_string()))?;
+    applicants_from_bytes(&bytes, &file)
+}
+
+/// [`read_applicants`] on the bytes of a file named `file` (for messages).
+pub fn applicants_from_bytes(bytes: &[u8], file: &str) -> Result<Vec<Applicant>, InputErrors> {
+    let file = file.to_string();
+    let rows = table_from_bytes(bytes, &file, &SPEC)?;
     let mut errs = InputErrors::default();
     let mut out = Vec::with_capacity(rows.len());
     // id -> (line, school); group -> (line, school, priority)

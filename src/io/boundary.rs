@@ -1,7 +1,7 @@
 //! `boundary.geojson`: the county outline (Polygon or MultiPolygon).
 
 use super::error::{InputError, show};
-use super::geojson::{check_crs, parse_json, polygons, read_text};
+use super::geojson::{check_crs, parse_json, polygons, read_text, text_from_bytes};
 use geo::{MultiPolygon, Polygon};
 use serde_json::Value;
 use std::path::Path;
@@ -9,7 +9,18 @@ use std::path::Path;
 pub fn read_boundary(path: &Path) -> Result<MultiPolygon<f64>, InputError> {
     let file = path.display().to_string();
     let text = read_text(path)?;
-    let root = parse_json(&text, &file)?;
+    boundary_from_str(&text, &file)
+}
+
+/// [`read_boundary`] on the bytes of a file named `file`.
+pub fn boundary_from_bytes(bytes: &[u8], file: &str) -> Result<MultiPolygon<f64>, InputError> {
+    boundary_from_str(&text_from_bytes(bytes, file)?, file)
+}
+
+/// [`read_boundary`] on the text of a file named `file`.
+pub fn boundary_from_str(text: &str, file: &str) -> Result<MultiPolygon<f64>, InputError> {
+    let file = file.to_string();
+    let root = parse_json(text, &file)?;
     let Value::Object(obj) = &root else {
         return Err(InputError::new(&file, "a GeoJSON object", show(&root)));
     };

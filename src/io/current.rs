@@ -8,7 +8,9 @@
 //! against `schools.geojson` when the inputs are loaded, not here.
 
 use super::error::{InputError, InputErrors, show};
-use super::geojson::{feature_at, features, polygons, properties_and_opt_id, read_text};
+use super::geojson::{
+    feature_at, features, polygons, properties_and_opt_id, read_text, text_from_bytes,
+};
 use crate::model::Level;
 use geo::MultiPolygon;
 use serde_json::Value;
@@ -37,7 +39,18 @@ impl CurrentZone {
 pub fn read_current(path: &Path) -> Result<Vec<CurrentZone>, InputErrors> {
     let file = path.display().to_string();
     let text = read_text(path)?;
-    let feats = features(&text, &file)?;
+    current_from_str(&text, &file)
+}
+
+/// [`read_current`] on the bytes of a file named `file`.
+pub fn current_from_bytes(bytes: &[u8], file: &str) -> Result<Vec<CurrentZone>, InputErrors> {
+    current_from_str(&text_from_bytes(bytes, file)?, file)
+}
+
+/// [`read_current`] on the text of a file named `file`.
+pub fn current_from_str(text: &str, file: &str) -> Result<Vec<CurrentZone>, InputErrors> {
+    let file = file.to_string();
+    let feats = features(text, &file)?;
     let mut errs = InputErrors::default();
     let mut out = Vec::with_capacity(feats.len());
     for (index, f) in feats.iter().enumerate() {

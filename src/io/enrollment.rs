@@ -5,7 +5,7 @@
 //! name) are ignored. Every bad value is located by line and field.
 
 use super::error::{InputError, InputErrors};
-use super::table::{Column, Row, Spec, read_table};
+use super::table::{Column, Row, Spec, table_from_bytes};
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -135,7 +135,15 @@ const HOUSING: Spec = Spec {
 /// dwellings >= 0.
 pub fn read_housing(path: &Path) -> Result<Vec<HousingRow>, InputErrors> {
     let file = path.display().to_string();
-    let rows = read_table(path, &HOUSING)?;
+    let bytes = std::fs::read(path)
+        .map_err(|e| InputError::new(&file, "a readable file", e.to_string()))?;
+    housing_from_bytes(&bytes, &file)
+}
+
+/// [`read_housing`] on the bytes of a file named `file` (for messages).
+pub fn housing_from_bytes(bytes: &[u8], file: &str) -> Result<Vec<HousingRow>, InputErrors> {
+    let file = file.to_string();
+    let rows = table_from_bytes(bytes, &file, &HOUSING)?;
     let mut errs = InputErrors::default();
     let mut out = Vec::with_capacity(rows.len());
     for r in &rows {
@@ -214,7 +222,15 @@ fn parse<T: std::str::FromStr>(
 /// no (year, school, grade) twice.
 pub fn read_enrollment(path: &Path) -> Result<Vec<EnrollmentRow>, InputErrors> {
     let file = path.display().to_string();
-    let rows = read_table(path, &ENROLLMENT)?;
+    let bytes = std::fs::read(path)
+        .map_err(|e| InputError::new(&file, "a readable file", e.to_string()))?;
+    enrollment_from_bytes(&bytes, &file)
+}
+
+/// [`read_enrollment`] on the bytes of a file named `file` (for messages).
+pub fn enrollment_from_bytes(bytes: &[u8], file: &str) -> Result<Vec<EnrollmentRow>, InputErrors> {
+    let file = file.to_string();
+    let rows = table_from_bytes(bytes, &file, &ENROLLMENT)?;
     let mut errs = InputErrors::default();
     let mut out = Vec::with_capacity(rows.len());
     let mut seen: HashMap<(i32, String, u32), usize> = HashMap::new();
@@ -283,7 +299,15 @@ pub fn read_enrollment(path: &Path) -> Result<Vec<EnrollmentRow>, InputErrors> {
 /// Read `births.csv`: one row per year (and area, when given), births >= 0.
 pub fn read_births(path: &Path) -> Result<Vec<BirthsRow>, InputErrors> {
     let file = path.display().to_string();
-    let rows = read_table(path, &BIRTHS)?;
+    let bytes = std::fs::read(path)
+        .map_err(|e| InputError::new(&file, "a readable file", e.to_string()))?;
+    births_from_bytes(&bytes, &file)
+}
+
+/// [`read_births`] on the bytes of a file named `file` (for messages).
+pub fn births_from_bytes(bytes: &[u8], file: &str) -> Result<Vec<BirthsRow>, InputErrors> {
+    let file = file.to_string();
+    let rows = table_from_bytes(bytes, &file, &BIRTHS)?;
     let mut errs = InputErrors::default();
     let mut out = Vec::with_capacity(rows.len());
     let mut seen: HashMap<(i32, Option<String>), usize> = HashMap::new();

@@ -19,15 +19,25 @@ pub fn read_utf8(path: &Path, expected: &str) -> Result<String, InputError> {
     let file = path.display().to_string();
     let bytes = std::fs::read(path)
         .map_err(|e| InputError::new(&file, "a readable file", e.to_string()))?;
+    utf8_from_bytes(&bytes, &file, expected)
+}
+
+/// The text of a GeoJSON file's bytes, as [`read_text`] checks it.
+pub fn text_from_bytes(bytes: &[u8], file: &str) -> Result<String, InputError> {
+    utf8_from_bytes(bytes, file, "UTF-8 text (GeoJSON is UTF-8 by RFC 7946)")
+}
+
+/// The bytes of a file that must be UTF-8, as [`read_utf8`] checks them.
+pub fn utf8_from_bytes(bytes: &[u8], file: &str, expected: &str) -> Result<String, InputError> {
     let bytes = bytes
         .strip_prefix(b"\xEF\xBB\xBF")
-        .unwrap_or(&bytes)
+        .unwrap_or(bytes)
         .to_vec();
     String::from_utf8(bytes).map_err(|e| {
         let at = e.utf8_error().valid_up_to();
         let line = e.as_bytes()[..at].iter().filter(|&&b| b == b'\n').count() + 1;
         InputError::new(
-            &file,
+            file,
             expected,
             format!(
                 "a byte that is not UTF-8 (byte {at}); the file is probably GBK/GB18030 \
@@ -304,6 +314,30 @@ pub fn polygons(
     at: &str,
 ) -> Result<Vec<Polygon<f64>>, InputError> {
     let kind = g.value.type_name();
+    // Every position [lon, lat] before the conversion, which indexes
+    // positions unchecked (a position of one number panicked in it).
+    let positions: Vec<&::geojson::Position> = match &g.value {
+        ::geojson::GeometryValue::Polygon { coordinates } => coordinates.iter().flatten().collect(),
+        ::geojson::GeometryValue::MultiPolygon { coordinates } => {
+            coordinates.iter().flatten().flatten().collect()
+        }
+        _ => {
+            return Err(
+                InputError::new(file, "a Polygon or MultiPolygon", format!("a {kind}"))
+                    .at(at)
+                    .field("geometry"),
+            );
+        }
+    };
+    if let Some(p) = positions.iter().find(|p| p.len() < 2) {
+        return Err(InputError::new(
+            file,
+            "positions [lon, lat] of two numbers",
+            format!("a position of {} number(s): {:?}", p.len(), p.as_slice()),
+        )
+        .at(at)
+        .field("geometry.coordinates"));
+    }
     let gg: geo::Geometry<f64> = g.try_into().map_err(|e: ::geojson::Error| {
         InputError::new(file, "a valid geometry", e.to_string()).at(at)
     })?;

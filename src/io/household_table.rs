@@ -28,7 +28,7 @@
 use super::error::{InputError, InputErrors, show};
 use super::geojson::is_refused_field;
 use super::households::child;
-use super::table::{Column, Spec, header, quoted, read_csv_text, records};
+use super::table::{Column, Spec, csv_text_from_bytes, header, quoted, records};
 use crate::model::{Child, Demand, Unit};
 use chrono::{Datelike, NaiveDate};
 use serde_json::{Map, Value};
@@ -218,10 +218,28 @@ pub fn read_household_table(
     latest_birth: NaiveDate,
 ) -> Result<Vec<Unit>, InputErrors> {
     let file = path.display().to_string();
+    let bytes = match kind {
+        TableKind::Other => Vec::new(),
+        _ => std::fs::read(path)
+            .map_err(|e| InputError::new(&file, "a readable file", e.to_string()))?,
+    };
+    household_table_from_bytes(&bytes, &file, kind, latest_birth)
+}
+
+/// [`read_household_table`] on the bytes of a file named `file` (for
+/// messages; its extension, for [`TableKind::Other`], names the format).
+pub fn household_table_from_bytes(
+    bytes: &[u8],
+    file: &str,
+    kind: TableKind,
+    latest_birth: NaiveDate,
+) -> Result<Vec<Unit>, InputErrors> {
+    let path = Path::new(file);
+    let file = file.to_string();
     let mut errs = InputErrors::default();
     let rows = match kind {
-        TableKind::Csv => csv_rows(path, &file, &mut errs)?,
-        TableKind::Xlsx => xlsx_rows(path, &file)?,
+        TableKind::Csv => csv_rows(bytes, &file, &mut errs)?,
+        TableKind::Xlsx => xlsx_rows(bytes, &file)?,
         TableKind::Other => {
             let ext = path
                 .extension()
@@ -244,8 +262,8 @@ pub fn read_household_table(
 
 /// The rows of a CSV household table; a record's problem is pushed to
 /// `errs` and the rest read.
-fn csv_rows(path: &Path, file: &str, errs: &mut InputErrors) -> Result<Vec<TableRow>, InputError> {
-    let text = read_csv_text(path)?;
+fn csv_rows(bytes: &[u8], file: &str, errs: &mut InputErrors) -> Result<Vec<TableRow>, InputError> {
+    let text = csv_text_from_bytes(bytes, file)?;
     let mut rows = Vec::new();
     for rec in records(&text, file) {
         match rec {
@@ -270,14 +288,14 @@ fn csv_rows(path: &Path, file: &str, errs: &mut InputErrors) -> Result<Vec<Table
 }
 
 /// The rows of the first sheet of an `.xlsx` workbook.
-fn xlsx_rows(path: &Path, file: &str) -> Result<Vec<TableRow>, InputError> {
-    use calamine::{Reader, Xlsx, open_workbook};
+fn xlsx_rows(bytes: &[u8], file: &str) -> Result<Vec<TableRow>, InputError> {
+    use calamine::{Reader, Xlsx};
     let unreadable = |why: String| InputError::new(file, "a readable .xlsx workbook", why);
     // calamine is third-party code run on untrusted bytes: a panic on a
     // corrupt file is a refused input, not a crash.
     let read = std::panic::catch_unwind(|| -> Result<_, String> {
-        let mut book: Xlsx<_> =
-            open_workbook(path).map_err(|e: calamine::XlsxError| e.to_string())?;
+        let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes))
+            .map_err(|e: calamine::XlsxError| e.to_string())?;
         let Some(name) = book.sheet_names().first().cloned() else {
             return Ok(None);
         };

@@ -3,7 +3,9 @@
 //! same child validation ([`child`]).
 
 use super::error::{InputError, InputErrors, show};
-use super::geojson::{feature_at, features, point, properties_and_id, read_text, refuse_private};
+use super::geojson::{
+    feature_at, features, point, properties_and_id, read_text, refuse_private, text_from_bytes,
+};
 use crate::model::{Child, Demand, Residence, Unit};
 use chrono::NaiveDate;
 use serde_json::{Map, Value};
@@ -27,7 +29,27 @@ pub fn read_households_geojson(
 ) -> Result<Vec<Unit>, InputErrors> {
     let file = path.display().to_string();
     let text = read_text(path)?;
-    let feats = features(&text, &file)?;
+    households_geojson_from_str(&text, &file, latest_birth)
+}
+
+/// [`read_households_geojson`] on the bytes of a file named `file`.
+pub fn households_geojson_from_bytes(
+    bytes: &[u8],
+    file: &str,
+    latest_birth: NaiveDate,
+) -> Result<Vec<Unit>, InputErrors> {
+    let text = text_from_bytes(bytes, file)?;
+    households_geojson_from_str(&text, file, latest_birth)
+}
+
+/// [`read_households_geojson`] on the text of a file named `file`.
+pub fn households_geojson_from_str(
+    text: &str,
+    file: &str,
+    latest_birth: NaiveDate,
+) -> Result<Vec<Unit>, InputErrors> {
+    let file = file.to_string();
+    let feats = features(text, &file)?;
     let mut errs = InputErrors::default();
     let mut units = Vec::with_capacity(feats.len());
     let mut seen: HashMap<String, usize> = HashMap::new();

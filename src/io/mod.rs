@@ -1,6 +1,7 @@
 //! Reading and writing files: the only place (with `render` output) that
 //! touches the filesystem. Every rejection is an [`InputError`].
 
+pub mod admit_applicants;
 pub mod applicants;
 pub mod boundary;
 pub mod current;
@@ -11,6 +12,7 @@ pub mod household_table;
 pub mod households;
 pub mod output;
 pub mod pins;
+pub mod public;
 pub mod results;
 pub mod roads;
 pub mod scenario;

@@ -6,8 +6,8 @@
 //! cells (as Excel writes them) are ignored. Whether the unit and school
 //! exist is checked against the other inputs when they are loaded.
 
-use super::error::InputErrors;
-use super::table::{Column, Spec, read_table};
+use super::error::{InputError, InputErrors};
+use super::table::{Column, Spec, table_from_bytes};
 use std::path::Path;
 
 /// One row of `pins.csv`.
@@ -39,7 +39,15 @@ const SPEC: Spec = Spec {
 
 /// Read and check `pins.csv`; every row's problem is reported.
 pub fn read_pins(path: &Path) -> Result<Vec<PinRow>, InputErrors> {
-    Ok(read_table(path, &SPEC)?
+    let file = path.display().to_string();
+    let bytes = std::fs::read(path)
+        .map_err(|e| InputError::new(&file, "a readable file", e.to_string()))?;
+    pins_from_bytes(&bytes, &file)
+}
+
+/// [`read_pins`] on the bytes of a file named `file` (for messages).
+pub fn pins_from_bytes(bytes: &[u8], file: &str) -> Result<Vec<PinRow>, InputErrors> {
+    Ok(table_from_bytes(bytes, file, &SPEC)?
         .into_iter()
         .map(|r| PinRow {
             line: r.line,

@@ -1,7 +1,7 @@
 //! `schools.geojson`: public and private schools with seats.
 
 use super::error::{InputError, InputErrors, show};
-use super::geojson::{feature_at, features, point, properties_and_id, read_text};
+use super::geojson::{feature_at, features, point, properties_and_id, read_text, text_from_bytes};
 use super::households::count;
 use crate::model::{Level, PerLevel, School, SchoolKind, Sector};
 use serde_json::{Map, Value};
@@ -11,7 +11,18 @@ use std::path::Path;
 pub fn read_schools(path: &Path) -> Result<Vec<School>, InputErrors> {
     let file = path.display().to_string();
     let text = read_text(path)?;
-    let feats = features(&text, &file)?;
+    schools_from_str(&text, &file)
+}
+
+/// [`read_schools`] on the bytes of a file named `file`.
+pub fn schools_from_bytes(bytes: &[u8], file: &str) -> Result<Vec<School>, InputErrors> {
+    schools_from_str(&text_from_bytes(bytes, file)?, file)
+}
+
+/// [`read_schools`] on the text of a file named `file`.
+pub fn schools_from_str(text: &str, file: &str) -> Result<Vec<School>, InputErrors> {
+    let file = file.to_string();
+    let feats = features(text, &file)?;
     let mut errs = InputErrors::default();
     let mut out = Vec::with_capacity(feats.len());
     let mut seen: HashMap<String, usize> = HashMap::new();

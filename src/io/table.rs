@@ -137,7 +137,15 @@ pub fn records(text: &str, file: &str) -> Vec<Result<Record, InputError>> {
 /// Read a table; rows with a problem are reported (all of them) and left out.
 pub fn read_table(path: &Path, spec: &Spec) -> Result<Vec<Row>, InputErrors> {
     let file = path.display().to_string();
-    let text = read_csv_text(path)?;
+    let bytes = std::fs::read(path)
+        .map_err(|e| InputError::new(&file, "a readable file", e.to_string()))?;
+    table_from_bytes(&bytes, &file, spec)
+}
+
+/// [`read_table`] on the bytes of a file named `file` (for messages).
+pub fn table_from_bytes(bytes: &[u8], file: &str, spec: &Spec) -> Result<Vec<Row>, InputErrors> {
+    let file = file.to_string();
+    let text = csv_text_from_bytes(bytes, &file)?;
     let mut errs = InputErrors::default();
     let mut columns: Option<Vec<Option<usize>>> = None;
     let mut width = 0;
@@ -218,7 +226,12 @@ pub fn read_csv_text(path: &Path) -> Result<String, InputError> {
     let file = path.display().to_string();
     let bytes = std::fs::read(path)
         .map_err(|e| InputError::new(&file, "a readable file", e.to_string()))?;
-    let decoded = decode_csv(&bytes).map_err(|e| e.error(&file))?;
+    csv_text_from_bytes(&bytes, &file)
+}
+
+/// [`read_csv_text`] on the bytes of a file named `file` (for messages).
+pub fn csv_text_from_bytes(bytes: &[u8], file: &str) -> Result<String, InputError> {
+    let decoded = decode_csv(bytes).map_err(|e| e.error(file))?;
     if decoded.encoding == CsvEncoding::Gb18030 {
         let first = decoded
             .text

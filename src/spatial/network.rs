@@ -93,6 +93,9 @@ pub struct RoadGraph {
     pub component: Vec<u32>,
     /// Line ends joined to another line's interior by noding.
     pub joined_ends: usize,
+    /// Threads for the travel searches on this graph; `None`: the
+    /// machine's available parallelism. Results do not depend on it.
+    threads: Option<std::num::NonZeroUsize>,
 }
 
 #[derive(Clone, Copy)]
@@ -287,6 +290,22 @@ impl RoadGraph {
             piece_index,
             component,
             joined_ends,
+            threads: None,
+        }
+    }
+
+    /// Set the number of threads the travel searches on this graph use
+    /// (`None`: the machine's available parallelism), as the command line
+    /// asks (`--threads`, `CATCHMENT_THREADS`).
+    pub fn set_threads(&mut self, threads: Option<std::num::NonZeroUsize>) {
+        self.threads = threads;
+    }
+
+    /// The number of threads the travel searches on this graph use.
+    pub fn threads(&self) -> usize {
+        match self.threads {
+            Some(n) => n.get(),
+            None => std::thread::available_parallelism().map_or(1, |n| n.get()),
         }
     }
 

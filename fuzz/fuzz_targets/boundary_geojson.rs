@@ -1,0 +1,11 @@
+//! Fuzz the county boundary GeoJSON reader: any bytes give Ok or a clear error
+//! (whose message is formatted too), never a panic.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    if let Err(e) = catchment::io::boundary::boundary_from_bytes(data, "boundary.geojson") {
+        let _ = e.to_string();
+    }
+});
