@@ -116,7 +116,7 @@ pub fn check_crs(root: &Map<String, Value>, file: &str) -> Result<(), InputError
 /// non-empty `features` array).
 pub fn features(text: &str, file: &str) -> Result<Vec<Value>, InputError> {
     let root = parse_json(text, file)?;
-    let Value::Object(obj) = root else {
+    let Value::Object(mut obj) = root else {
         return Err(InputError::new(
             file,
             "a GeoJSON FeatureCollection object",
@@ -135,8 +135,10 @@ pub fn features(text: &str, file: &str) -> Result<Vec<Value>, InputError> {
             .field("type"));
         }
     }
-    match obj.get("features") {
-        Some(Value::Array(f)) if !f.is_empty() => Ok(f.clone()),
+    match obj.get_mut("features") {
+        // Taken out, not cloned: a province's households file is hundreds
+        // of megabytes of JSON values.
+        Some(Value::Array(f)) if !f.is_empty() => Ok(std::mem::take(f)),
         Some(Value::Array(_)) => {
             Err(InputError::new(file, "at least one feature", "an empty list").field("features"))
         }
