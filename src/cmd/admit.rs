@@ -6,7 +6,7 @@
 
 use super::CliError;
 use super::inputs::{InputArgs, Loaded, load};
-use super::plan::{problems, solve_levels};
+use super::plan::solve_loaded;
 use crate::admit::{
     AdmitApplicant, AdmitInput, AdmitResult, AdmitSchool, AdmitUnit, Reach, Route, Seeding, Why,
     admit,
@@ -396,18 +396,8 @@ pub fn run(args: &AdmitArgs) -> Result<i32, CliError> {
     };
     let loaded = load(&args.inputs)?;
     let checked = check_rows(rows, &loaded, &file)?;
-    let travel = match &loaded.roads {
-        Some(g) => Travel::Roads(g),
-        None => Travel::Straight,
-    };
-    let probs = problems(&loaded, travel);
-    let levels = solve_levels(
-        &loaded,
-        &probs,
-        loaded.scenario.zones,
-        loaded.scenario.stability_m_per_student,
-    )?;
-    drop(probs);
+    let levels = solve_loaded(&loaded)?;
+    let travel = loaded.travel();
     let seeding = args.public_entropy.as_ref().map(|e| Seeding {
         public_entropy: e.clone(),
         notary: args.notary.clone(),

@@ -5,8 +5,8 @@
 
 use super::CliError;
 use super::inputs::{InputArgs, load};
-use super::plan::{map_input, problems, solve_levels, zone_clip, zone_shapes};
-use crate::assign::{LevelAssignment, Travel};
+use super::plan::{map_input, zone_clip, zone_shapes};
+use crate::assign::LevelAssignment;
 use crate::io::output::{Staged, csv_field};
 use crate::io::results::moved;
 use crate::render::render_map;
@@ -232,18 +232,7 @@ pub fn plan_scenario(
         config: Some(path.to_path_buf()),
         ..Default::default()
     })?;
-    let travel = match &loaded.roads {
-        Some(g) => Travel::Roads(g),
-        None => Travel::Straight,
-    };
-    let probs = problems(&loaded, travel);
-    let levels = solve_levels(
-        &loaded,
-        &probs,
-        loaded.scenario.zones,
-        loaded.scenario.stability_m_per_student,
-    )?;
-    drop(probs);
+    let levels = super::plan::solve_loaded(&loaded)?;
     Ok((loaded, levels))
 }
 

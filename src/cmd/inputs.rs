@@ -138,6 +138,17 @@ pub fn threads_from_env() -> Result<Option<std::num::NonZeroUsize>, CliError> {
     }
 }
 
+impl Loaded {
+    /// How travel is measured: by road when the scenario has roads, else
+    /// the straight line.
+    pub fn travel(&self) -> crate::assign::Travel<'_> {
+        match &self.roads {
+            Some(g) => crate::assign::Travel::Roads(g),
+            None => crate::assign::Travel::Straight,
+        }
+    }
+}
+
 pub fn load(args: &InputArgs) -> Result<Loaded, CliError> {
     let today = chrono::Local::now().date_naive();
     let config = match (&args.config, args.is_empty()) {

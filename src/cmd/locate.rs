@@ -743,10 +743,7 @@ pub fn run(args: &LocateArgs) -> Result<i32, CliError> {
         }
     };
     let loaded = load(&args.inputs)?;
-    let travel = match &loaded.roads {
-        Some(g) => Travel::Roads(g),
-        None => Travel::Straight,
-    };
+    let travel = loaded.travel();
     let probs = problems(&loaded, travel);
     let stability = loaded.scenario.stability_m_per_student;
     let levels = solve_levels(&loaded, &probs, loaded.scenario.zones, stability)?;

@@ -146,6 +146,19 @@ fn feeder_groups(loaded: &Loaded, primary: &LevelAssignment) -> Vec<Option<u32>>
         .collect()
 }
 
+/// Solves every level of a loaded scenario as `plan` does (road travel
+/// when the scenario has roads), for the commands built on a plan.
+pub fn solve_loaded(loaded: &Loaded) -> Result<Vec<LevelAssignment>, CliError> {
+    let travel = loaded.travel();
+    let probs = problems(loaded, travel);
+    solve_levels(
+        loaded,
+        &probs,
+        loaded.scenario.zones,
+        loaded.scenario.stability_m_per_student,
+    )
+}
+
 /// The area zones tile: the boundary, or a box around units and schools.
 pub fn zone_clip(loaded: &Loaded) -> MultiPolygon<f64> {
     match &loaded.boundary {
@@ -221,10 +234,7 @@ pub fn run(args: &PlanArgs) -> Result<i32, CliError> {
         crate::io::public::check_key(key).map_err(CliError::Usage)?;
     }
     let loaded = load(&args.inputs)?;
-    let travel = match &loaded.roads {
-        Some(g) => Travel::Roads(g),
-        None => Travel::Straight,
-    };
+    let travel = loaded.travel();
     let mut z = loaded.scenario.zones;
     z.whole_units |= args.whole_units;
     z.feeder |= args.feeder;

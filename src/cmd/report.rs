@@ -9,7 +9,7 @@ use super::CliError;
 use super::forecast::{age_at_lowest_grade, load_history};
 use super::inputs::{InputArgs, Loaded, describe, load};
 use super::plan::{map_input, problems, solve_levels, zone_clip, zone_shapes};
-use crate::assign::{LevelAssignment, Travel};
+use crate::assign::LevelAssignment;
 use crate::forecast::{Forecast, ForecastOptions, forecast as project};
 use crate::io::output::Staged;
 use crate::io::results::moved;
@@ -497,10 +497,7 @@ pub fn run(args: &ReportArgs) -> Result<i32, CliError> {
         }
     }
     let loaded = load(&args.inputs)?;
-    let travel = match &loaded.roads {
-        Some(g) => Travel::Roads(g),
-        None => Travel::Straight,
-    };
+    let travel = loaded.travel();
     let probs = problems(&loaded, travel);
     let stability = loaded.scenario.stability_m_per_student;
     let levels = solve_levels(&loaded, &probs, loaded.scenario.zones, stability)?;

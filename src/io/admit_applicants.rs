@@ -12,6 +12,7 @@
 //! priority. Checks against the schools and households (known ids, level,
 //! a unit for public applicants) are made by `cmd::admit`, which knows them.
 
+use super::applicants::{APPLICANT_ID, MULTIPLE_BIRTH_GROUP, PRIORITY, SCHOOL_ID};
 use super::error::{InputError, InputErrors};
 use super::table::{Column, Spec, read_table};
 use crate::lottery::field_problem;
@@ -21,30 +22,10 @@ use std::path::Path;
 
 const SPEC: Spec = Spec {
     columns: &[
-        Column {
-            name: "applicant_id",
-            aliases: &["报名号", "申请编号", "报名编号", "申请号"],
-            required: true,
-            what: "an application number",
-        },
-        Column {
-            name: "school_id",
-            aliases: &["学校编号", "学校代码"],
-            required: true,
-            what: "a school id (schools.geojson `id`)",
-        },
-        Column {
-            name: "multiple_birth_group",
-            aliases: &["多胞胎组", "多胞胎编号"],
-            required: false,
-            what: "a multiple-birth group id",
-        },
-        Column {
-            name: "priority",
-            aliases: &["优先类别", "优先类型", "优先"],
-            required: false,
-            what: "a priority category",
-        },
+        APPLICANT_ID,
+        SCHOOL_ID,
+        MULTIPLE_BIRTH_GROUP,
+        PRIORITY,
         Column {
             name: "unit_id",
             aliases: &["户编号", "住户编号", "家庭编号"],

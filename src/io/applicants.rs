@@ -19,33 +19,35 @@ use crate::lottery::{Applicant, field_problem};
 use std::collections::BTreeMap;
 use std::path::Path;
 
+/// The contract's columns of `applicants.csv` (shared with `admit`'s list,
+/// which adds the household and the level).
+pub const APPLICANT_ID: Column = Column {
+    name: "applicant_id",
+    aliases: &["报名号", "申请编号", "报名编号", "申请号"],
+    required: true,
+    what: "an application number",
+};
+pub const SCHOOL_ID: Column = Column {
+    name: "school_id",
+    aliases: &["学校编号", "学校代码"],
+    required: true,
+    what: "a school id (schools.geojson `id`)",
+};
+pub const MULTIPLE_BIRTH_GROUP: Column = Column {
+    name: "multiple_birth_group",
+    aliases: &["多胞胎组", "多胞胎编号"],
+    required: false,
+    what: "a multiple-birth group id",
+};
+pub const PRIORITY: Column = Column {
+    name: "priority",
+    aliases: &["优先类别", "优先类型", "优先"],
+    required: false,
+    what: "a priority category",
+};
+
 const SPEC: Spec = Spec {
-    columns: &[
-        Column {
-            name: "applicant_id",
-            aliases: &["报名号", "申请编号", "报名编号", "申请号"],
-            required: true,
-            what: "an application number",
-        },
-        Column {
-            name: "school_id",
-            aliases: &["学校编号", "学校代码"],
-            required: true,
-            what: "a school id (schools.geojson `id`)",
-        },
-        Column {
-            name: "multiple_birth_group",
-            aliases: &["多胞胎组", "多胞胎编号"],
-            required: false,
-            what: "a multiple-birth group id",
-        },
-        Column {
-            name: "priority",
-            aliases: &["优先类别", "优先类型", "优先"],
-            required: false,
-            what: "a priority category",
-        },
-    ],
+    columns: &[APPLICANT_ID, SCHOOL_ID, MULTIPLE_BIRTH_GROUP, PRIORITY],
     other_columns: false,
 };
 
