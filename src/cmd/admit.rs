@@ -6,6 +6,7 @@
 
 use super::CliError;
 use super::inputs::{InputArgs, Loaded, load};
+use super::lottery::check_text;
 use super::plan::solve_loaded;
 use crate::admit::{
     AdmitApplicant, AdmitInput, AdmitResult, AdmitSchool, AdmitUnit, Reach, Route, Seeding, Why,
@@ -93,17 +94,6 @@ pub struct AdmitArgs {
     /// folders stay canonical, without one).
     #[arg(long)]
     pub excel: bool,
-}
-
-/// A seed input recorded exactly (as `lottery draw` requires).
-fn check_text(flag: &str, text: &str) -> Result<(), CliError> {
-    if text.trim() != text || text.chars().any(char::is_control) {
-        return Err(CliError::Usage(format!(
-            "{flag} {text:?}: expected text without leading or trailing white space or control \
-             characters (it is recorded and hashed exactly)"
-        )));
-    }
-    Ok(())
 }
 
 /// One application, checked against the schools and households.
@@ -381,7 +371,7 @@ pub fn run(args: &AdmitArgs) -> Result<i32, CliError> {
     }
     let rows = read_admit_applicants(&args.applicants)?;
     if let Some(e) = &args.public_entropy {
-        check_text("--public-entropy", e)?;
+        check_text("--public-entropy", e, true)?;
         if e.is_empty() {
             return Err(CliError::Usage(
                 "--public-entropy: expected the announced public numbers, found an empty text"
@@ -389,7 +379,7 @@ pub fn run(args: &AdmitArgs) -> Result<i32, CliError> {
             ));
         }
     }
-    check_text("--notary", &args.notary)?;
+    check_text("--notary", &args.notary, false)?;
     let options = DrawOptions {
         priority: PriorityRule::parse(&args.priority).unwrap_or_default(),
         group_overflow: GroupOverflow::parse(&args.group_overflow).unwrap_or_default(),

@@ -317,7 +317,7 @@ pub fn parse_seats(items: &[String]) -> Result<BTreeMap<String, u64>, CliError> 
 
 /// A seed input recorded exactly: no leading or trailing white space, no
 /// control characters (invisible differences a citizen could not retype).
-fn check_text(flag: &str, text: &str, required: bool) -> Result<(), CliError> {
+pub(super) fn check_text(flag: &str, text: &str, required: bool) -> Result<(), CliError> {
     if required && text.is_empty() {
         return Err(CliError::Usage(format!(
             "{flag}: expected the announced public numbers, found an empty text"

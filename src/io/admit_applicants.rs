@@ -12,10 +12,11 @@
 //! priority. Checks against the schools and households (known ids, level,
 //! a unit for public applicants) are made by `cmd::admit`, which knows them.
 
-use super::applicants::{APPLICANT_ID, MULTIPLE_BIRTH_GROUP, PRIORITY, SCHOOL_ID};
+use super::applicants::{
+    APPLICANT_ID, MULTIPLE_BIRTH_GROUP, PRIORITY, SCHOOL_ID, cells_publishable,
+};
 use super::error::{InputError, InputErrors};
 use super::table::{Column, Spec, read_table};
-use crate::lottery::field_problem;
 use crate::model::Level;
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -75,24 +76,7 @@ pub fn read_admit_applicants(path: &Path) -> Result<Vec<AdmitRow>, InputErrors> 
     let mut groups: BTreeMap<String, Seen> = BTreeMap::new();
     for r in rows {
         let at = format!("line {}", r.line);
-        let mut ok = true;
-        for (k, c) in SPEC.columns.iter().enumerate() {
-            if let Some(problem) = r.get(k).and_then(field_problem) {
-                errs.push(
-                    InputError::new(
-                        &file,
-                        format!(
-                            "{} without commas, double quotes or control characters",
-                            c.what
-                        ),
-                        format!("{problem} in \"{}\"", r.get(k).unwrap_or_default()),
-                    )
-                    .at(&at)
-                    .field(c.name),
-                );
-                ok = false;
-            }
-        }
+        let mut ok = cells_publishable(&r, &SPEC, &file, &at, &mut errs);
         let level = match r.get(5) {
             None => None,
             Some(s) => match parse_level(s) {

@@ -14,7 +14,7 @@
 //! canonical list needs no quoting).
 
 use super::error::{InputError, InputErrors};
-use super::table::{Column, Spec, table_from_bytes};
+use super::table::{Column, Row, Spec, table_from_bytes};
 use crate::lottery::{Applicant, field_problem};
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -46,6 +46,36 @@ pub const PRIORITY: Column = Column {
     what: "a priority category",
 };
 
+/// Every cell of `r` a lottery can publish and hash: no commas, double
+/// quotes or control characters (`field_problem`); one error per bad cell.
+pub(super) fn cells_publishable(
+    r: &Row,
+    spec: &Spec,
+    file: &str,
+    at: &str,
+    errs: &mut InputErrors,
+) -> bool {
+    let mut ok = true;
+    for (k, c) in spec.columns.iter().enumerate() {
+        if let Some(problem) = r.get(k).and_then(field_problem) {
+            errs.push(
+                InputError::new(
+                    file,
+                    format!(
+                        "{} without commas, double quotes or control characters",
+                        c.what
+                    ),
+                    format!("{problem} in \"{}\"", r.get(k).unwrap_or_default()),
+                )
+                .at(at)
+                .field(c.name),
+            );
+            ok = false;
+        }
+    }
+    ok
+}
+
 const SPEC: Spec = Spec {
     columns: &[APPLICANT_ID, SCHOOL_ID, MULTIPLE_BIRTH_GROUP, PRIORITY],
     other_columns: false,
@@ -70,24 +100,7 @@ pub fn applicants_from_bytes(bytes: &[u8], file: &str) -> Result<Vec<Applicant>,
     let mut groups: BTreeMap<String, (usize, String, Option<String>)> = BTreeMap::new();
     for r in rows {
         let at = format!("line {}", r.line);
-        let mut ok = true;
-        for (k, c) in SPEC.columns.iter().enumerate() {
-            if let Some(problem) = r.get(k).and_then(field_problem) {
-                errs.push(
-                    InputError::new(
-                        &file,
-                        format!(
-                            "{} without commas, double quotes or control characters",
-                            c.what
-                        ),
-                        format!("{problem} in \"{}\"", r.get(k).unwrap_or_default()),
-                    )
-                    .at(&at)
-                    .field(c.name),
-                );
-                ok = false;
-            }
-        }
+        let ok = cells_publishable(&r, &SPEC, &file, &at, &mut errs);
         if !ok {
             continue;
         }
