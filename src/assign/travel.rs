@@ -236,9 +236,22 @@ fn roads(
         });
         results
     };
-    let mut per_unit: Vec<Vec<Arc>> = vec![Vec::new(); units.len()];
-    for (j, found) in per_school.iter().enumerate() {
-        for &(i, r) in found {
+    // Per unit, in school order; each list sized exactly, and each school's
+    // results dropped once copied (a province holds tens of millions).
+    let mut per_unit: Vec<Vec<Arc>> = {
+        let mut count = vec![0u32; units.len()];
+        for found in &per_school {
+            for &(i, _) in found {
+                count[i as usize] += 1;
+            }
+        }
+        count
+            .iter()
+            .map(|&c| Vec::with_capacity(c as usize))
+            .collect()
+    };
+    for (j, found) in per_school.into_iter().enumerate() {
+        for (i, r) in found {
             per_unit[i as usize].push(Arc {
                 school: j as u32,
                 cost: to_cost(r.cost),

@@ -74,3 +74,54 @@ impl From<crate::io::InputError> for CliError {
         CliError::Input(e.into())
     }
 }
+
+/// Wall time (and, on Linux, the peak resident memory so far) at the end of
+/// each stage of a run, for `timings.json`: where a large run spends its
+/// time and memory.
+pub struct Stages {
+    clock: std::time::Instant,
+    last: f64,
+    done: Vec<serde_json::Value>,
+}
+
+impl Default for Stages {
+    fn default() -> Self {
+        Stages {
+            clock: std::time::Instant::now(),
+            last: 0.0,
+            done: Vec::new(),
+        }
+    }
+}
+
+impl Stages {
+    /// Close the stage `name` (it began when the previous one ended).
+    pub fn end(&mut self, name: &str) {
+        let now = self.clock.elapsed().as_secs_f64();
+        let mut s = serde_json::json!({ "stage": name, "seconds": now - self.last });
+        if let Some(mb) = peak_rss_mb() {
+            s["peak_rss_mb"] = serde_json::json!(mb);
+        }
+        self.done.push(s);
+        self.last = now;
+    }
+
+    /// Seconds since the run began.
+    pub fn seconds(&self) -> f64 {
+        self.clock.elapsed().as_secs_f64()
+    }
+
+    /// The closed stages, in order.
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::Value::Array(self.done.clone())
+    }
+}
+
+/// The process's peak resident memory in MB (`VmHWM`), where the system
+/// reports it (Linux); `None` elsewhere.
+fn peak_rss_mb() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024)
+}

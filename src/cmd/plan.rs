@@ -11,14 +11,13 @@ use crate::io::results::{
     schools_csv, summary_json, zones_by_area_csv,
 };
 use crate::io::scenario::ZoneOptions;
-use crate::model::Level;
+use crate::model::{Level, Unit};
 use crate::render::{MapInput, MapSchool, MapUnit, render_map};
 use crate::zones::geometry::{ZoneLookup, default_clip, tiling, zone_polygons};
 use clap::Args;
 use geo::MultiPolygon;
 use serde_json::json;
 use std::path::PathBuf;
-use std::time::Instant;
 
 pub const ABOUT: &str =
     "Assign every entry-cohort child to a school, exactly (seats, travel limits)";
@@ -228,12 +227,13 @@ fn zone_facts(
 
 /// Outcome of a plan: the exit code to use.
 pub fn run(args: &PlanArgs) -> Result<i32, CliError> {
-    let clock = Instant::now();
+    let mut stages = super::Stages::default();
     super::check_out(&args.out)?;
     if let Some(key) = &args.public_key {
         crate::io::public::check_key(key).map_err(CliError::Usage)?;
     }
     let loaded = load(&args.inputs)?;
+    stages.end("read");
     let travel = loaded.travel();
     let mut z = loaded.scenario.zones;
     z.whole_units |= args.whole_units;
@@ -252,7 +252,9 @@ pub fn run(args: &PlanArgs) -> Result<i32, CliError> {
         ));
     }
     let problems = problems(&loaded, travel);
+    stages.end("travel");
     let levels = solve_levels(&loaded, &problems, z, stability)?;
+    stages.end("solve");
     let solve_seconds: f64 = levels.iter().map(|l| l.solve_seconds).sum();
     let sweep = match &args.sweep {
         Some(ws) => {
@@ -270,27 +272,36 @@ pub fn run(args: &PlanArgs) -> Result<i32, CliError> {
         }
         None => None,
     };
+    if sweep.is_some() {
+        stages.end("sweep");
+    }
     let clip = zone_clip(&loaded);
     let shapes = zone_shapes(&loaded, &levels, &clip);
+    stages.end("zones");
 
     let mut staged = Staged::default();
     staged.set_csv_bom(args.excel);
     let (units, schools, policy) = (&loaded.units, &loaded.schools, &loaded.scenario.policy);
     // Per-household rows as published (--public) or as they are.
-    let (row_units, row_levels) = match (args.public, &args.public_key) {
-        (true, Some(key)) => (
+    // (Borrowed when not public: a province's units are not copied.)
+    let public = match (args.public, &args.public_key) {
+        (true, Some(key)) => Some((
             crate::io::public::public_units(units, key).map_err(CliError::Usage)?,
             crate::io::public::public_levels(&levels),
-        ),
-        _ => (units.clone(), levels.clone()),
+        )),
+        _ => None,
+    };
+    let (row_units, row_levels): (&[Unit], &[LevelAssignment]) = match &public {
+        Some((u, l)) => (u, l),
+        None => (units, &levels),
     };
     staged.add(
         "assignment.csv",
-        assignment_csv(&row_units, schools, &row_levels),
+        assignment_csv(row_units, schools, row_levels),
     );
     staged.add(
         "assignment.geojson",
-        assignment_geojson(&row_units, schools, &row_levels),
+        assignment_geojson(row_units, schools, row_levels),
     );
     staged.add("schools.csv", schools_csv(schools, &levels, policy));
     staged.add(
@@ -309,7 +320,7 @@ pub fn run(args: &PlanArgs) -> Result<i32, CliError> {
     if let Some(c) = &loaded.current {
         staged.add(
             "moves.csv",
-            moves_csv(&row_units, schools, &row_levels, c, &loaded.closed),
+            moves_csv(row_units, schools, row_levels, c, &loaded.closed),
         );
     }
     if let Some(rows) = &sweep {
@@ -349,14 +360,17 @@ pub fn run(args: &PlanArgs) -> Result<i32, CliError> {
             zones: Some(zone_facts(&loaded, &levels, &shapes, &clip)),
         }),
     );
+    stages.end("tables");
     for (la, zs) in levels.iter().zip(&shapes) {
         let (png, svg) = render_map(&map_input(&loaded, la, zs));
         staged.add(format!("maps/{}.png", la.level.as_str()), png);
         staged.add(format!("maps/{}.svg", la.level.as_str()), svg);
     }
+    stages.end("maps");
     let timings = serde_json::json!({
         "solve_seconds": solve_seconds,
-        "seconds": clock.elapsed().as_secs_f64(),
+        "seconds": stages.seconds(),
+        "stages": stages.to_json(),
     });
     staged.add(
         "timings.json",

@@ -3,6 +3,7 @@
 //! [`InputError`].
 
 use super::error::{InputError, show};
+use super::strict_json::{Member, Streamed};
 use geo::{Area, Polygon};
 use serde_json::{Map, Value};
 use std::path::Path;
@@ -19,7 +20,7 @@ pub fn read_utf8(path: &Path, expected: &str) -> Result<String, InputError> {
     let file = path.display().to_string();
     let bytes = std::fs::read(path)
         .map_err(|e| InputError::new(&file, "a readable file", e.to_string()))?;
-    utf8_from_bytes(&bytes, &file, expected)
+    utf8_from_vec(bytes, &file, expected)
 }
 
 /// The text of a GeoJSON file's bytes, as [`read_text`] checks it.
@@ -29,10 +30,14 @@ pub fn text_from_bytes(bytes: &[u8], file: &str) -> Result<String, InputError> {
 
 /// The bytes of a file that must be UTF-8, as [`read_utf8`] checks them.
 pub fn utf8_from_bytes(bytes: &[u8], file: &str, expected: &str) -> Result<String, InputError> {
-    let bytes = bytes
-        .strip_prefix(b"\xEF\xBB\xBF")
-        .unwrap_or(bytes)
-        .to_vec();
+    utf8_from_vec(bytes.to_vec(), file, expected)
+}
+
+/// As [`utf8_from_bytes`], taking the bytes: no copy of a large file.
+fn utf8_from_vec(mut bytes: Vec<u8>, file: &str, expected: &str) -> Result<String, InputError> {
+    if bytes.starts_with(b"\xEF\xBB\xBF") {
+        bytes.drain(..3);
+    }
     String::from_utf8(bytes).map_err(|e| {
         let at = e.utf8_error().valid_up_to();
         let line = e.as_bytes()[..at].iter().filter(|&&b| b == b'\n').count() + 1;
@@ -50,28 +55,36 @@ pub fn utf8_from_bytes(bytes: &[u8], file: &str, expected: &str) -> Result<Strin
 
 /// Parse JSON, reporting syntax errors with line and column.
 pub fn parse_json(text: &str, file: &str) -> Result<Value, InputError> {
+    not_empty(text, file)?;
+    super::strict_json::from_str(text).map_err(|e| json_error(text, file, e))
+}
+
+fn not_empty(text: &str, file: &str) -> Result<(), InputError> {
     if text.trim().is_empty() {
         return Err(InputError::new(file, "a GeoJSON document", "an empty file"));
     }
-    super::strict_json::from_str(text).map_err(|e| {
-        let rest = text
-            .lines()
-            .nth(e.line().saturating_sub(1))
-            .and_then(|l| l.get(e.column().saturating_sub(1)..))
-            .unwrap_or("");
-        let what = match e.classify() {
-            serde_json::error::Category::Eof => "the file ends early (truncated?)".to_string(),
-            _ if ["NaN", "nan", "Infinity", "-Infinity", "inf"].iter().any(|w| rest.starts_with(w)) => {
-                "NaN or Infinity, which JSON does not allow (leave the feature out, or fix the number)".into()
-            }
-            _ => e.to_string(),
-        };
-        InputError::new(file, "valid JSON", what).at(format!(
-            "line {} column {}",
-            e.line(),
-            e.column()
-        ))
-    })
+    Ok(())
+}
+
+/// A JSON syntax error as an input error with line and column.
+fn json_error(text: &str, file: &str, e: serde_json::Error) -> InputError {
+    let rest = text
+        .lines()
+        .nth(e.line().saturating_sub(1))
+        .and_then(|l| l.get(e.column().saturating_sub(1)..))
+        .unwrap_or("");
+    let what = match e.classify() {
+        serde_json::error::Category::Eof => "the file ends early (truncated?)".to_string(),
+        _ if ["NaN", "nan", "Infinity", "-Infinity", "inf"]
+            .iter()
+            .any(|w| rest.starts_with(w)) =>
+        {
+            "NaN or Infinity, which JSON does not allow (leave the feature out, or fix the number)"
+                .into()
+        }
+        _ => e.to_string(),
+    };
+    InputError::new(file, "valid JSON", what).at(format!("line {} column {}", e.line(), e.column()))
 }
 
 /// Names of the coordinate systems a legacy `crs` member may name: all
@@ -115,16 +128,36 @@ pub fn check_crs(root: &Map<String, Value>, file: &str) -> Result<(), InputError
 /// The features of a FeatureCollection (checked: object, type, crs, a
 /// non-empty `features` array).
 pub fn features(text: &str, file: &str) -> Result<Vec<Value>, InputError> {
-    let root = parse_json(text, file)?;
-    let Value::Object(mut obj) = root else {
-        return Err(InputError::new(
-            file,
-            "a GeoJSON FeatureCollection object",
-            show(&root),
-        ));
+    map_features(text, file, |_, f| f)
+}
+
+/// `each(index, feature)` of every feature of a FeatureCollection, in
+/// order, checked as [`features`] checks them and with the same errors in
+/// the same order (JSON syntax, the top level, `crs`, `type`, `features`).
+/// The features are parsed one at a time and handed to `each` as they come
+/// (`strict_json::stream_member`): only what `each` keeps stays in memory.
+pub fn map_features<T>(
+    text: &str,
+    file: &str,
+    mut each: impl FnMut(usize, Value) -> T,
+) -> Result<Vec<T>, InputError> {
+    not_empty(text, file)?;
+    let mut out = Vec::new();
+    let root =
+        super::strict_json::stream_member(text, "features", &mut |i, f| out.push(each(i, f)))
+            .map_err(|e| json_error(text, file, e))?;
+    let (others, member) = match root {
+        Streamed::Object { others, member } => (others, member),
+        Streamed::Other(v) => {
+            return Err(InputError::new(
+                file,
+                "a GeoJSON FeatureCollection object",
+                show(&v),
+            ));
+        }
     };
-    check_crs(&obj, file)?;
-    match obj.get("type").and_then(Value::as_str) {
+    check_crs(&others, file)?;
+    match others.get("type").and_then(Value::as_str) {
         Some("FeatureCollection") => {}
         other => {
             return Err(InputError::new(
@@ -135,14 +168,14 @@ pub fn features(text: &str, file: &str) -> Result<Vec<Value>, InputError> {
             .field("type"));
         }
     }
-    match obj.get_mut("features") {
-        // Taken out, not cloned: a province's households file is hundreds
-        // of megabytes of JSON values.
-        Some(Value::Array(f)) if !f.is_empty() => Ok(std::mem::take(f)),
-        Some(Value::Array(_)) => {
+    match member {
+        Some(Member::Array(n)) if n > 0 => Ok(out),
+        Some(Member::Array(_)) => {
             Err(InputError::new(file, "at least one feature", "an empty list").field("features"))
         }
-        Some(v) => Err(InputError::new(file, "a list of features", show(v)).field("features")),
+        Some(Member::Other(v)) => {
+            Err(InputError::new(file, "a list of features", show(&v)).field("features"))
+        }
         None => Err(InputError::new(file, "a `features` list", "none").field("features")),
     }
 }
@@ -470,6 +503,32 @@ pub fn refuse_private(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn streamed_features_are_checked_as_a_whole_document() {
+        let fc = r#"{"features": [{"a": 1}, {"b": 2}], "type": "FeatureCollection"}"#;
+        let got = map_features(fc, "f", |i, v| (i, v)).expect("ok");
+        assert_eq!(got.len(), 2);
+        assert_eq!(got[1].1["b"], 2);
+        // The collection's own members are checked after the features,
+        // wherever they stand, and win over anything in the features.
+        let err = |t: &str| map_features(t, "f", |_, _| ()).unwrap_err().to_string();
+        assert!(err(r#"{"features": [{}], "type": "Feature"}"#).contains("FeatureCollection"));
+        assert!(err(r#"{"features": [{}]}"#).contains("FeatureCollection"));
+        assert!(err(r#"{"type": "FeatureCollection", "features": []}"#).contains("empty list"));
+        assert!(
+            err(r#"{"type": "FeatureCollection", "features": {}}"#).contains("list of features")
+        );
+        assert!(err(r#"{"type": "FeatureCollection"}"#).contains("`features`"));
+        assert!(err(r#"[1, 2]"#).contains("FeatureCollection object"));
+        assert!(err("  ").contains("empty file"));
+        let crs = r#"{"type": "FeatureCollection", "features": [{}],
+            "crs": {"properties": {"name": "EPSG:3857"}}}"#;
+        assert!(err(crs).contains("reproject"));
+        // A syntax error after the features: the line of it.
+        let e = err("{\"type\": \"FeatureCollection\", \"features\": [{}],\n \"x\": nope}");
+        assert!(e.contains("line 2"), "{e}");
+    }
 
     #[test]
     fn refused_names() {

@@ -4,7 +4,7 @@
 
 use super::error::{InputError, InputErrors, show};
 use super::geojson::{
-    feature_at, features, point, properties_and_id, read_text, refuse_private, text_from_bytes,
+    feature_at, map_features, point, properties_and_id, read_text, refuse_private, text_from_bytes,
 };
 use crate::model::{Child, Demand, Residence, Unit};
 use chrono::NaiveDate;
@@ -49,13 +49,15 @@ pub fn households_geojson_from_str(
     latest_birth: NaiveDate,
 ) -> Result<Vec<Unit>, InputErrors> {
     let file = file.to_string();
-    let feats = features(text, &file)?;
+    // Each feature becomes a unit as it is parsed: the file's JSON values
+    // are never all in memory at once.
+    let read = map_features(text, &file, |index, f| unit(&f, index, &file, latest_birth))?;
     let mut errs = InputErrors::default();
-    let mut units = Vec::with_capacity(feats.len());
+    let mut units = Vec::with_capacity(read.len());
     let mut seen: HashMap<String, usize> = HashMap::new();
     let mut child_ids: HashMap<String, usize> = HashMap::new();
-    for (index, f) in feats.iter().enumerate() {
-        match unit(f, index, &file, latest_birth) {
+    for (index, r) in read.into_iter().enumerate() {
+        match r {
             Ok(u) => {
                 let at = feature_at(index, Some(&u.id));
                 if let Some(first) = seen.insert(u.id.clone(), index) {

@@ -36,29 +36,58 @@ pub fn assignment_geojson(
     schools: &[School],
     levels: &[LevelAssignment],
 ) -> String {
+    // One feature per row, serialized straight from these structs (keys in
+    // the sorted order `serde_json::Value` would give them) rather than
+    // through a `json!` map per row: a province has millions of rows.
+    #[derive(serde::Serialize)]
+    struct Feature<'a> {
+        geometry: Geometry,
+        properties: Properties<'a>,
+        #[serde(rename = "type")]
+        kind: &'static str,
+    }
+    #[derive(serde::Serialize)]
+    struct Geometry {
+        coordinates: [f64; 2],
+        #[serde(rename = "type")]
+        kind: &'static str,
+    }
+    #[derive(serde::Serialize)]
+    struct Properties<'a> {
+        level: &'static str,
+        reason: Option<&'static str>,
+        school_id: Option<&'a str>,
+        students: u32,
+        travel_m: Option<f64>,
+        travel_min: Option<f64>,
+        unit_id: &'a str,
+    }
     let mut s = String::from("{\"type\":\"FeatureCollection\",\"features\":[\n");
     let mut first = true;
     for la in levels {
         for p in &la.placements {
             let u = &units[p.unit];
-            let f = json!({
-                "type": "Feature",
-                "properties": {
-                    "unit_id": u.id,
-                    "level": la.level.as_str(),
-                    "school_id": p.school.map(|j| schools[j].id.clone()),
-                    "students": p.students,
-                    "travel_m": p.travel_m.map(|m| (m * 1000.0).round() / 1000.0),
-                    "travel_min": p.travel_min,
-                    "reason": p.reason.map(Reason::as_str),
+            let f = Feature {
+                geometry: Geometry {
+                    coordinates: [u.lon, u.lat],
+                    kind: "Point",
                 },
-                "geometry": {"type": "Point", "coordinates": [u.lon, u.lat]},
-            });
+                properties: Properties {
+                    level: la.level.as_str(),
+                    reason: p.reason.map(Reason::as_str),
+                    school_id: p.school.map(|j| schools[j].id.as_str()),
+                    students: p.students,
+                    travel_m: p.travel_m.map(|m| (m * 1000.0).round() / 1000.0),
+                    travel_min: p.travel_min,
+                    unit_id: &u.id,
+                },
+                kind: "Feature",
+            };
             if !first {
                 s.push_str(",\n");
             }
             first = false;
-            s.push_str(&f.to_string());
+            s.push_str(&serde_json::to_string(&f).expect("plain data serializes"));
         }
     }
     s.push_str("\n]}\n");

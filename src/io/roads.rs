@@ -19,7 +19,7 @@
 //! that are there it would be a road that does not exist.
 
 use super::error::{InputError, InputErrors, show};
-use super::geojson::{feature_at, features, read_text};
+use super::geojson::{feature_at, read_text};
 use crate::model::road::{Oneway, RoadLine};
 use osmpbf::{Element, ElementReader};
 use serde_json::{Map, Value};
@@ -127,11 +127,14 @@ fn non_empty(s: &str) -> Option<String> {
 fn read_geojson_roads(path: &Path) -> Result<Vec<RoadLine>, InputErrors> {
     let file = path.display().to_string();
     let text = read_text(path)?;
-    let feats = features(&text, &file)?;
+    // Lines are made feature by feature as the file is parsed.
+    let read =
+        super::geojson::map_features(&text, &file, |index, f| feature_lines(&f, index, &file))?;
+    drop(text);
     let mut errs = InputErrors::default();
-    let mut lines = Vec::with_capacity(feats.len());
-    for (index, f) in feats.iter().enumerate() {
-        match feature_lines(f, index, &file) {
+    let mut lines = Vec::with_capacity(read.len());
+    for r in read {
+        match r {
             Ok(ls) => lines.extend(ls),
             Err(e) => errs.push(e),
         }
