@@ -3,7 +3,9 @@
 //! with an integer cost for the solver and the metres of the route.
 
 use crate::model::{Level, Policy, School, Unit};
-use crate::spatial::network::{Metric, Mode, RoadGraph, Route, Snap, routes_to, unit_route};
+use crate::spatial::network::{
+    Metric, Mode, NodeMap, RoadGraph, Route, Snap, routes_to, unit_route,
+};
 use crate::spatial::{SphereIndex, haversine_m, to_mm};
 use petgraph::graph::NodeIndex;
 use std::collections::HashMap;
@@ -130,10 +132,18 @@ fn straight(
 }
 
 /// Units snapped to the network, and an index from each road node to the
-/// units on a piece that ends there.
+/// units on a piece that ends there (compressed rows by node index).
 struct Snapped {
     snaps: Vec<Option<Snap>>,
-    at_node: HashMap<NodeIndex, Vec<u32>>,
+    node_start: Vec<u32>,
+    node_units: Vec<u32>,
+}
+
+impl Snapped {
+    fn at_node(&self, v: NodeIndex) -> &[u32] {
+        let v = v.index();
+        &self.node_units[self.node_start[v] as usize..self.node_start[v + 1] as usize]
+    }
 }
 
 fn snap_units(g: &RoadGraph, units: &[Unit], supply: &[u32]) -> Snapped {
@@ -142,16 +152,34 @@ fn snap_units(g: &RoadGraph, units: &[Unit], supply: &[u32]) -> Snapped {
         .zip(supply)
         .map(|(u, &s)| if s > 0 { g.snap(u.lon, u.lat) } else { None })
         .collect();
-    let mut at_node: HashMap<NodeIndex, Vec<u32>> = HashMap::new();
+    let ends = |s: &Snap| {
+        let b = (s.b != s.a).then_some(s.b);
+        std::iter::once(s.a).chain(b)
+    };
+    let mut node_start = vec![0u32; g.node_count() + 1];
+    for s in snaps.iter().flatten() {
+        for v in ends(s) {
+            node_start[v.index() + 1] += 1;
+        }
+    }
+    for v in 0..g.node_count() {
+        node_start[v + 1] += node_start[v];
+    }
+    let mut fill = node_start.clone();
+    let mut node_units = vec![0u32; node_start[g.node_count()] as usize];
     for (i, s) in snaps.iter().enumerate() {
         if let Some(s) = s {
-            at_node.entry(s.a).or_default().push(i as u32);
-            if s.b != s.a {
-                at_node.entry(s.b).or_default().push(i as u32);
+            for v in ends(s) {
+                node_units[fill[v.index()] as usize] = i as u32;
+                fill[v.index()] += 1;
             }
         }
     }
-    Snapped { snaps, at_node }
+    Snapped {
+        snaps,
+        node_start,
+        node_units,
+    }
 }
 
 fn roads(
@@ -179,7 +207,7 @@ fn roads(
     };
     // One bounded search per school, in parallel; results in school order.
     let per_school: Vec<Vec<(u32, Route)>> = {
-        let work = |j: usize| -> Vec<(u32, Route)> {
+        let work = |j: usize, at: &mut NodeMap<Route>| -> Vec<(u32, Route)> {
             let s = &schools[j];
             let Some(ss) = g.snap(s.lon, s.lat) else {
                 return vec![];
@@ -195,11 +223,13 @@ fn roads(
                 _ => day_limit,
             };
             let reached = routes_to(g, &ss, mode, metric, bound);
-            let at: HashMap<NodeIndex, Route> = reached.iter().copied().collect();
+            at.clear();
+            for &(v, r) in &reached {
+                at.set(v.index(), r);
+            }
             let mut cand: Vec<u32> = reached
                 .iter()
-                .filter_map(|(v, _)| snapped.at_node.get(v))
-                .flatten()
+                .flat_map(|(v, _)| snapped.at_node(*v))
                 .copied()
                 .collect();
             cand.sort_unstable();
@@ -209,7 +239,7 @@ fn roads(
                 let Some(us) = &snapped.snaps[i as usize] else {
                     continue;
                 };
-                let Some(r) = unit_route(us, |v| at.get(&v).copied(), &ss, mode, metric) else {
+                let Some(r) = unit_route(us, |v| at.get(v.index()), &ss, mode, metric) else {
                     continue;
                 };
                 if r.cost <= bound && served(s, &units[i as usize], r.cost <= day_limit) {
@@ -226,7 +256,15 @@ fn roads(
         std::thread::scope(|sc| {
             let handles: Vec<_> = chunks
                 .iter()
-                .map(|chunk| sc.spawn(|| chunk.iter().map(|&j| (j, work(j))).collect::<Vec<_>>()))
+                .map(|chunk| {
+                    sc.spawn(|| {
+                        let mut at = NodeMap::new(g.node_count());
+                        chunk
+                            .iter()
+                            .map(|&j| (j, work(j, &mut at)))
+                            .collect::<Vec<_>>()
+                    })
+                })
                 .collect();
             for h in handles {
                 for (j, r) in h.join().expect("route search thread") {

@@ -86,6 +86,9 @@ pub struct Loaded {
     pub without_residence: [u64; 2],
     /// The road network, when given (`--roads` or `[inputs] roads`).
     pub roads: Option<RoadGraph>,
+    /// Threads a run may use (`--threads`, `CATCHMENT_THREADS`, else the
+    /// machine's cores).
+    pub threads: usize,
     /// Ids of units farther than `SNAP_WARN_M` from any road (their
     /// straight access leg is counted).
     pub far_from_road: Vec<String>,
@@ -475,6 +478,10 @@ pub fn load(args: &InputArgs) -> Result<Loaded, CliError> {
         Some(n) => Some(n),
         None => threads_from_env()?,
     };
+    let threads_n = threads.map_or_else(
+        || std::thread::available_parallelism().map_or(1, |n| n.get()),
+        |n| n.get(),
+    );
     let roads = roads.map(|lines| {
         let mut g = RoadGraph::build(&lines);
         g.set_threads(threads);
@@ -500,6 +507,7 @@ pub fn load(args: &InputArgs) -> Result<Loaded, CliError> {
         without_residence,
         outside_boundary,
         roads,
+        threads: threads_n,
         far_from_road,
         current,
         pins,

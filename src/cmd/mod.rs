@@ -75,6 +75,30 @@ impl From<crate::io::InputError> for CliError {
     }
 }
 
+/// `f` of each item, on up to `threads` threads at once (the levels of a
+/// plan: two), results in item order; on one thread, one after another.
+/// Each item's result depends on the item alone, so the output is the same
+/// on any number of threads.
+pub fn par_map<T: Sync, R: Send>(
+    threads: usize,
+    items: &[T],
+    f: impl Fn(&T) -> R + Sync,
+) -> Vec<R> {
+    if threads <= 1 || items.len() <= 1 {
+        return items.iter().map(f).collect();
+    }
+    let mut out: Vec<R> = Vec::with_capacity(items.len());
+    for chunk in items.chunks(threads) {
+        std::thread::scope(|sc| {
+            let handles: Vec<_> = chunk.iter().map(|x| sc.spawn(|| f(x))).collect();
+            for h in handles {
+                out.push(h.join().expect("worker thread"));
+            }
+        });
+    }
+    out
+}
+
 /// Wall time (and, on Linux, the peak resident memory so far) at the end of
 /// each stage of a run, for `timings.json`: where a large run spends its
 /// time and memory.
@@ -95,15 +119,18 @@ impl Default for Stages {
 }
 
 impl Stages {
-    /// Close the stage `name` (it began when the previous one ended).
-    pub fn end(&mut self, name: &str) {
+    /// Close the stage `name` (it began when the previous one ended);
+    /// returns its seconds.
+    pub fn end(&mut self, name: &str) -> f64 {
         let now = self.clock.elapsed().as_secs_f64();
         let mut s = serde_json::json!({ "stage": name, "seconds": now - self.last });
         if let Some(mb) = peak_rss_mb() {
             s["peak_rss_mb"] = serde_json::json!(mb);
         }
         self.done.push(s);
+        let took = now - self.last;
         self.last = now;
+        took
     }
 
     /// Seconds since the run began.

@@ -99,20 +99,15 @@ pub fn problems<'a>(loaded: &'a Loaded, travel: Travel<'a>) -> Vec<LevelProblem<
         .collect()
 }
 
-/// Solve both levels: primary first, then junior (whose feeder groups, if
-/// asked for, are the primary zones).
+/// Solve both levels: at once on two threads, or, with feeder groups (the
+/// junior level grouped by the primary zones), primary first.
 pub fn solve_levels(
     loaded: &Loaded,
     problems: &[LevelProblem],
     z: ZoneOptions,
     stability: f64,
 ) -> Result<Vec<LevelAssignment>, CliError> {
-    let mut levels: Vec<LevelAssignment> = Vec::new();
-    for p in problems {
-        let groups: Option<Vec<Option<u32>>> = match (p.level, z.feeder, levels.first()) {
-            (Level::Junior, true, Some(primary)) => Some(feeder_groups(loaded, primary)),
-            _ => None,
-        };
+    let solve = |p: &LevelProblem, groups: Option<&[Option<u32>]>| {
         let opts = LevelOptions {
             current: loaded
                 .current
@@ -125,12 +120,23 @@ pub fn solve_levels(
             },
             whole_units: z.whole_units || z.feeder,
             contiguous: z.contiguous,
-            groups: groups.as_deref(),
+            groups,
         };
-        levels.push(
-            p.solve(&opts)
-                .map_err(|e| CliError::Internal(e.to_string()))?,
-        );
+        p.solve(&opts)
+            .map_err(|e| CliError::Internal(e.to_string()))
+    };
+    if !z.feeder {
+        return super::par_map(loaded.threads, problems, |p| solve(p, None))
+            .into_iter()
+            .collect();
+    }
+    let mut levels: Vec<LevelAssignment> = Vec::new();
+    for p in problems {
+        let groups: Option<Vec<Option<u32>>> = match (p.level, levels.first()) {
+            (Level::Junior, Some(primary)) => Some(feeder_groups(loaded, primary)),
+            _ => None,
+        };
+        levels.push(solve(p, groups.as_deref())?);
     }
     Ok(levels)
 }
@@ -181,10 +187,9 @@ pub fn zone_shapes(
     clip: &MultiPolygon<f64>,
 ) -> Vec<Vec<MultiPolygon<f64>>> {
     let pts: Vec<(f64, f64)> = loaded.units.iter().map(|u| (u.lon, u.lat)).collect();
-    levels
-        .iter()
-        .map(|la| zone_polygons(&pts, &la.zone_labels(pts.len()), loaded.schools.len(), clip))
-        .collect()
+    super::par_map(loaded.threads, levels, |la| {
+        zone_polygons(&pts, &la.zone_labels(pts.len()), loaded.schools.len(), clip)
+    })
 }
 
 /// Zone facts for summary.json: tiling of the clip area and enclaves.
@@ -254,8 +259,8 @@ pub fn run(args: &PlanArgs) -> Result<i32, CliError> {
     let problems = problems(&loaded, travel);
     stages.end("travel");
     let levels = solve_levels(&loaded, &problems, z, stability)?;
-    stages.end("solve");
-    let solve_seconds: f64 = levels.iter().map(|l| l.solve_seconds).sum();
+    // Wall time of the solves (the levels solve side by side).
+    let solve_seconds = stages.end("solve");
     let sweep = match &args.sweep {
         Some(ws) => {
             let ws = if ws.is_empty() {
@@ -361,8 +366,12 @@ pub fn run(args: &PlanArgs) -> Result<i32, CliError> {
         }),
     );
     stages.end("tables");
-    for (la, zs) in levels.iter().zip(&shapes) {
-        let (png, svg) = render_map(&map_input(&loaded, la, zs));
+    let pairs: Vec<(&LevelAssignment, &Vec<MultiPolygon<f64>>)> =
+        levels.iter().zip(&shapes).collect();
+    let maps = super::par_map(loaded.threads, &pairs, |(la, zs)| {
+        render_map(&map_input(&loaded, la, zs))
+    });
+    for ((la, _), (png, svg)) in pairs.iter().zip(maps) {
         staged.add(format!("maps/{}.png", la.level.as_str()), png);
         staged.add(format!("maps/{}.svg", la.level.as_str()), svg);
     }

@@ -405,7 +405,7 @@ pub enum Metric {
 
 /// Cost and metres of a route (both kept: the search minimises one, the
 /// outputs report metres).
-#[derive(Copy, Clone, Debug, PartialEq)]
+#[derive(Copy, Clone, Debug, Default, PartialEq)]
 pub struct Route {
     pub cost: f64,
     pub metres: f64,
@@ -445,64 +445,139 @@ pub fn routes_to(
     metric: Metric,
     bound: f64,
 ) -> Vec<(NodeIndex, Route)> {
-    let mut best: HashMap<NodeIndex, Route> = HashMap::new();
-    let mut heap: BinaryHeap<Reverse<(OrdF64, OrdF64, OrdF64, NodeIndex)>> = BinaryHeap::new();
-    let access = leg(metric, Mode::Walk, school.access_m, 0.0);
-    // From the piece's ends to the school's snap point.
-    let seeds = [
-        (school.a, school.f, mode == Mode::Walk || school.forward),
-        (
-            school.b,
-            1.0 - school.f,
-            mode == Mode::Walk || school.backward,
-        ),
-    ];
-    for (v, frac, ok) in seeds {
-        if !ok {
-            continue;
-        }
-        let m = frac * school.metres;
-        let c = access + leg(metric, mode, m, frac * school.drive_s);
-        let t = walk_s(school.access_m) + secs(mode, m, frac * school.drive_s);
-        if c <= bound {
-            heap.push(Reverse((
-                OrdF64(c),
-                OrdF64(school.access_m + m),
-                OrdF64(t),
-                v,
-            )));
-        }
+    type Key = (OrdF64, OrdF64, OrdF64);
+    // Per node: the best key pushed so far, and whether it is settled, in
+    // a per-thread map reset in O(1) (a hash map per search cost more than
+    // the search). A push no better than one already made for its node
+    // never pops first, so skipping it changes nothing.
+    thread_local! {
+        static BEST: std::cell::RefCell<NodeMap<(Key, bool)>> =
+            std::cell::RefCell::new(NodeMap::new(0));
     }
-    let mut out = Vec::new();
-    while let Some(Reverse((OrdF64(c), OrdF64(m), OrdF64(t), v))) = heap.pop() {
-        if best.contains_key(&v) {
-            continue;
+    BEST.with(|best| {
+        let mut best = best.borrow_mut();
+        if best.len() != g.node_count() {
+            *best = NodeMap::new(g.node_count());
         }
-        let r = Route {
-            cost: c,
-            metres: m,
-            seconds: t,
+        best.clear();
+        let mut heap: BinaryHeap<Reverse<(Key, NodeIndex)>> = BinaryHeap::new();
+        let push = |best: &mut NodeMap<(Key, bool)>,
+                    heap: &mut BinaryHeap<Reverse<(Key, NodeIndex)>>,
+                    key: Key,
+                    v: NodeIndex| {
+            match best.get(v.index()) {
+                Some((k, done)) if done || k <= key => {}
+                _ => {
+                    best.set(v.index(), (key, false));
+                    heap.push(Reverse((key, v)));
+                }
+            }
         };
-        best.insert(v, r);
-        out.push((v, r));
-        // Reverse search: an edge w -> v usable in `mode` leads from w here.
-        for e in g.graph.edges_directed(v, petgraph::Direction::Incoming) {
-            let w = e.source();
-            let ed = e.weight();
-            if mode == Mode::Drive && !ed.drive {
+        let access = leg(metric, Mode::Walk, school.access_m, 0.0);
+        // From the piece's ends to the school's snap point.
+        let seeds = [
+            (school.a, school.f, mode == Mode::Walk || school.forward),
+            (
+                school.b,
+                1.0 - school.f,
+                mode == Mode::Walk || school.backward,
+            ),
+        ];
+        for (v, frac, ok) in seeds {
+            if !ok {
                 continue;
             }
-            if best.contains_key(&w) {
-                continue;
-            }
-            let nc = c + leg(metric, mode, ed.metres, ed.drive_s);
-            if nc <= bound {
-                let nt = t + secs(mode, ed.metres, ed.drive_s);
-                heap.push(Reverse((OrdF64(nc), OrdF64(m + ed.metres), OrdF64(nt), w)));
+            let m = frac * school.metres;
+            let c = access + leg(metric, mode, m, frac * school.drive_s);
+            let t = walk_s(school.access_m) + secs(mode, m, frac * school.drive_s);
+            if c <= bound {
+                push(
+                    &mut best,
+                    &mut heap,
+                    (OrdF64(c), OrdF64(school.access_m + m), OrdF64(t)),
+                    v,
+                );
             }
         }
+        let mut out = Vec::new();
+        while let Some(Reverse(((OrdF64(c), OrdF64(m), OrdF64(t)), v))) = heap.pop() {
+            match best.get(v.index()) {
+                Some((_, true)) => continue,
+                Some((k, false)) => best.set(v.index(), (k, true)),
+                None => unreachable!("every pushed node has a key"),
+            }
+            let r = Route {
+                cost: c,
+                metres: m,
+                seconds: t,
+            };
+            out.push((v, r));
+            // Reverse search: an edge w -> v usable in `mode` leads from w here.
+            for e in g.graph.edges_directed(v, petgraph::Direction::Incoming) {
+                let w = e.source();
+                let ed = e.weight();
+                if mode == Mode::Drive && !ed.drive {
+                    continue;
+                }
+                let nc = c + leg(metric, mode, ed.metres, ed.drive_s);
+                if nc <= bound {
+                    let nt = t + secs(mode, ed.metres, ed.drive_s);
+                    push(
+                        &mut best,
+                        &mut heap,
+                        (OrdF64(nc), OrdF64(m + ed.metres), OrdF64(nt)),
+                        w,
+                    );
+                }
+            }
+        }
+        out
+    })
+}
+
+/// Values per road node for one search at a time, cleared in O(1) by a
+/// generation stamp: a search on a large graph touches a small part of it,
+/// and a hash map per search costs more than the search.
+pub struct NodeMap<T> {
+    stamp: Vec<u32>,
+    val: Vec<T>,
+    generation: u32,
+}
+
+impl<T: Copy + Default> NodeMap<T> {
+    pub fn new(nodes: usize) -> NodeMap<T> {
+        NodeMap {
+            stamp: vec![0; nodes],
+            val: vec![T::default(); nodes],
+            generation: 1,
+        }
     }
-    out
+
+    pub fn len(&self) -> usize {
+        self.stamp.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.stamp.is_empty()
+    }
+
+    /// Forget every value.
+    pub fn clear(&mut self) {
+        self.generation = self.generation.wrapping_add(1);
+        if self.generation == 0 {
+            self.stamp.fill(0);
+            self.generation = 1;
+        }
+    }
+
+    pub fn get(&self, v: usize) -> Option<T> {
+        (self.stamp[v] == self.generation).then(|| self.val[v])
+    }
+
+    pub fn set(&mut self, v: usize, x: T) {
+        self.stamp[v] = self.generation;
+        self.val[v] = x;
+    }
 }
 
 /// The route from a unit snapped at `u` to a school, given the school's
@@ -562,7 +637,7 @@ pub fn unit_route(
 }
 
 /// f64 with a total order, for the heap (costs are finite and >= 0).
-#[derive(Copy, Clone, Debug, PartialEq)]
+#[derive(Copy, Clone, Debug, Default, PartialEq)]
 struct OrdF64(f64);
 impl Eq for OrdF64 {}
 impl PartialOrd for OrdF64 {
