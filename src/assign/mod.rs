@@ -325,17 +325,17 @@ impl<'a> LevelProblem<'a> {
             let moved = current(i).is_some_and(|c| c != a.school as usize);
             a.cost + if moved { penalty } else { 0 }
         };
-        // Allowed schools: a pinned unit has only its pin.
-        let mut allowed: Vec<Vec<&Arc>> = (0..n)
+        // Allowed schools: a pinned unit has only its pin. Borrowed slices
+        // of the arcs, in their order (a province has tens of millions).
+        let no_route: std::collections::HashSet<usize> =
+            self.pins_without_route.iter().copied().collect();
+        let allowed: Vec<&[Arc]> = (0..n)
             .map(|i| match self.pins[i] {
-                Some(j) => self.arc(i, j).into_iter().collect(),
-                None if self.pins_without_route.contains(&i) => vec![],
-                None => self.arcs.per_unit[i].iter().collect(),
+                Some(j) => self.arc(i, j).map_or(&[][..], std::slice::from_ref),
+                None if no_route.contains(&i) => &[][..],
+                None => &self.arcs.per_unit[i][..],
             })
             .collect();
-        for a in &mut allowed {
-            a.sort_by_key(|a| (a.cost, a.school));
-        }
 
         // Special-needs students first, at the pinned or nearest school in
         // reach, whatever its seats (就近就便). Their cohort siblings are
@@ -347,7 +347,10 @@ impl<'a> LevelProblem<'a> {
         let supply: Vec<u32> = (0..n)
             .map(|i| {
                 let sn = self.demand.special_needs[i].min(self.demand.students[i]);
-                let first = allowed[i].first().map(|a| a.school as usize);
+                let first = allowed[i]
+                    .iter()
+                    .min_by_key(|a| (a.cost, a.school))
+                    .map(|a| a.school as usize);
                 match (self.policy.special_needs_near_home && sn > 0, first) {
                     (true, Some(j)) => {
                         pre[i] = Some((j, sn));
@@ -710,7 +713,7 @@ impl<'a> LevelProblem<'a> {
     fn solve_groups(
         &self,
         groups: &[Option<u32>],
-        allowed: &[Vec<&Arc>],
+        allowed: &[&[Arc]],
         supply: &[u32],
         capacity: &[u32],
         cost: &dyn Fn(usize, &Arc) -> i64,
