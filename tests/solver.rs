@@ -152,6 +152,56 @@ fn prices_are_zero_without_scarcity() {
     assert_eq!(s.rounds, 0);
 }
 
+/// Any starting prices (zero, too high, too low, worth unplaced students)
+/// reach the same optimum value as a cold start, and certify: the start
+/// leaves schools over and under their seats, repaired by forward and
+/// backward searches.
+#[test]
+fn any_starting_prices_reach_the_same_optimum() {
+    for seed in 0..300u64 {
+        let t = random_instance(seed, 40, 6, 4);
+        let cold = ssp::solve_from(&t, None);
+        let best = certify(&t, &cold.flow, &cold.price)
+            .expect("cold certified")
+            .primal;
+        let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0xABCD);
+        let prices: Vec<Cost> = (0..t.schools())
+            .map(|_| match rng.gen_range(0..4) {
+                0 => Cost::ZERO,
+                1 => Cost::travel(rng.gen_range(0..3000)),
+                2 => Cost::travel(rng.gen_range(0..20_000)),
+                _ => Cost {
+                    unplaced: 1,
+                    mm: -rng.gen_range(0..5000),
+                },
+            })
+            .collect();
+        let warm = ssp::solve_from(&t, Some(&prices));
+        let c = certify(&t, &warm.flow, &warm.price)
+            .unwrap_or_else(|e| panic!("seed {seed}: warm start not certified: {e}"));
+        assert_eq!(c.primal, best, "seed {seed}");
+        // Starting from the optimum's own prices leaves little to do.
+        let again = ssp::solve_from(&t, Some(&cold.price));
+        assert_eq!(certify(&t, &again.flow, &again.price).unwrap().primal, best);
+    }
+}
+
+/// Above `SAMPLED_FROM` units the solve starts from samples' prices: the
+/// same optimum value as a cold start, certified, and deterministic.
+#[test]
+fn sampled_start_reaches_the_cold_optimum() {
+    for (units, schools, seed) in [(60_000, 40, 1), (ssp::SAMPLED_FROM + 1, 120, 2)] {
+        let t = catchment::synth::clustered(units, schools, 6, seed);
+        let sampled = ssp::solve(&t);
+        let cold = ssp::solve_from(&t, None);
+        let a = certify(&t, &sampled.flow, &sampled.price).expect("sampled certified");
+        let b = certify(&t, &cold.flow, &cold.price).expect("cold certified");
+        assert_eq!(a.primal, b.primal, "{units} x {schools}");
+        assert!(b.primal.mm > 0);
+        assert_eq!(ssp::solve(&t).flow, sampled.flow);
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(200))]
     #[test]
