@@ -150,7 +150,14 @@ fn snap_units(g: &RoadGraph, units: &[Unit], supply: &[u32]) -> Snapped {
     let snaps: Vec<Option<Snap>> = units
         .iter()
         .zip(supply)
-        .map(|(u, &s)| if s > 0 { g.snap(u.lon, u.lat) } else { None })
+        .enumerate()
+        .map(|(i, (u, &s))| {
+            if s > 0 {
+                g.snap_of(i, u.lon, u.lat)
+            } else {
+                None
+            }
+        })
         .collect();
     let ends = |s: &Snap| {
         let b = (s.b != s.a).then_some(s.b);

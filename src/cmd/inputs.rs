@@ -484,17 +484,23 @@ pub fn load(args: &InputArgs) -> Result<Loaded, CliError> {
     );
     let roads = roads.map(|lines| {
         let mut g = RoadGraph::build(&lines);
+        drop(lines);
         g.set_threads(threads);
+        // Units are snapped once here, for this check and every level's
+        // travel.
+        let points: Vec<(f64, f64)> = units.iter().map(|u| (u.lon, u.lat)).collect();
+        g.remember_snaps(&points);
         g
     });
     let far_from_road = match &roads {
         Some(g) => units
             .iter()
-            .filter(|u| {
-                g.snap(u.lon, u.lat)
+            .enumerate()
+            .filter(|(i, u)| {
+                g.snap_of(*i, u.lon, u.lat)
                     .is_none_or(|s| s.access_m > SNAP_WARN_M)
             })
-            .map(|u| u.id.clone())
+            .map(|(_, u)| u.id.clone())
             .collect(),
         None => vec![],
     };

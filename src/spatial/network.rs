@@ -96,6 +96,9 @@ pub struct RoadGraph {
     /// Threads for the travel searches on this graph; `None`: the
     /// machine's available parallelism. Results do not depend on it.
     threads: Option<std::num::NonZeroUsize>,
+    /// Snaps of a run's points (its units), by index, with the point each
+    /// was made for: snapped once, looked up by every level's travel.
+    remembered: Vec<((f64, f64), Option<Snap>)>,
 }
 
 #[derive(Clone, Copy)]
@@ -291,6 +294,7 @@ impl RoadGraph {
             component,
             joined_ends,
             threads: None,
+            remembered: Vec::new(),
         }
     }
 
@@ -320,6 +324,41 @@ impl RoadGraph {
             .map(|&c| c as usize + 1)
             .max()
             .unwrap_or(0)
+    }
+
+    /// Snap `points` (a run's units) once, on the graph's threads, and keep
+    /// the snaps for [`RoadGraph::snap_of`].
+    pub fn remember_snaps(&mut self, points: &[(f64, f64)]) {
+        let threads = self.threads().max(1);
+        let size = points.len().div_ceil(threads).max(1);
+        let g = &*self;
+        let snaps: Vec<((f64, f64), Option<Snap>)> = std::thread::scope(|sc| {
+            let handles: Vec<_> = points
+                .chunks(size)
+                .map(|chunk| {
+                    sc.spawn(move || {
+                        chunk
+                            .iter()
+                            .map(|&(lon, lat)| ((lon, lat), g.snap(lon, lat)))
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .flat_map(|h| h.join().expect("snap thread"))
+                .collect()
+        });
+        self.remembered = snaps;
+    }
+
+    /// The snap of point `i` of those remembered, when it is the same point;
+    /// otherwise snapped now. Either way the same as [`RoadGraph::snap`].
+    pub fn snap_of(&self, i: usize, lon: f64, lat: f64) -> Option<Snap> {
+        match self.remembered.get(i) {
+            Some(&((x, y), s)) if x.to_bits() == lon.to_bits() && y.to_bits() == lat.to_bits() => s,
+            _ => self.snap(lon, lat),
+        }
     }
 
     /// Snap a point to the nearest piece of road (ties: the first piece).
