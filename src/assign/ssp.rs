@@ -25,7 +25,11 @@
 //! in from a neighbour, ..., down to a seat given back at a school of price
 //! zero, or the school's own price lowered). Large instances (`solve`) take
 //! their start prices from a cascade of samples of the units, which cuts
-//! the rounds of the whole solve about fivefold on a province.
+//! the rounds of the whole solve about fivefold on a province. From such
+//! prices a unit with many arcs keeps only its few cheapest (`KEEP`) in
+//! the solve; every other arc is then priced, those that would lower a
+//! unit's cost join, and the solve resumes from its own flow and prices
+//! until none would (`solve_priced`): the optimum over every arc.
 
 use super::cost::Cost;
 use super::transport::{Flow, Transport};
@@ -289,12 +293,12 @@ impl State<'_> {
     /// heapified) rather than pushed one by one: the same pairs, `out` order
     /// and heap contents as pushing. With all prices zero every unit starts
     /// at its nearest school.
-    fn start(&mut self, price: &[i128]) {
+    fn start(&mut self, price: &[i128], init: Option<&Flow>) {
         let t = self.t;
-        // Per unit: the arc it starts on (`NONE` = unplaced), or `None` for
-        // a unit with no students or no arc (no move out of it ever).
-        let mut first: Vec<Option<u32>> = vec![None; t.units()];
-        for (i, f) in first.iter_mut().enumerate() {
+        // Every (unit, slot) that starts with students (`NONE` = the
+        // unplaced slot), except units with no arc (no move out ever).
+        let mut froms: Vec<(u32, u32)> = Vec::new();
+        for i in 0..t.units() {
             let sup = t.supply[i];
             let r = t.arcs(i);
             if sup == 0 {
@@ -308,12 +312,41 @@ impl State<'_> {
             }
             let mut best = NONE;
             let mut best_cost = UNIT;
-            for a in r {
+            for a in r.clone() {
                 let c = self.t.arc_mm[a] as i128 + price[t.arc_school[a] as usize];
                 if c < best_cost || (c == best_cost && best == NONE) {
                     best = a as u32;
                     best_cost = c;
                 }
+            }
+            // A given start is kept for a unit whose every slot in use is
+            // among its cheapest at these prices (so no move out of it has
+            // a negative reduced cost); otherwise the unit starts whole at
+            // its cheapest.
+            let kept = init.is_some_and(|f| {
+                let total: u32 = r.clone().map(|a| f.arc[a]).sum::<u32>() + f.unplaced[i];
+                total == sup
+                    && (f.unplaced[i] == 0 || best_cost == UNIT)
+                    && r.clone().all(|a| {
+                        f.arc[a] == 0
+                            || self.t.arc_mm[a] as i128 + price[t.arc_school[a] as usize]
+                                == best_cost
+                    })
+            });
+            if let (true, Some(f)) = (kept, init) {
+                for a in r {
+                    if f.arc[a] > 0 {
+                        self.load[t.arc_school[a] as usize] += f.arc[a] as u64;
+                        self.x[a] += f.arc[a];
+                        froms.push((i as u32, a as u32));
+                    }
+                }
+                if f.unplaced[i] > 0 {
+                    self.y[i] += f.unplaced[i];
+                    self.unplaced_total += f.unplaced[i] as u64;
+                    froms.push((i as u32, NONE));
+                }
+                continue;
             }
             if best == NONE {
                 self.y[i] += sup;
@@ -322,14 +355,13 @@ impl State<'_> {
                 self.load[t.arc_school[best as usize] as usize] += sup as u64;
                 self.x[best as usize] += sup;
             }
-            *f = Some(best);
+            froms.push((i as u32, best));
         }
         let mut count: Vec<usize> = Vec::new();
         let mut met: Vec<(usize, usize)> = Vec::new();
-        for (i, &f) in first.iter().enumerate() {
-            let Some(f) = f else { continue };
+        for &(i, f) in &froms {
             met.clear();
-            self.moves_of(i as u32, f, |j, l, _| met.push((j, l)));
+            self.moves_of(i, f, |j, l, _| met.push((j, l)));
             for &(j, l) in &met {
                 let p = self.pair(j, l);
                 if p == count.len() {
@@ -341,10 +373,9 @@ impl State<'_> {
         let mut lists: Vec<Vec<Reverse<Entry>>> =
             count.iter().map(|&c| Vec::with_capacity(c)).collect();
         let kk = self.k + 1;
-        for (i, &f) in first.iter().enumerate() {
-            let Some(f) = f else { continue };
+        for &(i, f) in &froms {
             let pair_of = &self.pair_of;
-            self.moves_of(i as u32, f, |j, l, e| {
+            self.moves_of(i, f, |j, l, e| {
                 lists[pair_of[j * kk + l] as usize].push(Reverse(e));
             });
         }
@@ -386,14 +417,123 @@ pub fn solve(t: &Transport) -> Solved {
     let mut rounds = 0;
     while m > 1 {
         let sample = sample(t, m);
-        let solved = solve_from(&sample, prices.as_deref());
+        let solved = match prices {
+            Some(p) => solve_priced(&sample, p),
+            None => solve_from(&sample, None),
+        };
         rounds += solved.rounds;
         prices = Some(solved.price);
         m /= 4;
     }
-    let mut solved = solve_from(t, prices.as_deref());
+    let mut solved = match prices {
+        Some(p) => solve_priced(t, p),
+        None => solve_from(t, None),
+    };
     solved.rounds += rounds;
     solved
+}
+
+/// Arcs a unit keeps in a priced solve: its cheapest at the start prices
+/// (travel plus price), and any as cheap as its cheapest.
+const KEEP: usize = 6;
+
+/// Solve from near-optimal `prices` on the arcs that can matter at them,
+/// then price every other arc; the ones that would lower a unit's cost join
+/// and the solve resumes from its own prices, until none would. The result
+/// is the optimum of the whole instance (every arc priced).
+fn solve_priced(t: &Transport, prices: Vec<Cost>) -> Solved {
+    let n = t.units();
+    let m = t.arc_school.len();
+    if m <= 2 * KEEP * n {
+        // Few arcs a unit: leaving some out saves little.
+        return solve_from(t, Some(&prices));
+    }
+    let mut prices = prices;
+    let mut keep = vec![false; m];
+    let mut rc: Vec<(i128, usize)> = Vec::new();
+    for i in 0..n {
+        rc.clear();
+        rc.extend(t.arcs(i).map(|a| {
+            (
+                t.arc_mm[a] as i128 + pack(prices[t.arc_school[a] as usize].max(Cost::ZERO)),
+                a,
+            )
+        }));
+        let best = rc.iter().map(|x| x.0).min().unwrap_or(UNIT).min(UNIT);
+        rc.sort_unstable();
+        for (r, &(c, a)) in rc.iter().enumerate() {
+            if r < KEEP || c == best {
+                keep[a] = true;
+            }
+        }
+    }
+    // Worth it only when most arcs can be left out.
+    if 2 * keep.iter().filter(|&&k| k).count() > m {
+        return solve_from(t, Some(&prices));
+    }
+    let mut rounds = 0;
+    // The last optimum's flow, on the arcs of the whole instance.
+    let mut last: Option<Flow> = None;
+    loop {
+        let mut r = Transport::new(t.capacity.clone());
+        let mut full: Vec<u32> = Vec::new();
+        for i in 0..n {
+            for a in t.arcs(i) {
+                if keep[a] {
+                    r.arc_school.push(t.arc_school[a]);
+                    r.arc_mm.push(t.arc_mm[a]);
+                    full.push(a as u32);
+                }
+            }
+            r.supply.push(t.supply[i]);
+            r.arc_start.push(r.arc_school.len());
+        }
+        let init = last.as_ref().map(|f| Flow {
+            arc: full.iter().map(|&a| f.arc[a as usize]).collect(),
+            unplaced: f.unplaced.clone(),
+        });
+        let solved = solve_start(&r, Some(&prices), init.as_ref());
+        rounds += solved.rounds;
+        prices = solved.price;
+        let p: Vec<i128> = prices.iter().map(|&c| pack(c)).collect();
+        let mut added = 0;
+        for i in 0..n {
+            // The unit's dearest use at these prices (all its uses cost the
+            // same at an optimum of the kept arcs).
+            let mut cur = if solved.flow.unplaced[i] > 0 {
+                UNIT
+            } else {
+                i128::MIN
+            };
+            for ra in r.arcs(i) {
+                if solved.flow.arc[ra] > 0 {
+                    cur = cur.max(r.arc_mm[ra] as i128 + p[r.arc_school[ra] as usize]);
+                }
+            }
+            for a in t.arcs(i) {
+                if !keep[a] && (t.arc_mm[a] as i128 + p[t.arc_school[a] as usize]) < cur {
+                    keep[a] = true;
+                    added += 1;
+                }
+            }
+        }
+        let mut arc = vec![0u32; m];
+        for (ra, &a) in full.iter().enumerate() {
+            arc[a as usize] = solved.flow.arc[ra];
+        }
+        let flow = Flow {
+            arc,
+            unplaced: solved.flow.unplaced,
+        };
+        if added == 0 {
+            return Solved {
+                flow,
+                price: prices,
+                rounds,
+            };
+        }
+        last = Some(flow);
+    }
 }
 
 /// Instances with more units than this are solved through samples.
@@ -444,6 +584,13 @@ fn sample(t: &Transport, m: usize) -> Transport {
 /// differ among equal-cost optima); `None` starts at zero prices, every
 /// unit at its nearest school.
 pub fn solve_from(t: &Transport, prices: Option<&[Cost]>) -> Solved {
+    solve_start(t, prices, None)
+}
+
+/// `solve_from`, starting each unit where `init` has it when that is among
+/// its cheapest options at the prices (a previous optimum's flow and prices
+/// after arcs were added: only the units the new arcs tempt move).
+fn solve_start(t: &Transport, prices: Option<&[Cost]>, init: Option<&Flow>) -> Solved {
     let k = t.schools();
     let kk = k + 1;
     let mut arc_unit = vec![0u32; t.arc_school.len()];
@@ -475,7 +622,7 @@ pub fn solve_from(t: &Transport, prices: Option<&[Cost]>) -> Solved {
         }
         None => vec![0; k],
     };
-    s.start(&price);
+    s.start(&price, init);
     let mut scratch: Vec<(usize, usize, Entry)> = Vec::new();
 
     // Nodes: schools 0..k, unplaced k, sink k + 1. Distances and
@@ -776,6 +923,51 @@ pub fn solve_from(t: &Transport, prices: Option<&[Cost]>) -> Solved {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A priced solve (few arcs a unit, the rest priced in) from poor
+    /// prices reaches the cold optimum, certified on every arc.
+    #[test]
+    fn priced_solve_from_any_prices_is_the_optimum() {
+        use crate::assign::certify;
+        let mut x: u64 = 0x1234_5678;
+        let mut next = |m: u64| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x % m
+        };
+        for round in 0..60 {
+            let k = 40;
+            let cap: Vec<u32> = (0..k).map(|_| next(30) as u32).collect();
+            let mut t = Transport::new(cap);
+            for _ in 0..60 {
+                let mut arcs: Vec<(u32, i64)> = (0..30)
+                    .map(|_| (next(k as u64) as u32, next(20_000) as i64))
+                    .collect();
+                t.push_unit(next(8) as u32, &mut arcs);
+            }
+            assert!(
+                t.arc_school.len() > 2 * KEEP * t.units(),
+                "arcs are left out"
+            );
+            let cold = solve_from(&t, None);
+            let best = certify(&t, &cold.flow, &cold.price).unwrap().primal;
+            let prices: Vec<Cost> = (0..k)
+                .map(|_| match next(3) {
+                    0 => Cost::ZERO,
+                    1 => Cost::travel(next(30_000) as i64),
+                    _ => Cost {
+                        unplaced: 1,
+                        mm: -(next(5_000) as i64),
+                    },
+                })
+                .collect();
+            let warm = solve_priced(&t, prices);
+            let c = certify(&t, &warm.flow, &warm.price)
+                .unwrap_or_else(|e| panic!("round {round}: {e}"));
+            assert_eq!(c.primal, best, "round {round}");
+        }
+    }
 
     #[test]
     fn packing_keeps_order_and_round_trips() {
