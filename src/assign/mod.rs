@@ -374,7 +374,8 @@ impl<'a> LevelProblem<'a> {
             .sum();
 
         // The LP over units: the certified optimum (and bound).
-        let mut t = Transport::new(capacity.clone());
+        let mut t =
+            Transport::with_capacity(capacity.clone(), n, allowed.iter().map(|a| a.len()).sum());
         let mut buf: Vec<(u32, i64)> = Vec::new();
         for i in 0..n {
             buf.clear();

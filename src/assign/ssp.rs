@@ -475,8 +475,9 @@ fn solve_priced(t: &Transport, prices: Vec<Cost>) -> Solved {
     // The last optimum's flow, on the arcs of the whole instance.
     let mut last: Option<Flow> = None;
     loop {
-        let mut r = Transport::new(t.capacity.clone());
-        let mut full: Vec<u32> = Vec::new();
+        let kept = keep.iter().filter(|&&k| k).count();
+        let mut r = Transport::with_capacity(t.capacity.clone(), n, kept);
+        let mut full: Vec<u32> = Vec::with_capacity(kept);
         for i in 0..n {
             for a in t.arcs(i) {
                 if keep[a] {
@@ -561,13 +562,16 @@ fn sample(t: &Transport, m: usize) -> Transport {
     } else {
         taken as f64 / total as f64
     };
-    let mut out = Transport::new(
+    let picked: Vec<usize> = (0..t.units()).filter(|&i| sampled(i, m)).collect();
+    let mut out = Transport::with_capacity(
         t.capacity
             .iter()
             .map(|&c| (c as f64 * share).round() as u32)
             .collect(),
+        picked.len(),
+        picked.iter().map(|&i| t.arcs(i).len()).sum(),
     );
-    for i in (0..t.units()).filter(|&i| sampled(i, m)) {
+    for i in picked {
         let r = t.arcs(i);
         out.supply.push(t.supply[i]);
         out.arc_school.extend_from_slice(&t.arc_school[r.clone()]);

@@ -24,6 +24,20 @@ impl Transport {
         }
     }
 
+    /// An empty instance with room for `units` units and `arcs` arcs (a
+    /// province has tens of millions: growing by doubling copies them).
+    pub fn with_capacity(capacity: Vec<u32>, units: usize, arcs: usize) -> Transport {
+        let mut arc_start = Vec::with_capacity(units + 1);
+        arc_start.push(0);
+        Transport {
+            capacity,
+            supply: Vec::with_capacity(units),
+            arc_start,
+            arc_school: Vec::with_capacity(arcs),
+            arc_mm: Vec::with_capacity(arcs),
+        }
+    }
+
     /// Add a unit with `supply` students and its feasible schools
     /// `(school, mm)`; they are sorted here, and a school named twice keeps
     /// its cheaper arc.

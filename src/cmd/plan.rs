@@ -280,6 +280,8 @@ pub fn run(args: &PlanArgs) -> Result<i32, CliError> {
     if sweep.is_some() {
         stages.end("sweep");
     }
+    // The arcs (tens of millions at a province) are not needed past here.
+    drop(problems);
     let clip = zone_clip(&loaded);
     let shapes = zone_shapes(&loaded, &levels, &clip);
     stages.end("zones");

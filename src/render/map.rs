@@ -255,7 +255,17 @@ fn try_draw<DB: DrawingBackend>(
                 })
                 .cloned()
                 .collect(),
-            ..m.clone()
+            // The inset's roads are drawn above; a province's millions of
+            // road pieces are not copied for it.
+            roads: Vec::new(),
+            title: m.title.clone(),
+            subtitle: m.subtitle.clone(),
+            date_note: m.date_note.clone(),
+            synthetic: m.synthetic,
+            boundary: m.boundary,
+            schools: m.schools.clone(),
+            zones: m.zones.clone(),
+            gap: m.gap.clone(),
         };
         let hide_in_inset: Vec<bool> = m
             .schools
