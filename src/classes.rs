@@ -27,7 +27,7 @@
 //!    the unplaced groups as single children is a relaxation: if it fails,
 //!    no placement below can succeed) and by symmetry (classes holding the
 //!    same are tried once). The search is exact (checked against brute force
-//!    on small cohorts) within a budget of 20,000 placements and 400 +
+//!    on small cohorts) within a budget of 20,000 placements and 2,000 +
 //!    groups completions. When no placement meets every bound (five girl
 //!    quintuplets in two classes of five), the groups take greedy places,
 //!    the bounds are relaxed as little as possible (sex balance first, then
@@ -656,7 +656,7 @@ struct Group {
 /// Budget of the placement search (siblings together): placements tried,
 /// and completions computed (each a run of [`quotas`]).
 const SEARCH_NODES: usize = 20_000;
-const SEARCH_QUOTAS: usize = 400;
+const SEARCH_QUOTAS: usize = 2_000;
 
 struct Search<'a> {
     t: &'a Targets,
