@@ -21,15 +21,42 @@ pub enum Travel<'a> {
 }
 
 /// One feasible pair: school index, solver cost (mm, or ms when limits are
-/// in minutes), and the route's metres.
-#[derive(Copy, Clone, Debug, PartialEq)]
+/// in minutes), and the route's metres. 32 bytes (a province holds tens of
+/// millions): the minutes are a plain number, NaN for none.
+#[derive(Copy, Clone, Debug)]
 pub struct Arc {
     pub school: u32,
     pub cost: i64,
     pub metres: f64,
-    /// Travel minutes along roads (none for straight-line travel).
-    pub minutes: Option<f64>,
+    /// Travel minutes along roads; NaN for straight-line travel (read
+    /// through [`Arc::minutes`]).
+    minutes_or_nan: f64,
 }
+
+impl Arc {
+    pub fn new(school: u32, cost: i64, metres: f64, minutes: Option<f64>) -> Arc {
+        Arc {
+            school,
+            cost,
+            metres,
+            minutes_or_nan: minutes.unwrap_or(f64::NAN),
+        }
+    }
+
+    /// Travel minutes along roads (none for straight-line travel).
+    pub fn minutes(&self) -> Option<f64> {
+        (!self.minutes_or_nan.is_nan()).then_some(self.minutes_or_nan)
+    }
+}
+
+impl PartialEq for Arc {
+    fn eq(&self, o: &Arc) -> bool {
+        (self.school, self.cost, self.metres, self.minutes())
+            == (o.school, o.cost, o.metres, o.minutes())
+    }
+}
+
+const _: () = assert!(std::mem::size_of::<Arc>() == 32);
 
 /// The feasible arcs of every unit, and which units have no road link to
 /// any school of the level (reason `no_road_connection`).
@@ -102,24 +129,14 @@ fn straight(
                 let s = &schools[j];
                 let m = haversine_m(u.lon, u.lat, s.lon, s.lat);
                 if m <= limits[j].unwrap_or(f64::INFINITY) {
-                    arcs.push(Arc {
-                        school: j as u32,
-                        cost: to_mm(m),
-                        metres: m,
-                        minutes: None,
-                    });
+                    arcs.push(Arc::new(j as u32, to_mm(m), m, None));
                 }
             }
             for &j in &unlimited {
                 let s = &schools[j];
                 let m = haversine_m(u.lon, u.lat, s.lon, s.lat);
                 if served(s, u, m <= day) {
-                    arcs.push(Arc {
-                        school: j as u32,
-                        cost: to_mm(m),
-                        metres: m,
-                        minutes: None,
-                    });
+                    arcs.push(Arc::new(j as u32, to_mm(m), m, None));
                 }
             }
             arcs
@@ -297,12 +314,12 @@ fn roads(
     };
     for (j, found) in per_school.into_iter().enumerate() {
         for (i, r) in found {
-            per_unit[i as usize].push(Arc {
-                school: j as u32,
-                cost: to_cost(r.cost),
-                metres: r.metres,
-                minutes: Some(r.seconds / 60.0),
-            });
+            per_unit[i as usize].push(Arc::new(
+                j as u32,
+                to_cost(r.cost),
+                r.metres,
+                Some(r.seconds / 60.0),
+            ));
         }
     }
     // Road pieces that hold a school of this level.
@@ -341,12 +358,7 @@ pub fn pair_arcs(
             .iter()
             .map(|&(i, j)| {
                 let m = haversine_m(units[i].lon, units[i].lat, schools[j].lon, schools[j].lat);
-                Some(Arc {
-                    school: j as u32,
-                    cost: to_mm(m),
-                    metres: m,
-                    minutes: None,
-                })
+                Some(Arc::new(j as u32, to_mm(m), m, None))
             })
             .collect(),
         Travel::Roads(g) => {
@@ -379,12 +391,12 @@ pub fn pair_arcs(
                     if let Some(r) = unit_route(&us, |v| at.get(&v).copied(), &ss, mode, metric) {
                         found.insert(
                             (i, j),
-                            Arc {
-                                school: j as u32,
-                                cost: (r.cost * 1000.0).round() as i64,
-                                metres: r.metres,
-                                minutes: Some(r.seconds / 60.0),
-                            },
+                            Arc::new(
+                                j as u32,
+                                (r.cost * 1000.0).round() as i64,
+                                r.metres,
+                                Some(r.seconds / 60.0),
+                            ),
                         );
                     }
                 }

@@ -240,7 +240,7 @@ pub fn explain(s: &Solved, queries: &[Query]) -> Vec<Vec<LevelExplain>> {
                         Leg {
                             cost: a.cost,
                             metres: a.metres,
-                            minutes: a.minutes,
+                            minutes: a.minutes(),
                         },
                     )
                 })
@@ -296,7 +296,7 @@ fn explain_one(
             .map(|arc| Leg {
                 cost: arc.cost,
                 metres: arc.metres,
-                minutes: arc.minutes,
+                minutes: arc.minutes(),
             })
             .or_else(|| extra.get(&(i, j)).copied())
     };
