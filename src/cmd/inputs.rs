@@ -240,39 +240,17 @@ pub fn load(args: &InputArgs) -> Result<Loaded, CliError> {
     // birth after today is.
     let latest_birth = policy.census_date.unwrap_or(today);
 
-    let threads = match args.threads {
-        Some(n) => Some(n),
-        None => threads_from_env()?,
-    };
-    let threads_n = threads.map_or_else(
-        || std::thread::available_parallelism().map_or(1, |n| n.get()),
-        |n| n.get(),
-    );
-
     let mut errs = InputErrors::default();
-    // The road file is read beside the households when there are threads
-    // to spare (the two largest inputs); errors and warnings are reported
-    // in the same order either way.
-    let (units, roads_read) = std::thread::scope(|sc| {
-        let roads_path = scenario.inputs.roads.as_ref();
-        let side = (threads_n > 1)
-            .then(|| roads_path.map(|r| sc.spawn(move || read_roads_with_warnings(r))))
-            .flatten();
-        let units = read_households(&hh_path, latest_birth);
-        let roads = match side {
-            Some(h) => Some(h.join().expect("road reading thread")),
-            None => roads_path.map(|r| read_roads_with_warnings(r)),
-        };
-        (units, roads)
-    });
-    let units = units.map_err(|e| errs.extend(e)).ok();
+    let units = read_households(&hh_path, latest_birth)
+        .map_err(|e| errs.extend(e))
+        .ok();
     let schools = read_schools(&sc_path).map_err(|e| errs.extend(e)).ok();
     let mut boundary = match &scenario.inputs.boundary {
         Some(b) => read_boundary(b).map_err(|e| errs.push(e)).ok(),
         None => None,
     };
-    let mut roads = match roads_read {
-        Some(r) => match r {
+    let mut roads = match &scenario.inputs.roads {
+        Some(r) => match read_roads_with_warnings(r) {
             Ok((lines, warnings)) => {
                 for w in warnings.iter().take(5) {
                     eprintln!("warning: {w}");
@@ -496,6 +474,14 @@ pub fn load(args: &InputArgs) -> Result<Loaded, CliError> {
             .collect(),
         None => vec![],
     };
+    let threads = match args.threads {
+        Some(n) => Some(n),
+        None => threads_from_env()?,
+    };
+    let threads_n = threads.map_or_else(
+        || std::thread::available_parallelism().map_or(1, |n| n.get()),
+        |n| n.get(),
+    );
     let roads = roads.map(|lines| {
         let mut g = RoadGraph::build(&lines);
         drop(lines);

@@ -302,21 +302,14 @@ pub fn run(args: &PlanArgs) -> Result<i32, CliError> {
         Some((u, l)) => (u, l),
         None => (units, &levels),
     };
-    // The two per-household tables (a province: 1.6 GB) side by side.
-    let (csv, geojson) = if loaded.threads > 1 {
-        std::thread::scope(|sc| {
-            let g = sc.spawn(|| assignment_geojson(row_units, schools, row_levels));
-            let c = assignment_csv(row_units, schools, row_levels);
-            (c, g.join().expect("assignment.geojson thread"))
-        })
-    } else {
-        (
-            assignment_csv(row_units, schools, row_levels),
-            assignment_geojson(row_units, schools, row_levels),
-        )
-    };
-    staged.add("assignment.csv", csv);
-    staged.add("assignment.geojson", geojson);
+    staged.add(
+        "assignment.csv",
+        assignment_csv(row_units, schools, row_levels),
+    );
+    staged.add(
+        "assignment.geojson",
+        assignment_geojson(row_units, schools, row_levels),
+    );
     staged.add("schools.csv", schools_csv(schools, &levels, policy));
     staged.add(
         "catchments.geojson",
