@@ -394,6 +394,32 @@ impl State<'_> {
     }
 }
 
+/// One round's shortest-path search: distances (packed costs, `UNSEEN`
+/// for none yet), settled nodes, how each node was reached (previous node
+/// and pair of the move, or `NO_PAIR` for an arc into or out of the sink),
+/// the heap, and the nodes given a distance this round (to reset them, not
+/// all n).
+struct Search {
+    dist: Vec<i128>,
+    done: Vec<bool>,
+    pred: Vec<(usize, u32)>,
+    pq: BinaryHeap<Reverse<(i128, usize)>>,
+    touched: Vec<usize>,
+}
+
+/// Give node `l` distance `nd`, reached `via`, if that is shorter.
+#[inline]
+fn relax(search: &mut Search, l: usize, nd: i128, via: (usize, u32)) {
+    if nd < search.dist[l] {
+        if search.dist[l] == UNSEEN {
+            search.touched.push(l);
+        }
+        search.dist[l] = nd;
+        search.pred[l] = via;
+        search.pq.push(Reverse((nd, l)));
+    }
+}
+
 /// Solve exactly: place as many students as the arcs and seats allow, then
 /// minimise total travel. Deterministic: ties go to the lowest index.
 ///
@@ -648,16 +674,14 @@ fn solve_start(t: &Transport, prices: Option<&[Cost]>, init: Option<&Flow>) -> S
     let total: u64 = t.supply.iter().map(|&x| x as u64).sum();
     let mut sink_excess: i128 =
         s.flow_out.iter().sum::<u64>() as i128 + s.unplaced_total as i128 - total as i128;
-    let mut dist: Vec<i128> = vec![UNSEEN; n];
-    let mut done = vec![false; n];
-    // How each node was reached: (previous node, pair of the move), or
-    // `NO_PAIR` for an arc into or out of the sink.
-    let mut pred: Vec<(usize, u32)> = vec![(usize::MAX, NO_PAIR); n];
+    let mut search = Search {
+        dist: vec![UNSEEN; n],
+        done: vec![false; n],
+        pred: vec![(usize::MAX, NO_PAIR); n],
+        pq: BinaryHeap::new(),
+        touched: Vec::new(),
+    };
     let mut rounds = 0;
-    let mut pq: BinaryHeap<Reverse<(i128, usize)>> = BinaryHeap::new();
-
-    // Nodes given a distance this round, to reset them (not all n).
-    let mut touched: Vec<usize> = Vec::new();
     // The path of a round, from its source: (from, to, pair or `NO_PAIR`).
     let mut path: Vec<(usize, usize, u32)> = Vec::new();
     let mut hops: Vec<Entry> = Vec::new();
@@ -686,26 +710,27 @@ fn solve_start(t: &Transport, prices: Option<&[Cost]>, init: Option<&Flow>) -> S
             }
         }
         rounds += 1;
-        for &v in &touched {
-            dist[v] = UNSEEN;
-            done[v] = false;
+        for &v in &search.touched {
+            search.dist[v] = UNSEEN;
+            search.done[v] = false;
         }
-        touched.clear();
-        pq.clear();
+        search.touched.clear();
+        search.pq.clear();
         path.clear();
         if forward {
             let src = cursor;
-            dist[src] = 0;
-            touched.push(src);
-            pq.push(Reverse((0, src)));
+            search.dist[src] = 0;
+            search.touched.push(src);
+            search.pq.push(Reverse((0, src)));
             let (dt, target) = loop {
-                let Reverse((dv, v)) = pq
+                let Reverse((dv, v)) = search
+                    .pq
                     .pop()
                     .expect("the sink is always reachable through unplaced");
-                if done[v] || dist[v] != dv {
+                if search.done[v] || search.dist[v] != dv {
                     continue;
                 }
-                done[v] = true;
+                search.done[v] = true;
                 if v == sink || (v != unplaced && s.load[v] < s.flow_out[v]) {
                     break (dv, v);
                 }
@@ -714,14 +739,7 @@ fn solve_start(t: &Transport, prices: Option<&[Cost]>, init: Option<&Flow>) -> S
                 if v == unplaced || s.flow_out[v] < t.capacity[v] as u64 {
                     let nd = base - pot[sink];
                     debug_assert!(nd >= dv, "negative reduced cost to sink");
-                    if nd < dist[sink] {
-                        if dist[sink] == UNSEEN {
-                            touched.push(sink);
-                        }
-                        dist[sink] = nd;
-                        pred[sink] = (v, NO_PAIR);
-                        pq.push(Reverse((nd, sink)));
-                    }
+                    relax(&mut search, sink, nd, (v, NO_PAIR));
                 }
                 // Moves out of `unplaced` take a student out of it (-1).
                 let base = base - ((v == unplaced) as i128) * UNIT;
@@ -729,7 +747,7 @@ fn solve_start(t: &Transport, prices: Option<&[Cost]>, init: Option<&Flow>) -> S
                 while i < s.out[v].len() {
                     let (l, p) = s.out[v][i];
                     let l = l as usize;
-                    if done[l] {
+                    if search.done[l] {
                         i += 1;
                         continue;
                     }
@@ -743,14 +761,7 @@ fn solve_start(t: &Transport, prices: Option<&[Cost]>, init: Option<&Flow>) -> S
                     // Moves into `unplaced` leave a student unplaced (+1).
                     let nd = base + mm as i128 + ((l == unplaced) as i128) * UNIT - pot[l];
                     debug_assert!(nd >= dv, "negative reduced cost");
-                    if nd < dist[l] {
-                        if dist[l] == UNSEEN {
-                            touched.push(l);
-                        }
-                        dist[l] = nd;
-                        pred[l] = (v, p);
-                        pq.push(Reverse((nd, l)));
-                    }
+                    relax(&mut search, l, nd, (v, p));
                     i += 1;
                 }
             };
@@ -758,34 +769,35 @@ fn solve_start(t: &Transport, prices: Option<&[Cost]>, init: Option<&Flow>) -> S
             // min(dist, dt) - dt instead shifts all potentials by the same
             // -dt, which changes no reduced cost and no price (both are
             // differences), and touches only the nodes settled this round.
-            for &v in &touched {
-                if done[v] && dist[v] < dt {
-                    pot[v] += dist[v] - dt;
+            for &v in &search.touched {
+                if search.done[v] && search.dist[v] < dt {
+                    pot[v] += search.dist[v] - dt;
                 }
             }
             let mut v = target;
             while v != src {
-                let (u, p) = pred[v];
+                let (u, p) = search.pred[v];
                 path.push((u, v, p));
                 v = u;
             }
             path.reverse();
         } else {
-            // Backward from the school short of students: dist[v] is the
+            // Backward from the school short of students: search.dist[v] is the
             // reduced cost of the cheapest path from v to it; the search
             // ends at the sink.
             let dst = short;
-            dist[dst] = 0;
-            touched.push(dst);
-            pq.push(Reverse((0, dst)));
+            search.dist[dst] = 0;
+            search.touched.push(dst);
+            search.pq.push(Reverse((0, dst)));
             let ds = loop {
-                let Reverse((dv, v)) = pq
+                let Reverse((dv, v)) = search
+                    .pq
                     .pop()
                     .expect("the sink always reaches a school short of students");
-                if done[v] || dist[v] != dv {
+                if search.done[v] || search.dist[v] != dv {
                     continue;
                 }
-                done[v] = true;
+                search.done[v] = true;
                 if v == sink {
                     break dv;
                 }
@@ -794,20 +806,13 @@ fn solve_start(t: &Transport, prices: Option<&[Cost]>, init: Option<&Flow>) -> S
                 if (v == unplaced && s.unplaced_total > 0) || (v != unplaced && s.flow_out[v] > 0) {
                     let nd = dv + pot[sink] - pot[v];
                     debug_assert!(nd >= dv, "negative reduced cost from sink");
-                    if nd < dist[sink] {
-                        if dist[sink] == UNSEEN {
-                            touched.push(sink);
-                        }
-                        dist[sink] = nd;
-                        pred[sink] = (v, NO_PAIR);
-                        pq.push(Reverse((nd, sink)));
-                    }
+                    relax(&mut search, sink, nd, (v, NO_PAIR));
                 }
                 // Moves into `unplaced` leave a student unplaced (+1).
                 let base = dv - pot[v] + ((v == unplaced) as i128) * UNIT;
                 for &(j, p) in &s.into[v] {
                     let j = j as usize;
-                    if done[j] {
+                    if search.done[j] {
                         continue;
                     }
                     let mm = s.top[p as usize];
@@ -817,26 +822,19 @@ fn solve_start(t: &Transport, prices: Option<&[Cost]>, init: Option<&Flow>) -> S
                     // Moves out of `unplaced` take a student out of it (-1).
                     let nd = base + mm as i128 - ((j == unplaced) as i128) * UNIT + pot[j];
                     debug_assert!(nd >= dv, "negative reduced cost");
-                    if nd < dist[j] {
-                        if dist[j] == UNSEEN {
-                            touched.push(j);
-                        }
-                        dist[j] = nd;
-                        pred[j] = (v, p);
-                        pq.push(Reverse((nd, j)));
-                    }
+                    relax(&mut search, j, nd, (v, p));
                 }
             };
             // Mirror of the forward update: potentials rise by what each
             // node settled before the sink saves on the way to `dst`.
-            for &v in &touched {
-                if done[v] && dist[v] < ds {
-                    pot[v] += ds - dist[v];
+            for &v in &search.touched {
+                if search.done[v] && search.dist[v] < ds {
+                    pot[v] += ds - search.dist[v];
                 }
             }
             let mut v = sink;
             while v != dst {
-                let (w, p) = pred[v];
+                let (w, p) = search.pred[v];
                 path.push((v, w, p));
                 v = w;
             }
