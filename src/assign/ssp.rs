@@ -465,8 +465,10 @@ const KEEP: usize = 6;
 
 /// Solve from near-optimal `prices` on the arcs that can matter at them,
 /// then price every other arc; the ones that would lower a unit's cost join
-/// and the solve resumes from its own prices, until none would. The result
-/// is the optimum of the whole instance (every arc priced).
+/// and the solve resumes from its own flow and prices (only the units the
+/// new arcs tempt move), until none would. The result is the optimum of the
+/// whole instance (every arc priced). Left to `solve_from` when units have
+/// few arcs (little to leave out).
 fn solve_priced(t: &Transport, prices: Vec<Cost>) -> Solved {
     let n = t.units();
     let m = t.arc_school.len();
