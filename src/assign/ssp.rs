@@ -407,6 +407,33 @@ struct Search {
     touched: Vec<usize>,
 }
 
+impl Search {
+    /// A new round from `v` (distance 0): the last round's nodes reset.
+    fn start(&mut self, v: usize) {
+        for &u in &self.touched {
+            self.dist[u] = UNSEEN;
+            self.done[u] = false;
+        }
+        self.touched.clear();
+        self.pq.clear();
+        self.dist[v] = 0;
+        self.touched.push(v);
+        self.pq.push(Reverse((0, v)));
+    }
+
+    /// The next node settled, with its distance (stale heap entries
+    /// skipped); `None` when nothing is left to reach.
+    fn settle(&mut self) -> Option<(i128, usize)> {
+        while let Some(Reverse((dv, v))) = self.pq.pop() {
+            if !self.done[v] && self.dist[v] == dv {
+                self.done[v] = true;
+                return Some((dv, v));
+            }
+        }
+        None
+    }
+}
+
 /// Give node `l` distance `nd`, reached `via`, if that is shorter.
 #[inline]
 fn relax(search: &mut Search, l: usize, nd: i128, via: (usize, u32)) {
@@ -712,27 +739,14 @@ fn solve_start(t: &Transport, prices: Option<&[Cost]>, init: Option<&Flow>) -> S
             }
         }
         rounds += 1;
-        for &v in &search.touched {
-            search.dist[v] = UNSEEN;
-            search.done[v] = false;
-        }
-        search.touched.clear();
-        search.pq.clear();
         path.clear();
         if forward {
             let src = cursor;
-            search.dist[src] = 0;
-            search.touched.push(src);
-            search.pq.push(Reverse((0, src)));
+            search.start(src);
             let (dt, target) = loop {
-                let Reverse((dv, v)) = search
-                    .pq
-                    .pop()
+                let (dv, v) = search
+                    .settle()
                     .expect("the sink is always reachable through unplaced");
-                if search.done[v] || search.dist[v] != dv {
-                    continue;
-                }
-                search.done[v] = true;
                 if v == sink || (v != unplaced && s.load[v] < s.flow_out[v]) {
                     break (dv, v);
                 }
@@ -788,18 +802,11 @@ fn solve_start(t: &Transport, prices: Option<&[Cost]>, init: Option<&Flow>) -> S
             // reduced cost of the cheapest path from v to it; the search
             // ends at the sink.
             let dst = short;
-            search.dist[dst] = 0;
-            search.touched.push(dst);
-            search.pq.push(Reverse((0, dst)));
+            search.start(dst);
             let ds = loop {
-                let Reverse((dv, v)) = search
-                    .pq
-                    .pop()
+                let (dv, v) = search
+                    .settle()
                     .expect("the sink always reaches a school short of students");
-                if search.done[v] || search.dist[v] != dv {
-                    continue;
-                }
-                search.done[v] = true;
                 if v == sink {
                     break dv;
                 }
