@@ -654,7 +654,7 @@ impl<'a> LevelProblem<'a> {
                     unit: i,
                     school: Some(j),
                     students: x,
-                    travel_m: Some((a.map_or(0.0, |a| a.metres) * 1000.0).round() / 1000.0),
+                    travel_m: Some(a.map_or(0.0, |a| a.metres())),
                     travel_min: a
                         .and_then(|a| a.minutes())
                         .map(|m| (m * 100.0).round() / 100.0),

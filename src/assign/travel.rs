@@ -20,43 +20,76 @@ pub enum Travel<'a> {
     Roads(&'a RoadGraph),
 }
 
-/// One feasible pair: school index, solver cost (mm, or ms when limits are
-/// in minutes), and the route's metres. 32 bytes (a province holds tens of
-/// millions): the minutes are a plain number, NaN for none.
-#[derive(Copy, Clone, Debug)]
+/// One feasible pair, in 16 bytes (a province holds tens of millions): the
+/// school, the solver's cost (travel in whole millimetres, or in whole
+/// milliseconds when limits are in minutes), and the route's other measure
+/// in whole units (its milliseconds when the cost is millimetres, its
+/// millimetres when the cost is milliseconds; none for straight-line
+/// travel). Read through [`Arc::metres`] and [`Arc::minutes`]: both to the
+/// millimetre and millisecond, as the outputs report them.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub struct Arc {
     pub school: u32,
+    other: u32,
     pub cost: i64,
-    pub metres: f64,
-    /// Travel minutes along roads; NaN for straight-line travel (read
-    /// through [`Arc::minutes`]).
-    minutes_or_nan: f64,
+}
+
+/// `Arc::other` for straight-line travel (no minutes).
+const NO_OTHER: u32 = u32::MAX;
+/// Set in `Arc::other` when it holds millimetres (the cost is milliseconds).
+const OTHER_IS_MM: u32 = 1 << 31;
+
+/// Whole units of `x` (millimetres of metres, milliseconds of seconds),
+/// at most 2^31 - 2: 2,147 km or 24 days, beyond any school route.
+fn other_units(x: f64) -> u32 {
+    (x * 1000.0).round().clamp(0.0, (OTHER_IS_MM - 2) as f64) as u32
 }
 
 impl Arc {
-    pub fn new(school: u32, cost: i64, metres: f64, minutes: Option<f64>) -> Arc {
+    /// A straight-line pair `metres` apart.
+    pub fn straight(school: u32, metres: f64) -> Arc {
         Arc {
             school,
-            cost,
-            metres,
-            minutes_or_nan: minutes.unwrap_or(f64::NAN),
+            other: NO_OTHER,
+            cost: to_mm(metres),
         }
     }
 
-    /// Travel minutes along roads (none for straight-line travel).
+    /// A road route, its cost in the search's `metric`.
+    pub fn road(school: u32, metric: Metric, r: &Route) -> Arc {
+        let cost = (r.cost * 1000.0).round() as i64;
+        let other = match metric {
+            Metric::Metres => other_units(r.seconds),
+            Metric::Seconds => OTHER_IS_MM | other_units(r.metres),
+        };
+        Arc {
+            school,
+            other,
+            cost,
+        }
+    }
+
+    /// The route's metres (to the millimetre).
+    pub fn metres(&self) -> f64 {
+        if self.other != NO_OTHER && self.other & OTHER_IS_MM != 0 {
+            (self.other & !OTHER_IS_MM) as f64 / 1000.0
+        } else {
+            self.cost as f64 / 1000.0
+        }
+    }
+
+    /// Travel minutes along roads (to the millisecond); none for
+    /// straight-line travel.
     pub fn minutes(&self) -> Option<f64> {
-        (!self.minutes_or_nan.is_nan()).then_some(self.minutes_or_nan)
+        match self.other {
+            NO_OTHER => None,
+            o if o & OTHER_IS_MM != 0 => Some(self.cost as f64 / 60_000.0),
+            o => Some(o as f64 / 60_000.0),
+        }
     }
 }
 
-impl PartialEq for Arc {
-    fn eq(&self, o: &Arc) -> bool {
-        (self.school, self.cost, self.metres, self.minutes())
-            == (o.school, o.cost, o.metres, o.minutes())
-    }
-}
-
-const _: () = assert!(std::mem::size_of::<Arc>() == 32);
+const _: () = assert!(std::mem::size_of::<Arc>() == 16);
 
 /// The feasible arcs of every unit, and which units have no road link to
 /// any school of the level (reason `no_road_connection`).
@@ -129,14 +162,14 @@ fn straight(
                 let s = &schools[j];
                 let m = haversine_m(u.lon, u.lat, s.lon, s.lat);
                 if m <= limits[j].unwrap_or(f64::INFINITY) {
-                    arcs.push(Arc::new(j as u32, to_mm(m), m, None));
+                    arcs.push(Arc::straight(j as u32, m));
                 }
             }
             for &j in &unlimited {
                 let s = &schools[j];
                 let m = haversine_m(u.lon, u.lat, s.lon, s.lat);
                 if served(s, u, m <= day) {
-                    arcs.push(Arc::new(j as u32, to_mm(m), m, None));
+                    arcs.push(Arc::straight(j as u32, m));
                 }
             }
             arcs
@@ -224,14 +257,13 @@ fn roads(
     } else {
         Metric::Metres
     };
-    let to_cost = |c: f64| (c * 1000.0).round() as i64;
     let day_limit = match minutes {
         Some(m) => m * 60.0,
         None => policy.max_travel_m(level),
     };
     // One bounded search per school, in parallel; results in school order.
-    let per_school: Vec<Vec<(u32, Route)>> = {
-        let work = |j: usize, at: &mut NodeMap<Route>| -> Vec<(u32, Route)> {
+    let per_school: Vec<Vec<Found>> = {
+        let work = |j: usize, at: &mut NodeMap<Route>| -> Vec<Found> {
             let s = &schools[j];
             let Some(ss) = g.snap(s.lon, s.lat) else {
                 return vec![];
@@ -267,7 +299,7 @@ fn roads(
                     continue;
                 };
                 if r.cost <= bound && served(s, &units[i as usize], r.cost <= day_limit) {
-                    out.push((i, r));
+                    out.push(Found::new(i, Arc::road(j as u32, metric, &r)));
                 }
             }
             out
@@ -276,7 +308,7 @@ fn roads(
         let chunks: Vec<Vec<usize>> = (0..threads)
             .map(|t| takes.iter().copied().skip(t).step_by(threads).collect())
             .collect();
-        let mut results: Vec<Vec<(u32, Route)>> = vec![Vec::new(); schools.len()];
+        let mut results: Vec<Vec<Found>> = vec![Vec::new(); schools.len()];
         std::thread::scope(|sc| {
             let handles: Vec<_> = chunks
                 .iter()
@@ -298,30 +330,8 @@ fn roads(
         });
         results
     };
-    // Per unit, in school order; each list sized exactly, and each school's
-    // results dropped once copied (a province holds tens of millions).
-    let mut per_unit: Vec<Vec<Arc>> = {
-        let mut count = vec![0u32; units.len()];
-        for found in &per_school {
-            for &(i, _) in found {
-                count[i as usize] += 1;
-            }
-        }
-        count
-            .iter()
-            .map(|&c| Vec::with_capacity(c as usize))
-            .collect()
-    };
-    for (j, found) in per_school.into_iter().enumerate() {
-        for (i, r) in found {
-            per_unit[i as usize].push(Arc::new(
-                j as u32,
-                to_cost(r.cost),
-                r.metres,
-                Some(r.seconds / 60.0),
-            ));
-        }
-    }
+    let per_unit = per_unit_arcs(units.len(), &per_school, g.threads());
+    drop(per_school);
     // Road pieces that hold a school of this level.
     let mut school_comps: Vec<u32> = takes
         .iter()
@@ -343,6 +353,79 @@ fn roads(
     Arcs { per_unit, no_road }
 }
 
+/// A school's route from one unit (16 bytes: the unit, then the arc's
+/// measures).
+#[derive(Copy, Clone)]
+struct Found {
+    unit: u32,
+    other: u32,
+    cost: i64,
+}
+
+impl Found {
+    fn new(unit: u32, a: Arc) -> Found {
+        Found {
+            unit,
+            other: a.other,
+            cost: a.cost,
+        }
+    }
+
+    fn arc(&self, school: u32) -> Arc {
+        Arc {
+            school,
+            other: self.other,
+            cost: self.cost,
+        }
+    }
+}
+
+/// Units per block of the transpose: a block's arcs (about 30 a unit at a
+/// province's junior level) stay in the core's cache while every school's
+/// list is read in order.
+const BLOCK: usize = 1024;
+
+/// Each unit's arcs in school order, from each school's finds (in unit
+/// order): a transpose of tens of millions of arcs, done by blocks of units
+/// (the writes stay in cache, the reads are sequential) on `threads`
+/// threads, each with its own range of units. Every list is sized exactly.
+fn per_unit_arcs(n: usize, per_school: &[Vec<Found>], threads: usize) -> Vec<Vec<Arc>> {
+    let mut count = vec![0u32; n];
+    for found in per_school {
+        for f in found {
+            count[f.unit as usize] += 1;
+        }
+    }
+    let mut per_unit: Vec<Vec<Arc>> = count
+        .iter()
+        .map(|&c| Vec::with_capacity(c as usize))
+        .collect();
+    drop(count);
+    let size = n.div_ceil(threads.max(1)).max(1);
+    std::thread::scope(|sc| {
+        for (t, part) in per_unit.chunks_mut(size).enumerate() {
+            let lo = t * size;
+            sc.spawn(move || {
+                let mut at: Vec<usize> = per_school
+                    .iter()
+                    .map(|f| f.partition_point(|x| (x.unit as usize) < lo))
+                    .collect();
+                for b in (0..part.len()).step_by(BLOCK) {
+                    let end = lo + (b + BLOCK).min(part.len());
+                    for (j, found) in per_school.iter().enumerate() {
+                        let k = &mut at[j];
+                        while let Some(f) = found.get(*k).filter(|f| (f.unit as usize) < end) {
+                            part[f.unit as usize - lo].push(f.arc(j as u32));
+                            *k += 1;
+                        }
+                    }
+                }
+            });
+        }
+    });
+    per_unit
+}
+
 /// The travel of chosen unit-school pairs whatever the limits (a planner's
 /// pins): straight line, or the road route (`None` when no road joins them).
 pub fn pair_arcs(
@@ -358,7 +441,7 @@ pub fn pair_arcs(
             .iter()
             .map(|&(i, j)| {
                 let m = haversine_m(units[i].lon, units[i].lat, schools[j].lon, schools[j].lat);
-                Some(Arc::new(j as u32, to_mm(m), m, None))
+                Some(Arc::straight(j as u32, m))
             })
             .collect(),
         Travel::Roads(g) => {
@@ -389,15 +472,7 @@ pub fn pair_arcs(
                         continue;
                     };
                     if let Some(r) = unit_route(&us, |v| at.get(&v).copied(), &ss, mode, metric) {
-                        found.insert(
-                            (i, j),
-                            Arc::new(
-                                j as u32,
-                                (r.cost * 1000.0).round() as i64,
-                                r.metres,
-                                Some(r.seconds / 60.0),
-                            ),
-                        );
+                        found.insert((i, j), Arc::road(j as u32, metric, &r));
                     }
                 }
             }

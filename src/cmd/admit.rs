@@ -299,7 +299,7 @@ fn level_input(
                     .map(|a| Reach {
                         school: a.school as usize,
                         cost: a.cost,
-                        metres: a.metres,
+                        metres: a.metres(),
                         in_reach: true,
                     })
                     .collect()
@@ -336,7 +336,7 @@ fn level_input(
             units[u].travel.push(Reach {
                 school: j,
                 cost: a.cost,
-                metres: a.metres,
+                metres: a.metres(),
                 in_reach: false,
             });
         }

@@ -239,7 +239,7 @@ pub fn explain(s: &Solved, queries: &[Query]) -> Vec<Vec<LevelExplain>> {
                         pair,
                         Leg {
                             cost: a.cost,
-                            metres: a.metres,
+                            metres: a.metres(),
                             minutes: a.minutes(),
                         },
                     )
@@ -295,7 +295,7 @@ fn explain_one(
             .find(|arc| arc.school as usize == j)
             .map(|arc| Leg {
                 cost: arc.cost,
-                metres: arc.metres,
+                metres: arc.metres(),
                 minutes: arc.minutes(),
             })
             .or_else(|| extra.get(&(i, j)).copied())

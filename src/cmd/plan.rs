@@ -286,7 +286,10 @@ pub fn run(args: &PlanArgs) -> Result<i32, CliError> {
     let shapes = zone_shapes(&loaded, &levels, &clip);
     stages.end("zones");
 
-    let mut staged = Staged::default();
+    // Each output is written to a hidden temporary file as it is made
+    // (renamed when all are), so a province's gigabyte of outputs is not
+    // held in memory.
+    let mut staged = Staged::spilling(&args.out);
     staged.set_csv_bom(args.excel);
     let (units, schools, policy) = (&loaded.units, &loaded.schools, &loaded.scenario.policy);
     // Per-household rows as published (--public) or as they are.
