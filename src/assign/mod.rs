@@ -432,6 +432,10 @@ impl<'a> LevelProblem<'a> {
                 unplaced[i] = solved.flow.unplaced[i];
             }
         }
+        // The instance and its flow (tens of millions of arcs at a
+        // province) are not needed past here.
+        drop(t);
+        drop(solved);
         // Students placed first join the unit's rows.
         for i in 0..n {
             if let Some((j, x)) = pre[i] {

@@ -544,9 +544,11 @@ fn solve_priced(t: &Transport, prices: Vec<Cost>) -> Solved {
             r.supply.push(t.supply[i]);
             r.arc_start.push(r.arc_school.len());
         }
-        let init = last.as_ref().map(|f| Flow {
+        // The last flow on the kept arcs (the whole one is let go: a
+        // province's is hundreds of megabytes).
+        let init = last.take().map(|f| Flow {
             arc: full.iter().map(|&a| f.arc[a as usize]).collect(),
-            unplaced: f.unplaced.clone(),
+            unplaced: f.unplaced,
         });
         let solved = solve_start(&r, Some(&prices), init.as_ref());
         rounds += solved.rounds;

@@ -290,7 +290,9 @@ fn roads(
                 .collect();
             cand.sort_unstable();
             cand.dedup();
-            let mut out = Vec::new();
+            // Sized for every candidate (few fail the bound): a province's
+            // finds are a gigabyte, and doubling would leave a third unused.
+            let mut out = Vec::with_capacity(cand.len());
             for i in cand {
                 let Some(us) = &snapped.snaps[i as usize] else {
                     continue;
@@ -302,6 +304,7 @@ fn roads(
                     out.push(Found::new(i, Arc::road(j as u32, metric, &r)));
                 }
             }
+            out.shrink_to_fit();
             out
         };
         let threads = g.threads().min(takes.len().max(1));
