@@ -16,7 +16,7 @@ pub use transport::{Flow, Transport};
 pub use travel::{Arc, Arcs, Travel, feasible_arcs};
 
 use crate::model::{Level, Policy, School, Unit};
-use crate::zones::adjacency::delaunay_neighbours;
+use crate::zones::adjacency::delaunay_graph;
 use crate::zones::contiguity::pieces;
 
 /// Why students of a unit could not be placed.
@@ -465,11 +465,7 @@ impl<'a> LevelProblem<'a> {
                 .iter()
                 .map(|&i| (self.units[i].lon, self.units[i].lat))
                 .collect();
-            let adj_g = delaunay_neighbours(&pts);
-            let mut adj: Vec<Vec<usize>> = vec![Vec::new(); n];
-            for (a, nb) in adj_g.iter().enumerate() {
-                adj[gens[a]] = nb.iter().map(|&b| gens[b]).collect();
-            }
+            let adj = delaunay_graph(&pts).spread(&gens, n);
             let weight: Vec<u64> = at
                 .iter()
                 .map(|h| h.iter().map(|x| x.1 as u64).sum())
@@ -495,8 +491,8 @@ impl<'a> LevelProblem<'a> {
                         // Neighbouring zones, and whether the piece touches their main piece.
                         let mut cands: Vec<usize> = piece
                             .iter()
-                            .flat_map(|&i| adj[i].iter())
-                            .filter_map(|&w| labels[w])
+                            .flat_map(|&i| adj.of(i).iter())
+                            .filter_map(|&w| labels[w as usize])
                             .filter(|&l| l != j)
                             .collect();
                         cands.sort_unstable();
@@ -528,9 +524,9 @@ impl<'a> LevelProblem<'a> {
                                 .sum();
                             let main = ps[c].first();
                             let joins_main = piece.iter().any(|&i| {
-                                adj[i]
-                                    .iter()
-                                    .any(|w| main.is_some_and(|m| m.binary_search(w).is_ok()))
+                                adj.of(i).iter().any(|&w| {
+                                    main.is_some_and(|m| m.binary_search(&(w as usize)).is_ok())
+                                })
                             });
                             let key = (!joins_main, delta, c);
                             if best.as_ref().is_none_or(|b| key < b.0) {
@@ -571,9 +567,9 @@ impl<'a> LevelProblem<'a> {
                                                 labels[w] == Some(c)
                                                     && !fixed[w]
                                                     && at[w].len() == 1
-                                                    && adj[w]
-                                                        .iter()
-                                                        .any(|v| main_j.binary_search(v).is_ok())
+                                                    && adj.of(w).iter().any(|&v| {
+                                                        main_j.binary_search(&(v as usize)).is_ok()
+                                                    })
                                             })
                                             .filter_map(|w| {
                                                 let d = cost_at(w, j)? - cost_at(w, c)?;

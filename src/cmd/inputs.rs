@@ -240,31 +240,46 @@ pub fn load(args: &InputArgs) -> Result<Loaded, CliError> {
     // birth after today is.
     let latest_birth = policy.census_date.unwrap_or(today);
 
+    let coords = args.coords.or(scenario.inputs.coords).unwrap_or_default();
+    // The road network is read and built beside the households when two
+    // threads may run (each takes seconds at a province); its errors keep
+    // their place in the list.
+    let roads_path = scenario.inputs.roads.clone();
+    let read_roads = || roads_path.as_ref().map(|r| road_network(r, coords));
+    let side_by_side = match args.threads.or(threads_from_env().ok().flatten()) {
+        Some(n) => n.get() > 1,
+        None => std::thread::available_parallelism().is_ok_and(|n| n.get() > 1),
+    };
+    let (units, roads) = std::thread::scope(|sc| {
+        let job = (side_by_side && roads_path.is_some()).then(|| sc.spawn(read_roads));
+        let units = read_households(&hh_path, latest_birth);
+        let roads = match job {
+            Some(h) => h.join().expect("the road reading thread does not panic"),
+            None => read_roads(),
+        };
+        (units, roads)
+    });
     let mut errs = InputErrors::default();
-    let units = read_households(&hh_path, latest_birth)
-        .map_err(|e| errs.extend(e))
-        .ok();
+    let units = units.map_err(|e| errs.extend(e)).ok();
     let schools = read_schools(&sc_path).map_err(|e| errs.extend(e)).ok();
     let mut boundary = match &scenario.inputs.boundary {
         Some(b) => read_boundary(b).map_err(|e| errs.push(e)).ok(),
         None => None,
     };
-    let mut roads = match &scenario.inputs.roads {
-        Some(r) => match read_roads_with_warnings(r) {
-            Ok((lines, warnings)) => {
-                for w in warnings.iter().take(5) {
-                    eprintln!("warning: {w}");
-                }
-                if warnings.len() > 5 {
-                    eprintln!("warning: ... and {} more road warnings", warnings.len() - 5);
-                }
-                Some(lines)
+    let roads = match roads {
+        Some(Ok((g, warnings))) => {
+            for w in warnings.iter().take(5) {
+                eprintln!("warning: {w}");
             }
-            Err(e) => {
-                errs.extend(e);
-                None
+            if warnings.len() > 5 {
+                eprintln!("warning: ... and {} more road warnings", warnings.len() - 5);
             }
-        },
+            Some(g)
+        }
+        Some(Err(e)) => {
+            errs.extend(e);
+            None
+        }
         None => None,
     };
     let current_path = scenario.inputs.current.clone();
@@ -284,8 +299,7 @@ pub fn load(args: &InputArgs) -> Result<Loaded, CliError> {
         return Err(CliError::Input(errs));
     }
     // Every geometry to WGS84 before anything compares positions
-    // (boundary, zones, roads, travel).
-    let coords = args.coords.or(scenario.inputs.coords).unwrap_or_default();
+    // (boundary, zones, travel; the roads were converted as read).
     if coords != CoordSystem::Wgs84 {
         eprintln!(
             "note: input coordinates read as {} and converted to WGS84",
@@ -301,7 +315,6 @@ pub fn load(args: &InputArgs) -> Result<Loaded, CliError> {
             &mut schools,
             &mut scenario.edits,
             &mut boundary,
-            &mut roads,
             &mut zones,
         );
     }
@@ -482,9 +495,7 @@ pub fn load(args: &InputArgs) -> Result<Loaded, CliError> {
         || std::thread::available_parallelism().map_or(1, |n| n.get()),
         |n| n.get(),
     );
-    let roads = roads.map(|lines| {
-        let mut g = RoadGraph::build(&lines);
-        drop(lines);
+    let roads = roads.map(|mut g| {
         g.set_threads(threads);
         // Units are snapped once here, for this check and every level's
         // travel.
@@ -525,14 +536,14 @@ pub fn load(args: &InputArgs) -> Result<Loaded, CliError> {
 }
 
 /// Convert every input position from `coords` to WGS84: units, schools,
-/// schools opened by `[[edit]]`, the boundary, road lines and current zones.
+/// schools opened by `[[edit]]`, the boundary and current zones (road lines:
+/// [`road_network`]).
 fn to_wgs84(
     coords: CoordSystem,
     units: &mut [Unit],
     schools: &mut [School],
     edits: &mut [Edit],
     boundary: &mut Option<MultiPolygon<f64>>,
-    roads: &mut Option<Vec<crate::model::road::RoadLine>>,
     zones: &mut Option<Vec<CurrentZone>>,
 ) {
     let conv = |lon: &mut f64, lat: &mut f64| {
@@ -559,11 +570,20 @@ fn to_wgs84(
     for z in zones.iter_mut().flatten() {
         z.area.map_coords_in_place(poly);
     }
-    for line in roads.iter_mut().flatten() {
-        for (lon, lat) in line.coords.iter_mut() {
-            conv(lon, lat);
+}
+
+/// The road network of a file: its lines read, converted from `coords` to
+/// WGS84, and built into a graph; with the reader's warnings.
+fn road_network(path: &Path, coords: CoordSystem) -> Result<(RoadGraph, Vec<String>), InputErrors> {
+    let (mut lines, warnings) = read_roads_with_warnings(path)?;
+    if coords != CoordSystem::Wgs84 {
+        for line in &mut lines {
+            for (lon, lat) in line.coords.iter_mut() {
+                (*lon, *lat) = coords.to_wgs84(*lon, *lat);
+            }
         }
     }
+    Ok((RoadGraph::build(&lines), warnings))
 }
 
 /// Per level (index `Level::index`), per unit: a school index, or none.

@@ -6,11 +6,9 @@
 //! distances as the planner sees them on a county map. Points at exactly the
 //! same position share one site.
 
-use std::collections::HashMap;
-
 use geo::Coord;
 use geo::algorithm::kernels::{Kernel, Orientation, RobustKernel};
-use spade::{DelaunayTriangulation, Point2, Triangulation};
+use spade::{DelaunayTriangulation, HasPosition, Point2, Triangulation};
 
 use crate::spatial::network::Projection;
 
@@ -24,6 +22,82 @@ pub(crate) fn projection_for(points: &[(f64, f64)]) -> Projection {
     Projection::new(lat0)
 }
 
+/// Neighbour lists of nodes `0..len()` in compressed rows (a province's
+/// two million units have a dozen million entries: one list each would
+/// cost ten times the memory and a second to allocate).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Neighbours {
+    start: Vec<usize>,
+    list: Vec<u32>,
+}
+
+impl Neighbours {
+    /// From one list per node (each list's order is kept).
+    pub fn from_lists(lists: &[Vec<usize>]) -> Neighbours {
+        let mut g = Neighbours::with_rows(lists.len());
+        for l in lists {
+            g.push_row(l.iter().map(|&x| x as u32));
+        }
+        g
+    }
+
+    fn with_rows(n: usize) -> Neighbours {
+        let mut start = Vec::with_capacity(n + 1);
+        start.push(0);
+        Neighbours {
+            start,
+            list: Vec::new(),
+        }
+    }
+
+    /// Append the next node's list, sorted.
+    fn push_row(&mut self, row: impl IntoIterator<Item = u32>) {
+        let from = self.list.len();
+        self.list.extend(row);
+        self.list[from..].sort_unstable();
+        self.start.push(self.list.len());
+    }
+
+    /// Number of nodes.
+    pub fn len(&self) -> usize {
+        self.start.len() - 1
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The neighbours of node `i`.
+    pub fn of(&self, i: usize) -> &[u32] {
+        &self.list[self.start[i]..self.start[i + 1]]
+    }
+
+    /// One list per node.
+    pub fn to_lists(&self) -> Vec<Vec<usize>> {
+        (0..self.len())
+            .map(|i| self.of(i).iter().map(|&x| x as usize).collect())
+            .collect()
+    }
+
+    /// The same graph on `n` nodes, node `a` renamed `ids[a]` (ascending
+    /// ids keep every list ascending); nodes not named have no neighbours.
+    pub fn spread(&self, ids: &[usize], n: usize) -> Neighbours {
+        assert_eq!(ids.len(), self.len(), "one id per node");
+        let mut row_of = vec![usize::MAX; n];
+        for (a, &i) in ids.iter().enumerate() {
+            row_of[i] = a;
+        }
+        let mut g = Neighbours::with_rows(n);
+        for &a in &row_of {
+            match a {
+                usize::MAX => g.push_row([]),
+                a => g.push_row(self.of(a).iter().map(|&b| ids[b as usize] as u32)),
+            }
+        }
+        g
+    }
+}
+
 /// Points merged into distinct sites, with the Delaunay neighbours of each
 /// site.
 pub(crate) struct Sites {
@@ -32,7 +106,7 @@ pub(crate) struct Sites {
     /// Site of each input point.
     pub site_of: Vec<usize>,
     /// Delaunay neighbours of each site, ascending, never itself.
-    pub neighbours: Vec<Vec<usize>>,
+    pub neighbours: Neighbours,
 }
 
 impl Sites {
@@ -44,18 +118,30 @@ impl Sites {
     /// each other.
     pub fn new(xy: &[[f64; 2]], lonlat: &[(f64, f64)]) -> Sites {
         assert_eq!(xy.len(), lonlat.len(), "one projected point per point");
+        // Equal positions by sorting (ties by index: a run's first is its
+        // lowest point), then sites numbered in order of lowest point.
+        let cleaned: Vec<[f64; 2]> = xy.iter().map(|&p| clean(p)).collect();
+        let key = |i: usize| (cleaned[i][0].to_bits(), cleaned[i][1].to_bits());
+        let mut order: Vec<usize> = (0..xy.len()).collect();
+        order.sort_unstable_by_key(|&i| (key(i), i));
+        let mut first = vec![0usize; xy.len()];
+        for w in order.chunk_by(|&a, &b| key(a) == key(b)) {
+            for &i in w {
+                first[i] = w[0];
+            }
+        }
+        drop(order);
         let mut site_xy: Vec<[f64; 2]> = Vec::new();
         let mut site_lonlat: Vec<(f64, f64)> = Vec::new();
-        let mut site_of = Vec::with_capacity(xy.len());
-        let mut seen: HashMap<(u64, u64), usize> = HashMap::with_capacity(xy.len());
-        for (&p, &ll) in xy.iter().zip(lonlat) {
-            let q = clean(p);
-            let key = (q[0].to_bits(), q[1].to_bits());
-            let s = *seen.entry(key).or_insert_with(|| {
-                site_xy.push(q);
-                site_lonlat.push(ll);
+        let mut site_of: Vec<usize> = Vec::with_capacity(xy.len());
+        for i in 0..xy.len() {
+            let s = if first[i] == i {
+                site_xy.push(cleaned[i]);
+                site_lonlat.push(lonlat[i]);
                 site_xy.len() - 1
-            });
+            } else {
+                site_of[first[i]]
+            };
             site_of.push(s);
         }
         let neighbours = if collinear(&site_lonlat) {
@@ -94,34 +180,68 @@ fn collinear(points: &[(f64, f64)]) -> bool {
         .all(|&p| RobustKernel::orient2d(c(a), c(b), c(p)) == Orientation::Collinear)
 }
 
+/// A site for spade, carrying its index (the bulk load reorders them).
+#[derive(Clone, Copy)]
+struct Site {
+    at: Point2<f64>,
+    index: u32,
+}
+
+impl HasPosition for Site {
+    type Scalar = f64;
+    fn position(&self) -> Point2<f64> {
+        self.at
+    }
+}
+
 /// Delaunay neighbours of distinct sites, or `None` if spade refuses a
 /// coordinate (out of its range).
-fn triangulate(sites: &[[f64; 2]]) -> Option<Vec<Vec<usize>>> {
-    let vertices: Vec<Point2<f64>> = sites.iter().map(|p| Point2::new(p[0], p[1])).collect();
-    // Stable bulk loading keeps vertex i at site i.
-    let dt = DelaunayTriangulation::<Point2<f64>>::bulk_load_stable(vertices).ok()?;
+fn triangulate(sites: &[[f64; 2]]) -> Option<Neighbours> {
+    let vertices: Vec<Site> = sites
+        .iter()
+        .enumerate()
+        .map(|(i, p)| Site {
+            at: Point2::new(p[0], p[1]),
+            index: i as u32,
+        })
+        .collect();
+    let dt = DelaunayTriangulation::<Site>::bulk_load(vertices).ok()?;
     if dt.num_vertices() != sites.len() {
         return None;
     }
-    let mut neighbours = vec![Vec::new(); sites.len()];
-    for e in dt.undirected_edges() {
-        let [a, b] = e.vertices();
-        let (a, b) = (a.fix().index(), b.fix().index());
-        if a != b {
-            neighbours[a].push(b);
-            neighbours[b].push(a);
-        }
+    // Each site's vertex, then its neighbours in site order.
+    let mut vertex_of = vec![0usize; sites.len()];
+    for v in dt.vertices() {
+        vertex_of[v.data().index as usize] = v.fix().index();
     }
-    for n in &mut neighbours {
-        n.sort_unstable();
-        n.dedup();
+    let mut g = Neighbours::with_rows(sites.len());
+    for &v in &vertex_of {
+        let v = dt.vertex(spade::handles::FixedVertexHandle::from_index(v));
+        let me = v.data().index;
+        g.push_row(
+            v.out_edges()
+                .map(|e| e.to().data().index)
+                .filter(|&t| t != me),
+        );
     }
-    Some(neighbours)
+    // Rows from a DCEL hold each neighbour once; kept exact all the same.
+    Some(dedup_rows(g))
+}
+
+/// Each row without repeats (rows are sorted).
+fn dedup_rows(g: Neighbours) -> Neighbours {
+    let mut out = Neighbours::with_rows(g.len());
+    for i in 0..g.len() {
+        let mut row = g.of(i).to_vec();
+        row.dedup();
+        out.push_row(row);
+    }
+    out
 }
 
 /// Sites on one line, or a fallback for sites spade cannot take:
 /// consecutive sites in sorted order.
-fn along_line(sites: &[[f64; 2]]) -> Vec<Vec<usize>> {
+fn along_line(sites: &[[f64; 2]]) -> Neighbours {
     let mut order: Vec<usize> = (0..sites.len()).collect();
     order.sort_by(|&a, &b| {
         sites[a][0]
@@ -134,10 +254,7 @@ fn along_line(sites: &[[f64; 2]]) -> Vec<Vec<usize>> {
         neighbours[w[0]].push(w[1]);
         neighbours[w[1]].push(w[0]);
     }
-    for n in &mut neighbours {
-        n.sort_unstable();
-    }
-    neighbours
+    Neighbours::from_lists(&neighbours)
 }
 
 /// Delaunay neighbours of points given as (lon, lat) in degrees,
@@ -160,6 +277,11 @@ fn along_line(sites: &[[f64; 2]]) -> Vec<Vec<usize>> {
 /// assert_eq!(delaunay_neighbours(&[(1.0, 2.0), (1.0, 2.0)]), vec![vec![1], vec![0]]);
 /// ```
 pub fn delaunay_neighbours(points: &[(f64, f64)]) -> Vec<Vec<usize>> {
+    delaunay_graph(points).to_lists()
+}
+
+/// [`delaunay_neighbours`] in compressed rows.
+pub fn delaunay_graph(points: &[(f64, f64)]) -> Neighbours {
     let projection = projection_for(points);
     let mut xy: Vec<[f64; 2]> = points
         .iter()
@@ -182,23 +304,37 @@ pub fn delaunay_neighbours(points: &[(f64, f64)]) -> Vec<Vec<usize>> {
         }
     }
     let sites = Sites::new(&xy, points);
-    let mut members: Vec<Vec<usize>> = vec![Vec::new(); sites.xy.len()];
-    for (i, &s) in sites.site_of.iter().enumerate() {
-        members[s].push(i);
+    if sites.xy.len() == points.len() {
+        // Every point its own site (numbered as the points).
+        return sites.neighbours;
     }
-    sites
-        .site_of
-        .iter()
-        .enumerate()
-        .map(|(i, &s)| {
-            let mut n: Vec<usize> = members[s].iter().copied().filter(|&j| j != i).collect();
-            for &t in &sites.neighbours[s] {
-                n.extend_from_slice(&members[t]);
-            }
-            n.sort_unstable();
-            n
-        })
-        .collect()
+    // Points sharing a site: each other's neighbours, and all of the
+    // neighbouring sites' points.
+    let mut member_start = vec![0usize; sites.xy.len() + 1];
+    for &s in &sites.site_of {
+        member_start[s + 1] += 1;
+    }
+    for s in 0..sites.xy.len() {
+        member_start[s + 1] += member_start[s];
+    }
+    let mut fill = member_start.clone();
+    let mut members = vec![0u32; points.len()];
+    for (i, &s) in sites.site_of.iter().enumerate() {
+        members[fill[s]] = i as u32;
+        fill[s] += 1;
+    }
+    let members_of = |s: usize| &members[member_start[s]..member_start[s + 1]];
+    let mut g = Neighbours::with_rows(points.len());
+    for (i, &s) in sites.site_of.iter().enumerate() {
+        let own = members_of(s).iter().copied().filter(|&j| j as usize != i);
+        let around = sites
+            .neighbours
+            .of(s)
+            .iter()
+            .flat_map(|&t| members_of(t as usize).iter().copied());
+        g.push_row(own.chain(around));
+    }
+    g
 }
 
 #[cfg(test)]

@@ -1,5 +1,7 @@
 //! Connected pieces of each zone over the unit adjacency graph.
 
+use super::adjacency::Neighbours;
+
 /// The connected pieces of every label's units over `adj` (neighbour lists
 /// between the indices of `labels`; only neighbours with the same label
 /// join a piece). Per label, pieces are sorted largest first by `weight`
@@ -7,7 +9,7 @@
 /// no label belong to no piece.
 pub fn pieces(
     labels: &[Option<usize>],
-    adj: &[Vec<usize>],
+    adj: &Neighbours,
     weight: &[u64],
     n_labels: usize,
 ) -> Vec<Vec<Vec<usize>>> {
@@ -25,7 +27,8 @@ pub fn pieces(
         let mut piece = Vec::new();
         while let Some(v) = stack.pop() {
             piece.push(v);
-            for &w in &adj[v] {
+            for &w in adj.of(v) {
+                let w = w as usize;
                 if !seen[w] && labels[w] == Some(l) {
                     seen[w] = true;
                     stack.push(w);
@@ -55,7 +58,7 @@ mod tests {
     fn a_path_cut_by_another_zone_has_two_pieces() {
         let adj = vec![vec![1], vec![0, 2], vec![1, 3], vec![2, 4], vec![3]];
         let labels = [Some(0), Some(0), Some(1), Some(0), Some(0)];
-        let p = pieces(&labels, &adj, &[1, 1, 5, 3, 1], 2);
+        let p = pieces(&labels, &Neighbours::from_lists(&adj), &[1, 1, 5, 3, 1], 2);
         assert_eq!(p[0], vec![vec![3, 4], vec![0, 1]]);
         assert_eq!(p[1], vec![vec![2]]);
     }
@@ -63,7 +66,12 @@ mod tests {
     #[test]
     fn unlabelled_units_are_in_no_piece() {
         let adj = vec![vec![1], vec![0, 2], vec![1]];
-        let p = pieces(&[Some(0), None, Some(0)], &adj, &[1, 1, 1], 1);
+        let p = pieces(
+            &[Some(0), None, Some(0)],
+            &Neighbours::from_lists(&adj),
+            &[1, 1, 1],
+            1,
+        );
         assert_eq!(p[0], vec![vec![0], vec![2]]);
     }
 }

@@ -171,8 +171,8 @@ fn voronoi_cell(
 ) -> Vec<[f64; 2]> {
     let p = sites.xy[s];
     let mut poly = window.to_vec();
-    for &t in &sites.neighbours[s] {
-        let q = sites.xy[t];
+    for &t in sites.neighbours.of(s) {
+        let q = sites.xy[t as usize];
         // Computed the same way from either side, so two neighbouring cells
         // classify every vertex alike.
         let m = [(p[0] + q[0]) * 0.5, (p[1] + q[1]) * 0.5];
