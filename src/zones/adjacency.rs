@@ -121,13 +121,16 @@ impl Sites {
         // Equal positions by sorting (ties by index: a run's first is its
         // lowest point), then sites numbered in order of lowest point.
         let cleaned: Vec<[f64; 2]> = xy.iter().map(|&p| clean(p)).collect();
-        let key = |i: usize| (cleaned[i][0].to_bits(), cleaned[i][1].to_bits());
-        let mut order: Vec<usize> = (0..xy.len()).collect();
-        order.sort_unstable_by_key(|&i| (key(i), i));
+        let mut order: Vec<(u64, u64, u32)> = cleaned
+            .iter()
+            .enumerate()
+            .map(|(i, q)| (q[0].to_bits(), q[1].to_bits(), i as u32))
+            .collect();
+        order.sort_unstable();
         let mut first = vec![0usize; xy.len()];
-        for w in order.chunk_by(|&a, &b| key(a) == key(b)) {
-            for &i in w {
-                first[i] = w[0];
+        for w in order.chunk_by(|a, b| (a.0, a.1) == (b.0, b.1)) {
+            for &(_, _, i) in w {
+                first[i as usize] = w[0].2 as usize;
             }
         }
         drop(order);
@@ -209,20 +212,40 @@ fn triangulate(sites: &[[f64; 2]]) -> Option<Neighbours> {
     if dt.num_vertices() != sites.len() {
         return None;
     }
-    // Each site's vertex, then its neighbours in site order.
-    let mut vertex_of = vec![0usize; sites.len()];
-    for v in dt.vertices() {
-        vertex_of[v.data().index as usize] = v.fix().index();
+    // Rows in site order, filled walking the edges in the triangulation's
+    // own order (walking round each site in site order jumps about its
+    // memory: seconds at a province): first each row's length, then its
+    // entries.
+    let ends = |e: spade::handles::UndirectedEdgeHandle<'_, Site, (), (), ()>| {
+        let [a, b] = e.vertices();
+        (a.data().index as usize, b.data().index as usize)
+    };
+    let mut start = vec![0usize; sites.len() + 1];
+    for e in dt.undirected_edges() {
+        let (a, b) = ends(e);
+        if a != b {
+            start[a + 1] += 1;
+            start[b + 1] += 1;
+        }
     }
+    for i in 0..sites.len() {
+        start[i + 1] += start[i];
+    }
+    let mut fill = start.clone();
+    let mut list = vec![0u32; start[sites.len()]];
+    for e in dt.undirected_edges() {
+        let (a, b) = ends(e);
+        if a != b {
+            list[fill[a]] = b as u32;
+            fill[a] += 1;
+            list[fill[b]] = a as u32;
+            fill[b] += 1;
+        }
+    }
+    drop(dt);
     let mut g = Neighbours::with_rows(sites.len());
-    for &v in &vertex_of {
-        let v = dt.vertex(spade::handles::FixedVertexHandle::from_index(v));
-        let me = v.data().index;
-        g.push_row(
-            v.out_edges()
-                .map(|e| e.to().data().index)
-                .filter(|&t| t != me),
-        );
+    for i in 0..sites.len() {
+        g.push_row(list[start[i]..start[i + 1]].iter().copied());
     }
     // Rows from a DCEL hold each neighbour once; kept exact all the same.
     Some(dedup_rows(g))
