@@ -681,6 +681,28 @@ fn overlaps(a: PxRect, b: PxRect) -> bool {
     a.0 < b.2 && b.0 < a.2 && a.1 < b.3 && b.1 < a.3
 }
 
+/// One mark per pixel and school, with the students of every unit there,
+/// in the order the units come: a province's two million households on a
+/// map of a million and a half pixels would otherwise be drawn one upon
+/// another (and its SVG would hold every one).
+fn pixel_marks<'a>(
+    frame: &Frame,
+    units: impl Iterator<Item = &'a MapUnit>,
+) -> Vec<((i32, i32), Option<usize>, u64)> {
+    let mut marks: Vec<((i32, i32), Option<usize>, u64)> = Vec::new();
+    let mut at: std::collections::HashMap<((i32, i32), Option<usize>), usize> =
+        std::collections::HashMap::new();
+    for u in units {
+        let key = (frame.px(u.lon, u.lat), u.school);
+        let k = *at.entry(key).or_insert_with(|| {
+            marks.push((key.0, key.1, 0));
+            marks.len() - 1
+        });
+        marks[k].2 += u.students as u64;
+    }
+    marks
+}
+
 /// Units, schools and school names in one frame. `hide[i]` leaves school
 /// `i` out (drawn in the inset instead, or outside it). Labels go to the
 /// first free spot around their marker (right, left, above, below, ...).
@@ -693,14 +715,14 @@ fn draw_layer<DB: DrawingBackend>(
 ) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
     // A forecast map shows zones only: households belong to the plan.
     let units: &[MapUnit] = if m.gap.is_some() { &[] } else { &m.units };
-    for u in units.iter().filter(|u| u.school.is_some()) {
-        let (x, y) = frame.px(u.lon, u.lat);
-        let r = 2 + (u.students as f64).sqrt().round() as i32;
-        let c = school_colour(u.school.unwrap_or(0));
+    for ((x, y), school, students) in
+        pixel_marks(frame, units.iter().filter(|u| u.school.is_some()))
+    {
+        let r = 2 + (students as f64).sqrt().round() as i32;
+        let c = school_colour(school.unwrap_or(0));
         root.draw(&Circle::new((x, y), r, c.mix(0.75).filled()))?;
     }
-    for u in units.iter().filter(|u| u.school.is_none()) {
-        let (x, y) = frame.px(u.lon, u.lat);
+    for ((x, y), _, _) in pixel_marks(frame, units.iter().filter(|u| u.school.is_none())) {
         unplaced_mark(root, x, y)?;
     }
     let shown: Vec<usize> = (0..m.schools.len()).filter(|&i| !hide[i]).collect();
