@@ -305,39 +305,9 @@ pub fn run(args: &PlanArgs) -> Result<i32, CliError> {
         Some((u, l)) => (u, l),
         None => (units, &levels),
     };
-    staged.add(
-        "assignment.csv",
-        assignment_csv(row_units, schools, row_levels),
-    );
-    staged.add(
-        "assignment.geojson",
-        assignment_geojson(row_units, schools, row_levels),
-    );
-    staged.add("schools.csv", schools_csv(schools, &levels, policy));
-    staged.add(
-        "catchments.geojson",
-        catchments_geojson(schools, &levels, &shapes),
-    );
-    if units
-        .iter()
-        .any(|u| u.town.is_some() || u.village.is_some())
-    {
-        staged.add(
-            "zones_by_area.csv",
-            zones_by_area_csv(units, schools, &levels),
-        );
-    }
-    if let Some(c) = &loaded.current {
-        staged.add(
-            "moves.csv",
-            moves_csv(row_units, schools, row_levels, c, &loaded.closed),
-        );
-    }
-    if let Some(rows) = &sweep {
-        staged.add("stability_sweep.csv", sweep_csv(rows));
-    }
-    staged.add(
-        "summary.json",
+    // The summary's zone facts (every zone's area and overlaps: seconds at
+    // a province) are worked out beside the per-household tables.
+    let summary = || {
         summary_json(&SummaryInput {
             travel: if loaded.roads.is_some() {
                 "road_network"
@@ -368,8 +338,47 @@ pub fn run(args: &PlanArgs) -> Result<i32, CliError> {
                 0.0
             },
             zones: Some(zone_facts(&loaded, &levels, &shapes, &clip)),
-        }),
-    );
+        })
+    };
+    std::thread::scope(|sc| {
+        let side = (loaded.threads > 1).then(|| sc.spawn(summary));
+        staged.add(
+            "assignment.csv",
+            assignment_csv(row_units, schools, row_levels),
+        );
+        staged.add(
+            "assignment.geojson",
+            assignment_geojson(row_units, schools, row_levels),
+        );
+        staged.add("schools.csv", schools_csv(schools, &levels, policy));
+        staged.add(
+            "catchments.geojson",
+            catchments_geojson(schools, &levels, &shapes),
+        );
+        if units
+            .iter()
+            .any(|u| u.town.is_some() || u.village.is_some())
+        {
+            staged.add(
+                "zones_by_area.csv",
+                zones_by_area_csv(units, schools, &levels),
+            );
+        }
+        if let Some(c) = &loaded.current {
+            staged.add(
+                "moves.csv",
+                moves_csv(row_units, schools, row_levels, c, &loaded.closed),
+            );
+        }
+        if let Some(rows) = &sweep {
+            staged.add("stability_sweep.csv", sweep_csv(rows));
+        }
+        let summary = match side {
+            Some(h) => h.join().expect("the summary thread does not panic"),
+            None => summary(),
+        };
+        staged.add("summary.json", summary);
+    });
     stages.end("tables");
     let pairs: Vec<(&LevelAssignment, &Vec<MultiPolygon<f64>>)> =
         levels.iter().zip(&shapes).collect();
