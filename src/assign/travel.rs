@@ -181,16 +181,19 @@ fn straight(
     }
 }
 
-/// Units snapped to the network, and an index from each road node to the
-/// units on a piece that ends there (compressed rows by node index).
+/// Units snapped to the network, and each road node's units (those on a
+/// piece that ends there) with their snaps, in compressed rows by node
+/// index: a search reads the units of the nodes it reached from one place
+/// instead of jumping about the units' table (a cache miss per candidate,
+/// tens of millions at a province).
 struct Snapped {
     snaps: Vec<Option<Snap>>,
     node_start: Vec<u32>,
-    node_units: Vec<u32>,
+    node_units: Vec<(u32, Snap)>,
 }
 
 impl Snapped {
-    fn at_node(&self, v: NodeIndex) -> &[u32] {
+    fn at_node(&self, v: NodeIndex) -> &[(u32, Snap)] {
         let v = v.index();
         &self.node_units[self.node_start[v] as usize..self.node_start[v + 1] as usize]
     }
@@ -223,11 +226,13 @@ fn snap_units(g: &RoadGraph, units: &[Unit], supply: &[u32]) -> Snapped {
         node_start[v + 1] += node_start[v];
     }
     let mut fill = node_start.clone();
-    let mut node_units = vec![0u32; node_start[g.node_count()] as usize];
+    let mut node_units = Vec::with_capacity(node_start[g.node_count()] as usize);
+    // Filled in place: every slot is written once below.
+    node_units.resize(node_start[g.node_count()] as usize, (0, Snap::default()));
     for (i, s) in snaps.iter().enumerate() {
         if let Some(s) = s {
             for v in ends(s) {
-                node_units[fill[v.index()] as usize] = i as u32;
+                node_units[fill[v.index()] as usize] = (i as u32, *s);
                 fill[v.index()] += 1;
             }
         }
@@ -283,27 +288,28 @@ fn roads(
             for &(v, r) in &reached {
                 at.set(v.index(), r);
             }
-            let mut cand: Vec<u32> = reached
-                .iter()
-                .flat_map(|(v, _)| snapped.at_node(*v))
-                .copied()
-                .collect();
-            cand.sort_unstable();
-            cand.dedup();
-            // Sized for every candidate (few fail the bound): a province's
-            // finds are a gigabyte, and doubling would leave a third unused.
-            let mut out = Vec::with_capacity(cand.len());
-            for i in cand {
-                let Some(us) = &snapped.snaps[i as usize] else {
-                    continue;
-                };
-                let Some(r) = unit_route(us, |v| at.get(v.index()), &ss, mode, metric) else {
-                    continue;
-                };
-                if r.cost <= bound && served(s, &units[i as usize], r.cost <= day_limit) {
-                    out.push(Found::new(i, Arc::road(j as u32, metric, &r)));
+            // Each unit once: at its piece's end `a`, or at `b` when `a` was
+            // not reached (`unit_route` takes the better of both ends).
+            // Sized for every candidate (each at most twice): a province's
+            // finds are a gigabyte, and growing by doubling would leave
+            // holes in the allocator's memory.
+            let room: usize = reached.iter().map(|(v, _)| snapped.at_node(*v).len()).sum();
+            let mut out = Vec::with_capacity(room);
+            for &(v, _) in &reached {
+                for (i, us) in snapped.at_node(v) {
+                    if us.a != v && at.get(us.a.index()).is_some() {
+                        continue;
+                    }
+                    let Some(r) = unit_route(us, |v| at.get(v.index()), &ss, mode, metric) else {
+                        continue;
+                    };
+                    if r.cost <= bound && served(s, &units[*i as usize], r.cost <= day_limit) {
+                        out.push(Found::new(*i, Arc::road(j as u32, metric, &r)));
+                    }
                 }
             }
+            // In unit order, as the transpose reads them.
+            out.sort_unstable_by_key(|f| f.unit);
             out.shrink_to_fit();
             out
         };

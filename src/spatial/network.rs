@@ -69,7 +69,7 @@ impl Projection {
 
 /// A point on the network: on the piece `a -> b` at fraction `f`, reached
 /// from the original point by an access leg of `access_m`.
-#[derive(Copy, Clone, Debug, PartialEq)]
+#[derive(Copy, Clone, Debug, Default, PartialEq)]
 pub struct Snap {
     pub a: NodeIndex,
     pub b: NodeIndex,
