@@ -187,7 +187,6 @@ fn straight(
 /// instead of jumping about the units' table (a cache miss per candidate,
 /// tens of millions at a province).
 struct Snapped {
-    snaps: Vec<Option<Snap>>,
     node_start: Vec<u32>,
     node_units: Vec<(u32, Snap)>,
 }
@@ -238,7 +237,6 @@ fn snap_units(g: &RoadGraph, units: &[Unit], supply: &[u32]) -> Snapped {
         }
     }
     Snapped {
-        snaps,
         node_start,
         node_units,
     }
@@ -351,8 +349,9 @@ fn roads(
     school_comps.dedup();
     let no_road = (0..units.len())
         .map(|i| {
-            per_unit[i].is_empty()
-                && snapped.snaps[i].as_ref().is_some_and(|s| {
+            supply[i] > 0
+                && per_unit[i].is_empty()
+                && g.snap_of(i, units[i].lon, units[i].lat).is_some_and(|s| {
                     school_comps
                         .binary_search(&g.component[s.a.index()])
                         .is_err()

@@ -257,6 +257,10 @@ pub fn run(args: &PlanArgs) -> Result<i32, CliError> {
         ));
     }
     let problems = problems(&loaded, travel);
+    // Every level's travel is known: the units' snaps are not needed again.
+    if let Some(g) = &loaded.roads {
+        g.forget_snaps();
+    }
     stages.end("travel");
     let levels = solve_levels(&loaded, &problems, z, stability)?;
     // Wall time of the solves (the levels solve side by side).

@@ -97,8 +97,9 @@ pub struct RoadGraph {
     /// machine's available parallelism. Results do not depend on it.
     threads: Option<std::num::NonZeroUsize>,
     /// Snaps of a run's points (its units), by index, with the point each
-    /// was made for: snapped once, looked up by every level's travel.
-    remembered: Vec<((f64, f64), Option<Snap>)>,
+    /// was made for: snapped once, looked up by every level's travel, then
+    /// forgotten ([`RoadGraph::forget_snaps`]: 128 MB at a province).
+    remembered: std::sync::RwLock<Vec<((f64, f64), Option<Snap>)>>,
 }
 
 #[derive(Clone, Copy)]
@@ -294,7 +295,7 @@ impl RoadGraph {
             component,
             joined_ends,
             threads: None,
-            remembered: Vec::new(),
+            remembered: Default::default(),
         }
     }
 
@@ -349,13 +350,21 @@ impl RoadGraph {
                 .flat_map(|h| h.join().expect("snap thread"))
                 .collect()
         });
-        self.remembered = snaps;
+        *self.remembered.get_mut().unwrap_or_else(|e| e.into_inner()) = snaps;
+    }
+
+    /// Let go of the remembered snaps (once every level's travel is
+    /// known); [`RoadGraph::snap_of`] snaps afresh after, alike.
+    pub fn forget_snaps(&self) {
+        let mut r = self.remembered.write().unwrap_or_else(|e| e.into_inner());
+        *r = Vec::new();
     }
 
     /// The snap of point `i` of those remembered, when it is the same point;
     /// otherwise snapped now. Either way the same as [`RoadGraph::snap`].
     pub fn snap_of(&self, i: usize, lon: f64, lat: f64) -> Option<Snap> {
-        match self.remembered.get(i) {
+        let remembered = self.remembered.read().unwrap_or_else(|e| e.into_inner());
+        match remembered.get(i) {
             Some(&((x, y), s)) if x.to_bits() == lon.to_bits() && y.to_bits() == lat.to_bits() => s,
             _ => self.snap(lon, lat),
         }
