@@ -82,6 +82,9 @@ pub struct Snap {
     pub access_m: f64,
 }
 
+/// A remembered snap, with the point it was made for.
+type Remembered = ((f64, f64), Option<Snap>);
+
 /// The road graph, ready for snapping and shortest paths.
 pub struct RoadGraph {
     pub graph: DiGraph<(f64, f64), RoadEdge>,
@@ -99,7 +102,7 @@ pub struct RoadGraph {
     /// Snaps of a run's points (its units), by index, with the point each
     /// was made for: snapped once, looked up by every level's travel, then
     /// forgotten ([`RoadGraph::forget_snaps`]: 128 MB at a province).
-    remembered: std::sync::RwLock<Vec<((f64, f64), Option<Snap>)>>,
+    remembered: std::sync::RwLock<Vec<Remembered>>,
 }
 
 #[derive(Clone, Copy)]
