@@ -50,7 +50,8 @@ impl Staged {
     }
 
     /// Start every `.csv` file with a UTF-8 byte-order mark when written
-    /// (`--excel`); the files are otherwise byte-identical.
+    /// (`--excel`); the files are otherwise byte-identical. (Set it before
+    /// the first `add` when spilling: a spilled file is already written.)
     pub fn set_csv_bom(&mut self, on: bool) {
         self.csv_bom = on;
     }
@@ -92,7 +93,8 @@ impl Staged {
 
     /// Write every staged file under `dir`: each to a temporary file that
     /// is then renamed, so a reader never sees a partial file. (Spilled
-    /// files are already written: they are renamed.)
+    /// files are already written under the folder given to `spilling`:
+    /// they are renamed.)
     pub fn commit(mut self, dir: &Path) -> std::io::Result<()> {
         if let Some(e) = self.spill_error.take() {
             return Err(e);
