@@ -225,9 +225,8 @@ fn snap_units(g: &RoadGraph, units: &[Unit], supply: &[u32]) -> Snapped {
         node_start[v + 1] += node_start[v];
     }
     let mut fill = node_start.clone();
-    let mut node_units = Vec::with_capacity(node_start[g.node_count()] as usize);
-    // Filled in place: every slot is written once below.
-    node_units.resize(node_start[g.node_count()] as usize, (0, Snap::default()));
+    // Every slot is written once below.
+    let mut node_units = vec![(0u32, Snap::default()); node_start[g.node_count()] as usize];
     for (i, s) in snaps.iter().enumerate() {
         if let Some(s) = s {
             for v in ends(s) {
@@ -286,13 +285,13 @@ fn roads(
             for &(v, r) in &reached {
                 at.set(v.index(), r);
             }
-            // Each unit once: at its piece's end `a`, or at `b` when `a` was
-            // not reached (`unit_route` takes the better of both ends).
             // Sized for every candidate (each at most twice): a province's
             // finds are a gigabyte, and growing by doubling would leave
             // holes in the allocator's memory.
             let room: usize = reached.iter().map(|(v, _)| snapped.at_node(*v).len()).sum();
             let mut out = Vec::with_capacity(room);
+            // Each unit once: at its piece's end `a`, or at `b` when `a` was
+            // not reached (`unit_route` takes the better of both ends).
             for &(v, _) in &reached {
                 for (i, us) in snapped.at_node(v) {
                     if us.a != v && at.get(us.a.index()).is_some() {
@@ -485,6 +484,74 @@ pub fn pair_arcs(
                 }
             }
             pairs.iter().map(|p| found.get(p).copied()).collect()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn arcs_keep_metres_and_minutes_to_the_millimetre_and_millisecond() {
+        let r = Route {
+            cost: 1234.5678,
+            metres: 1234.5678,
+            seconds: 98.7654321,
+        };
+        let a = Arc::road(3, Metric::Metres, &r);
+        assert_eq!((a.school, a.cost), (3, 1_234_568));
+        assert_eq!(a.metres(), 1234.568);
+        assert_eq!(a.minutes(), Some(98_765.0 / 60_000.0));
+        let r = Route {
+            cost: 98.7654321,
+            metres: 1234.5678,
+            seconds: 98.7654321,
+        };
+        let a = Arc::road(7, Metric::Seconds, &r);
+        assert_eq!((a.school, a.cost), (7, 98_765));
+        assert_eq!(a.metres(), 1234.568);
+        assert_eq!(a.minutes(), Some(98_765.0 / 60_000.0));
+        let a = Arc::straight(1, 2500.0004);
+        assert_eq!((a.cost, a.metres(), a.minutes()), (2_500_000, 2500.0, None));
+        // Beyond 2,147 km the other measure stops there (no road to a
+        // school is that long); it never spills into the flag.
+        let far = Route {
+            cost: 60.0,
+            metres: 3.0e6,
+            seconds: 60.0,
+        };
+        assert_eq!(Arc::road(0, Metric::Seconds, &far).metres(), 2_147_483.646);
+    }
+
+    #[test]
+    fn transpose_by_blocks_is_the_plain_transpose_on_any_threads() {
+        // Three blocks of units and a few schools, finds in unit order.
+        let n = 3 * BLOCK + 17;
+        let per_school: Vec<Vec<Found>> = (0..5u32)
+            .map(|j| {
+                (0..n as u32)
+                    .filter(|i| (i * 7 + j * 3) % (j + 2) == 0)
+                    .map(|i| Found {
+                        unit: i,
+                        other: j,
+                        cost: (i * 10 + j) as i64,
+                    })
+                    .collect()
+            })
+            .collect();
+        let mut plain: Vec<Vec<Arc>> = vec![Vec::new(); n];
+        for (j, found) in per_school.iter().enumerate() {
+            for f in found {
+                plain[f.unit as usize].push(f.arc(j as u32));
+            }
+        }
+        for threads in [1, 2, 3, 8] {
+            assert_eq!(
+                per_unit_arcs(n, &per_school, threads),
+                plain,
+                "{threads} threads"
+            );
         }
     }
 }

@@ -240,18 +240,22 @@ pub fn load(args: &InputArgs) -> Result<Loaded, CliError> {
     // birth after today is.
     let latest_birth = policy.census_date.unwrap_or(today);
 
+    let threads = match args.threads {
+        Some(n) => Some(n),
+        None => threads_from_env()?,
+    };
+    let threads_n = threads.map_or_else(
+        || std::thread::available_parallelism().map_or(1, |n| n.get()),
+        |n| n.get(),
+    );
     let coords = args.coords.or(scenario.inputs.coords).unwrap_or_default();
     // The road network is read and built beside the households when two
     // threads may run (each takes seconds at a province); its errors keep
     // their place in the list.
     let roads_path = scenario.inputs.roads.clone();
     let read_roads = || roads_path.as_ref().map(|r| road_network(r, coords));
-    let side_by_side = match args.threads.or(threads_from_env().ok().flatten()) {
-        Some(n) => n.get() > 1,
-        None => std::thread::available_parallelism().is_ok_and(|n| n.get() > 1),
-    };
     let (units, roads) = std::thread::scope(|sc| {
-        let job = (side_by_side && roads_path.is_some()).then(|| sc.spawn(read_roads));
+        let job = (threads_n > 1 && roads_path.is_some()).then(|| sc.spawn(read_roads));
         let units = read_households(&hh_path, latest_birth);
         let roads = match job {
             Some(h) => h.join().expect("the road reading thread does not panic"),
@@ -487,14 +491,6 @@ pub fn load(args: &InputArgs) -> Result<Loaded, CliError> {
             .collect(),
         None => vec![],
     };
-    let threads = match args.threads {
-        Some(n) => Some(n),
-        None => threads_from_env()?,
-    };
-    let threads_n = threads.map_or_else(
-        || std::thread::available_parallelism().map_or(1, |n| n.get()),
-        |n| n.get(),
-    );
     let roads = roads.map(|mut g| {
         g.set_threads(threads);
         // Units are snapped once here, for this check and every level's
