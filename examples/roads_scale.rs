@@ -121,13 +121,13 @@ fn main() {
         &policy,
         Travel::Roads(&g),
     );
-    let n_arcs: usize = arcs.per_unit.iter().map(Vec::len).sum();
+    let n_arcs: usize = arcs.len();
     println!(
         "feasible_arcs (junior, drive 10 km, {} threads): {:.3} s ({n_arcs} arcs, {:.1} a unit, {} units with none); peak {}",
         std::thread::available_parallelism().map_or(1, |n| n.get()),
         clock.elapsed().as_secs_f64(),
         n_arcs as f64 / units.len().max(1) as f64,
-        arcs.per_unit.iter().filter(|a| a.is_empty()).count(),
+        (0..units.len()).filter(|&i| arcs.of(i).is_empty()).count(),
         peak_mib()
     );
     drop(arcs);

@@ -278,6 +278,50 @@ proptest! {
         }
     }
 
+    /// A problem solved once (its arcs let go as soon as the solver's
+    /// instance is built) gives what solving it in place gives, and the
+    /// travel reported is the route's, not the stability weight added to
+    /// the cost of a move.
+    #[test]
+    fn solve_once_is_solve_and_reports_the_route(
+        units in units_strategy(true),
+        schools in schools_strategy(),
+        limit in 300.0f64..6000.0,
+        whole in any::<bool>(),
+        stability in 0.0f64..3000.0,
+        seed in any::<u64>(),
+    ) {
+        let p = policy(limit, true);
+        for level in Level::ALL {
+            let d = demand(&units, &p, level);
+            let current: Vec<Option<usize>> = (0..units.len())
+                .map(|i| {
+                    let h = (seed ^ (i as u64 * 0x9E37_79B9)).wrapping_mul(0x2545_F491_4F6C_DD1D);
+                    (!h.is_multiple_of(3) && !schools.is_empty()).then(|| (h >> 8) as usize % schools.len())
+                })
+                .collect();
+            let opts = LevelOptions {
+                current: Some(&current),
+                stability_m_per_student: stability,
+                whole_units: whole,
+                ..Default::default()
+            };
+            let new = || LevelProblem::new(&units, &d, &schools, level, &p, Travel::Straight, None);
+            let kept = new().solve(&opts).expect("certified");
+            let once = new().solve_once(&opts).expect("certified");
+            prop_assert_eq!(&kept.placements, &once.placements);
+            prop_assert_eq!(kept.objective_mm(), once.objective_mm());
+            for pl in &once.placements {
+                if let Some(j) = pl.school {
+                    let u = &units[pl.unit];
+                    let exact = haversine_m(u.lon, u.lat, schools[j].lon, schools[j].lat);
+                    let m = pl.travel_m.expect("metres of a placement");
+                    prop_assert!((m - exact).abs() < 0.01, "{} vs {}", m, exact);
+                }
+            }
+        }
+    }
+
     /// Special-needs children, placed near home first (beyond seats) or
     /// like everyone: the overflow is theirs and counted.
     #[test]

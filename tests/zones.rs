@@ -525,7 +525,8 @@ fn whole_units_against_the_exact_integer_model() {
 fn x_arcs(p: &LevelProblem, n: usize) -> Vec<Vec<(usize, i64)>> {
     (0..n)
         .map(|i| {
-            p.arcs.per_unit[i]
+            p.arcs
+                .of(i)
                 .iter()
                 .map(|a| (a.school as usize, a.cost))
                 .collect()

@@ -273,16 +273,18 @@ impl<'a> LevelProblem<'a> {
                 .filter(|&(i, j)| {
                     demand.students[i] > 0
                         && schools[j].takes_catchment(level)
-                        && !arcs.per_unit[i].iter().any(|a| a.school as usize == j)
+                        && !arcs.of(i).iter().any(|a| a.school as usize == j)
                 })
                 .collect();
             let found = travel::pair_arcs(units, schools, level, policy, travel, &missing);
+            let mut added = Vec::new();
             for (&(i, _), a) in missing.iter().zip(found) {
                 match a {
-                    Some(a) => arcs.per_unit[i].push(a),
+                    Some(a) => added.push((i, a)),
                     None => pins_without_route.push(i),
                 }
             }
+            arcs = arcs.with_added(&added);
             for (i, j) in p.iter().enumerate() {
                 if let Some(j) = *j
                     && schools[j].takes_catchment(level)
@@ -306,15 +308,29 @@ impl<'a> LevelProblem<'a> {
         }
     }
 
-    fn arc(&self, i: usize, j: usize) -> Option<&Arc> {
-        self.arcs.per_unit[i]
-            .iter()
-            .find(|a| a.school as usize == j)
-    }
-
     /// Solve under `opts`. Errors only if the LP certificate fails (a
     /// solver bug).
     pub fn solve(&self, opts: &LevelOptions) -> Result<LevelAssignment, CertificateError> {
+        self.solve_arcs(opts, None)
+    }
+
+    /// `solve`, once: the problem's arcs (most of a province's memory) are
+    /// let go as soon as the solver's instance is built from them.
+    pub fn solve_once(mut self, opts: &LevelOptions) -> Result<LevelAssignment, CertificateError> {
+        let arcs = self.arcs.take_rows();
+        self.solve_arcs(opts, Some(arcs))
+    }
+
+    /// The solve on the problem's arcs, or on `owned` (taken out of the
+    /// problem), dropped once the instance holds what is needed of them:
+    /// each arc's school and cost, and its route's other measure
+    /// (`Arc::other`), for the rows.
+    fn solve_arcs(
+        &self,
+        opts: &LevelOptions,
+        owned: Option<Arcs>,
+    ) -> Result<LevelAssignment, CertificateError> {
+        let arcs: &Arcs = owned.as_ref().unwrap_or(&self.arcs);
         let n = self.units.len();
         let k = self.schools.len();
         let clock = std::time::Instant::now();
@@ -331,9 +347,13 @@ impl<'a> LevelProblem<'a> {
             self.pins_without_route.iter().copied().collect();
         let allowed: Vec<&[Arc]> = (0..n)
             .map(|i| match self.pins[i] {
-                Some(j) => self.arc(i, j).map_or(&[][..], std::slice::from_ref),
+                Some(j) => arcs
+                    .of(i)
+                    .iter()
+                    .find(|a| a.school as usize == j)
+                    .map_or(&[][..], std::slice::from_ref),
                 None if no_route.contains(&i) => &[][..],
-                None => &self.arcs.per_unit[i][..],
+                None => arcs.of(i),
             })
             .collect();
 
@@ -376,19 +396,31 @@ impl<'a> LevelProblem<'a> {
         // The LP over units: the certified optimum (and bound).
         let mut t =
             Transport::with_capacity(capacity.clone(), n, allowed.iter().map(|a| a.len()).sum());
-        let mut buf: Vec<(u32, i64)> = Vec::new();
+        // Each arc's route measure besides the cost, in the instance's
+        // order: the arcs themselves are not needed past here.
+        let mut other: Vec<u32> = Vec::with_capacity(t.arc_school.capacity());
+        let mut buf: Vec<(u32, i64, u32)> = Vec::new();
         for i in 0..n {
             buf.clear();
-            buf.extend(allowed[i].iter().map(|a| (a.school, cost(i, a))));
-            t.push_unit(supply[i], &mut buf);
+            buf.extend(
+                allowed[i]
+                    .iter()
+                    .map(|a| (a.school, cost(i, a), a.other_part())),
+            );
+            t.push_unit_with(supply[i], &mut buf, &mut other);
         }
+        drop(allowed);
+        drop(owned);
+        // The instance's arc of unit i to school j, if any.
+        let arc_to =
+            |t: &Transport, i: usize, j: usize| t.arcs(i).find(|&a| t.arc_school[a] as usize == j);
         let solved = ssp::solve(&t);
         let certificate = certify(&t, &solved.flow, &solved.price)?;
         let pre_cost: i128 = pre
             .iter()
             .enumerate()
             .filter_map(|(i, p)| {
-                p.map(|(j, x)| x as i128 * self.arc(i, j).map_or(0, |a| cost(i, a)) as i128)
+                p.map(|(j, x)| x as i128 * arc_to(&t, i, j).map_or(0, |a| t.arc_mm[a]) as i128)
             })
             .sum();
         let mut lp_bound = whole::total(&t, &solved.flow);
@@ -404,7 +436,7 @@ impl<'a> LevelProblem<'a> {
         let mut contiguity_moves = 0;
         if let Some(groups) = opts.groups {
             let (g_at, g_unplaced, stats, broken, r) =
-                self.solve_groups(groups, &allowed, &supply, &capacity, &cost);
+                self.solve_groups(groups, &t, &supply, &capacity);
             at = g_at;
             unplaced = g_unplaced;
             whole_stats = Some(stats);
@@ -432,9 +464,8 @@ impl<'a> LevelProblem<'a> {
                 unplaced[i] = solved.flow.unplaced[i];
             }
         }
-        // The instance and its flow (tens of millions of arcs at a
-        // province) are not needed past here.
-        drop(t);
+        // The flow (tens of millions of arcs at a province) is not needed
+        // past here.
         drop(solved);
         // Students placed first join the unit's rows.
         for i in 0..n {
@@ -501,9 +532,7 @@ impl<'a> LevelProblem<'a> {
                         let mut best: Option<((bool, i128, usize), usize)> = None;
                         let mut why = EnclaveWhy::NeighboursOutOfReach;
                         for &c in &cands {
-                            let reach = piece
-                                .iter()
-                                .all(|&i| allowed[i].iter().any(|a| a.school as usize == c));
+                            let reach = piece.iter().all(|&i| arc_to(&t, i, c).is_some());
                             if !reach {
                                 continue;
                             }
@@ -514,11 +543,11 @@ impl<'a> LevelProblem<'a> {
                             let delta: i128 = piece
                                 .iter()
                                 .map(|&i| {
-                                    let new = allowed[i].iter().find(|a| a.school as usize == c);
-                                    let old = allowed[i].iter().find(|a| a.school as usize == j);
+                                    let new = arc_to(&t, i, c);
+                                    let old = arc_to(&t, i, j);
                                     weight[i] as i128
-                                        * (new.map_or(0, |a| cost(i, a))
-                                            - old.map_or(0, |a| cost(i, a)))
+                                        * (new.map_or(0, |a| t.arc_mm[a])
+                                            - old.map_or(0, |a| t.arc_mm[a]))
                                             as i128
                                 })
                                 .sum();
@@ -552,10 +581,7 @@ impl<'a> LevelProblem<'a> {
                                     let cap = |c: usize| capacity[c] as u64 + pre_load[c];
                                     let main_j = &ps[j][0];
                                     let cost_at = |i: usize, c: usize| {
-                                        allowed[i]
-                                            .iter()
-                                            .find(|a| a.school as usize == c)
-                                            .map(|a| cost(i, a) as i128)
+                                        arc_to(&t, i, c).map(|a| t.arc_mm[a] as i128)
                                     };
                                     for &c in &cands {
                                         if !piece.iter().all(|&i| cost_at(i, c).is_some()) {
@@ -647,9 +673,16 @@ impl<'a> LevelProblem<'a> {
         let mut objective = Total::default();
         for i in 0..n {
             for &(j, x) in &at[i] {
-                let a = self.arc(i, j);
+                // The route as found: its cost without the stability
+                // penalty.
+                let a = arc_to(&t, i, j).map(|a| {
+                    let moved = current(i).is_some_and(|c| c != j);
+                    let base = t.arc_mm[a] - if moved { penalty } else { 0 };
+                    (t.arc_mm[a], Arc::from_parts(j as u32, other[a], base))
+                });
                 assigned[j] += x as u64;
-                objective.mm += x as i128 * a.map_or(0, |a| cost(i, a)) as i128;
+                objective.mm += x as i128 * a.map_or(0, |a| a.0) as i128;
+                let a = a.map(|a| a.1);
                 placements.push(Placement {
                     unit: i,
                     school: Some(j),
@@ -668,7 +701,7 @@ impl<'a> LevelProblem<'a> {
                 objective.unplaced += y as i128;
                 let reason = if self.arcs.no_road[i] || self.pins_without_route.contains(&i) {
                     Reason::NoRoadConnection
-                } else if allowed[i].is_empty() {
+                } else if t.arcs(i).is_empty() {
                     Reason::NoSchoolInReach
                 } else {
                     Reason::CapacityShort
@@ -714,10 +747,9 @@ impl<'a> LevelProblem<'a> {
     fn solve_groups(
         &self,
         groups: &[Option<u32>],
-        allowed: &[&[Arc]],
+        lp: &Transport,
         supply: &[u32],
         capacity: &[u32],
-        cost: &dyn Fn(usize, &Arc) -> i64,
     ) -> (
         Vec<Vec<(usize, u32)>>,
         Vec<u32>,
@@ -744,9 +776,9 @@ impl<'a> LevelProblem<'a> {
         let push_block =
             |t: &mut Transport, members: &mut Vec<Vec<usize>>, us: Vec<usize>| -> bool {
                 let s: u64 = us.iter().map(|&i| supply[i] as u64).sum();
-                let mut common: Vec<u32> = allowed[us[0]].iter().map(|a| a.school).collect();
+                let mut common: Vec<u32> = lp.arcs(us[0]).map(|a| lp.arc_school[a]).collect();
                 for &i in &us[1..] {
-                    common.retain(|&j| allowed[i].iter().any(|a| a.school == j));
+                    common.retain(|&j| lp.arcs(i).any(|a| lp.arc_school[a] == j));
                 }
                 if common.is_empty() && us.len() > 1 {
                     return false;
@@ -757,8 +789,9 @@ impl<'a> LevelProblem<'a> {
                         let total: i128 = us
                             .iter()
                             .map(|&i| {
-                                let a = allowed[i].iter().find(|a| a.school == j).expect("common");
-                                supply[i] as i128 * cost(i, a) as i128
+                                let a =
+                                    lp.arcs(i).find(|&a| lp.arc_school[a] == j).expect("common");
+                                supply[i] as i128 * lp.arc_mm[a] as i128
                             })
                             .sum();
                         (j, (total as f64 / s as f64).round() as i64)

@@ -42,9 +42,22 @@ impl Transport {
     /// `(school, mm)`; they are sorted here, and a school named twice keeps
     /// its cheaper arc.
     pub fn push_unit(&mut self, supply: u32, arcs: &mut [(u32, i64)]) {
-        arcs.sort_unstable_by_key(|&(s, mm)| (mm, s));
+        let mut tagged: Vec<(u32, i64, ())> = arcs.iter().map(|&(s, mm)| (s, mm, ())).collect();
+        self.push_unit_with(supply, &mut tagged, &mut Vec::new());
+    }
+
+    /// `push_unit` with a tag per arc, pushed onto `tags` in the order the
+    /// arcs are kept (so `tags[a]` goes with arc `a` when every unit is
+    /// pushed this way).
+    pub fn push_unit_with<T: Copy>(
+        &mut self,
+        supply: u32,
+        arcs: &mut [(u32, i64, T)],
+        tags: &mut Vec<T>,
+    ) {
+        arcs.sort_unstable_by_key(|&(s, mm, _)| (mm, s));
         let start = self.arc_school.len();
-        for &(s, mm) in arcs.iter() {
+        for &(s, mm, tag) in arcs.iter() {
             assert!((s as usize) < self.capacity.len(), "arc to unknown school");
             assert!(mm >= 0, "negative travel");
             if self.arc_school[start..].contains(&s) {
@@ -52,6 +65,7 @@ impl Transport {
             }
             self.arc_school.push(s);
             self.arc_mm.push(mm);
+            tags.push(tag);
         }
         self.supply.push(supply);
         self.arc_start.push(self.arc_school.len());

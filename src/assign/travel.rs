@@ -69,6 +69,21 @@ impl Arc {
         }
     }
 
+    /// The arc's route measure besides the cost, as stored.
+    pub fn other_part(&self) -> u32 {
+        self.other
+    }
+
+    /// The arc of `school` with `cost` and the route measure `other`
+    /// (from [`Arc::other_part`]).
+    pub fn from_parts(school: u32, other: u32, cost: i64) -> Arc {
+        Arc {
+            school,
+            other,
+            cost,
+        }
+    }
+
     /// The route's metres (to the millimetre).
     pub fn metres(&self) -> f64 {
         if self.other != NO_OTHER && self.other & OTHER_IS_MM != 0 {
@@ -91,12 +106,74 @@ impl Arc {
 
 const _: () = assert!(std::mem::size_of::<Arc>() == 16);
 
-/// The feasible arcs of every unit, and which units have no road link to
-/// any school of the level (reason `no_road_connection`).
+/// The feasible arcs of every unit in compressed rows (unit `i`'s are
+/// `of(i)`, in school order): one block, so a province's tens of millions
+/// are one allocation, given back to the system at once when dropped; and
+/// which units have no road link to any school of the level (reason
+/// `no_road_connection`).
 #[derive(Clone, Debug, Default)]
 pub struct Arcs {
-    pub per_unit: Vec<Vec<Arc>>,
+    start: Vec<usize>,
+    all: Vec<Arc>,
     pub no_road: Vec<bool>,
+}
+
+impl Arcs {
+    /// Rows from one list of arcs per unit.
+    pub fn from_lists(lists: Vec<Vec<Arc>>, no_road: Vec<bool>) -> Arcs {
+        let mut start = Vec::with_capacity(lists.len() + 1);
+        start.push(0);
+        let mut all = Vec::with_capacity(lists.iter().map(Vec::len).sum());
+        for l in lists {
+            all.extend_from_slice(&l);
+            start.push(all.len());
+        }
+        Arcs {
+            start,
+            all,
+            no_road,
+        }
+    }
+
+    /// Unit `i`'s arcs (none for a unit beyond the rows).
+    pub fn of(&self, i: usize) -> &[Arc] {
+        match (self.start.get(i), self.start.get(i + 1)) {
+            (Some(&a), Some(&b)) => &self.all[a..b],
+            _ => &[],
+        }
+    }
+
+    /// Arcs in all.
+    pub fn len(&self) -> usize {
+        self.all.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.all.is_empty()
+    }
+
+    /// The rows with `added` (unit, arc) pairs appended to their units'.
+    pub fn with_added(self, added: &[(usize, Arc)]) -> Arcs {
+        if added.is_empty() {
+            return self;
+        }
+        let n = self.start.len().saturating_sub(1);
+        let mut lists: Vec<Vec<Arc>> = (0..n).map(|i| self.of(i).to_vec()).collect();
+        for &(i, a) in added {
+            lists[i].push(a);
+        }
+        Arcs::from_lists(lists, self.no_road)
+    }
+
+    /// The rows taken out (the flags stay): for a solve that lets them go
+    /// as soon as it has read them.
+    pub fn take_rows(&mut self) -> Arcs {
+        Arcs {
+            start: std::mem::take(&mut self.start),
+            all: std::mem::take(&mut self.all),
+            no_road: Vec::new(),
+        }
+    }
 }
 
 /// A boarding school with a `serves` list takes other towns only within
@@ -175,10 +252,7 @@ fn straight(
             arcs
         })
         .collect();
-    Arcs {
-        per_unit,
-        no_road: vec![false; units.len()],
-    }
+    Arcs::from_lists(per_unit, vec![false; units.len()])
 }
 
 /// Units snapped to the network, and each road node's units (those on a
@@ -336,7 +410,7 @@ fn roads(
         });
         results
     };
-    let per_unit = per_unit_arcs(units.len(), &per_school, g.threads());
+    let mut arcs = per_unit_arcs(units.len(), &per_school, g.threads());
     drop(per_school);
     // Road pieces that hold a school of this level.
     let mut school_comps: Vec<u32> = takes
@@ -349,7 +423,7 @@ fn roads(
     let no_road = (0..units.len())
         .map(|i| {
             supply[i] > 0
-                && per_unit[i].is_empty()
+                && arcs.of(i).is_empty()
                 && g.snap_of(i, units[i].lon, units[i].lat).is_some_and(|s| {
                     school_comps
                         .binary_search(&g.component[s.a.index()])
@@ -357,7 +431,8 @@ fn roads(
                 })
         })
         .collect();
-    Arcs { per_unit, no_road }
+    arcs.no_road = no_road;
+    arcs
 }
 
 /// A school's route from one unit (16 bytes: the unit, then the arc's
@@ -393,36 +468,48 @@ impl Found {
 const BLOCK: usize = 1024;
 
 /// Each unit's arcs in school order, from each school's finds (in unit
-/// order): a transpose of tens of millions of arcs, done by blocks of units
-/// (the writes stay in cache, the reads are sequential) on `threads`
-/// threads, each with its own range of units. Every list is sized exactly.
-fn per_unit_arcs(n: usize, per_school: &[Vec<Found>], threads: usize) -> Vec<Vec<Arc>> {
-    let mut count = vec![0u32; n];
+/// order): a transpose of tens of millions of arcs into rows, done by
+/// blocks of units (the writes stay in cache, the reads are sequential) on
+/// `threads` threads, each with its own range of units and of the rows.
+fn per_unit_arcs(n: usize, per_school: &[Vec<Found>], threads: usize) -> Arcs {
+    let mut start = vec![0usize; n + 1];
     for found in per_school {
         for f in found {
-            count[f.unit as usize] += 1;
+            start[f.unit as usize + 1] += 1;
         }
     }
-    let mut per_unit: Vec<Vec<Arc>> = count
-        .iter()
-        .map(|&c| Vec::with_capacity(c as usize))
-        .collect();
-    drop(count);
+    for i in 0..n {
+        start[i + 1] += start[i];
+    }
+    let blank = Arc {
+        school: u32::MAX,
+        other: NO_OTHER,
+        cost: 0,
+    };
+    let mut all = vec![blank; start[n]];
     let size = n.div_ceil(threads.max(1)).max(1);
     std::thread::scope(|sc| {
-        for (t, part) in per_unit.chunks_mut(size).enumerate() {
-            let lo = t * size;
+        let mut rest: &mut [Arc] = &mut all;
+        for lo in (0..n).step_by(size) {
+            let hi = (lo + size).min(n);
+            let (part, tail) = rest.split_at_mut(start[hi] - start[lo]);
+            rest = tail;
+            let start = &start;
             sc.spawn(move || {
+                // Next free place of each unit of the range, in `part`.
+                let mut next: Vec<usize> = start[lo..hi].iter().map(|&s| s - start[lo]).collect();
                 let mut at: Vec<usize> = per_school
                     .iter()
                     .map(|f| f.partition_point(|x| (x.unit as usize) < lo))
                     .collect();
-                for b in (0..part.len()).step_by(BLOCK) {
-                    let end = lo + (b + BLOCK).min(part.len());
+                for b in (lo..hi).step_by(BLOCK) {
+                    let end = (b + BLOCK).min(hi);
                     for (j, found) in per_school.iter().enumerate() {
                         let k = &mut at[j];
                         while let Some(f) = found.get(*k).filter(|f| (f.unit as usize) < end) {
-                            part[f.unit as usize - lo].push(f.arc(j as u32));
+                            let p = &mut next[f.unit as usize - lo];
+                            part[*p] = f.arc(j as u32);
+                            *p += 1;
                             *k += 1;
                         }
                     }
@@ -430,7 +517,11 @@ fn per_unit_arcs(n: usize, per_school: &[Vec<Found>], threads: usize) -> Vec<Vec
             });
         }
     });
-    per_unit
+    Arcs {
+        start,
+        all,
+        no_road: Vec::new(),
+    }
 }
 
 /// The travel of chosen unit-school pairs whatever the limits (a planner's
@@ -547,11 +638,10 @@ mod tests {
             }
         }
         for threads in [1, 2, 3, 8] {
-            assert_eq!(
-                per_unit_arcs(n, &per_school, threads),
-                plain,
-                "{threads} threads"
-            );
+            let arcs = per_unit_arcs(n, &per_school, threads);
+            let rows: Vec<Vec<Arc>> = (0..n).map(|i| arcs.of(i).to_vec()).collect();
+            assert_eq!(rows, plain, "{threads} threads");
+            assert_eq!(arcs.len(), plain.iter().map(Vec::len).sum::<usize>());
         }
     }
 }

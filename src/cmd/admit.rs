@@ -294,7 +294,7 @@ fn level_input(
         .map(|i| AdmitUnit {
             catchment: catchment[i],
             travel: if supply[i] > 0 {
-                arcs.per_unit[i]
+                arcs.of(i)
                     .iter()
                     .map(|a| Reach {
                         school: a.school as usize,

@@ -216,7 +216,7 @@ pub fn explain(s: &Solved, queries: &[Query]) -> Vec<Vec<LevelExplain>> {
         let mut pairs: Vec<(usize, usize)> = Vec::new();
         for &i in found.iter().flatten() {
             for j in 0..s.loaded.schools.len() {
-                if !p.arcs.per_unit[i].iter().any(|a| a.school as usize == j) {
+                if !p.arcs.of(i).iter().any(|a| a.school as usize == j) {
                     pairs.push((i, j));
                 }
             }
@@ -290,7 +290,8 @@ fn explain_one(
     let u = &loaded.units[i];
     let p = &s.problems[l];
     let leg_to = |j: usize| -> Option<Leg> {
-        p.arcs.per_unit[i]
+        p.arcs
+            .of(i)
             .iter()
             .find(|arc| arc.school as usize == j)
             .map(|arc| Leg {
@@ -344,7 +345,7 @@ fn explain_one(
             if !is_nearer {
                 continue;
             }
-            let has_arc = p.arcs.per_unit[i].iter().any(|x| x.school as usize == j);
+            let has_arc = p.arcs.of(i).iter().any(|x| x.school as usize == j);
             let km = |m: f64| metres_text(m);
             let (why, detail) = if !sc.kind.serves(level) {
                 (

@@ -99,6 +99,40 @@ pub fn problems<'a>(loaded: &'a Loaded, travel: Travel<'a>) -> Vec<LevelProblem<
         .collect()
 }
 
+/// The solve options of a level under the plan's zone options and
+/// stability weight.
+fn level_options<'a>(
+    loaded: &'a Loaded,
+    level: Level,
+    z: ZoneOptions,
+    stability: f64,
+    groups: Option<&'a [Option<u32>]>,
+) -> LevelOptions<'a> {
+    LevelOptions {
+        current: loaded.current.as_ref().map(|c| c[level.index()].as_slice()),
+        stability_m_per_student: if loaded.current.is_some() {
+            stability
+        } else {
+            0.0
+        },
+        whole_units: z.whole_units || z.feeder,
+        contiguous: z.contiguous,
+        groups,
+    }
+}
+
+/// One level solved under the plan's zone options and stability weight.
+fn solve_level(
+    loaded: &Loaded,
+    p: &LevelProblem,
+    z: ZoneOptions,
+    stability: f64,
+    groups: Option<&[Option<u32>]>,
+) -> Result<LevelAssignment, CliError> {
+    p.solve(&level_options(loaded, p.level, z, stability, groups))
+        .map_err(|e| CliError::Internal(e.to_string()))
+}
+
 /// Solve both levels: at once on two threads, or, with feeder groups (the
 /// junior level grouped by the primary zones), primary first.
 pub fn solve_levels(
@@ -107,28 +141,12 @@ pub fn solve_levels(
     z: ZoneOptions,
     stability: f64,
 ) -> Result<Vec<LevelAssignment>, CliError> {
-    let solve = |p: &LevelProblem, groups: Option<&[Option<u32>]>| {
-        let opts = LevelOptions {
-            current: loaded
-                .current
-                .as_ref()
-                .map(|c| c[p.level.index()].as_slice()),
-            stability_m_per_student: if loaded.current.is_some() {
-                stability
-            } else {
-                0.0
-            },
-            whole_units: z.whole_units || z.feeder,
-            contiguous: z.contiguous,
-            groups,
-        };
-        p.solve(&opts)
-            .map_err(|e| CliError::Internal(e.to_string()))
-    };
     if !z.feeder {
-        return super::par_map(loaded.threads, problems, |p| solve(p, None))
-            .into_iter()
-            .collect();
+        return super::par_map(loaded.threads, problems, |p| {
+            solve_level(loaded, p, z, stability, None)
+        })
+        .into_iter()
+        .collect();
     }
     let mut levels: Vec<LevelAssignment> = Vec::new();
     for p in problems {
@@ -136,9 +154,138 @@ pub fn solve_levels(
             (Level::Junior, Some(primary)) => Some(feeder_groups(loaded, primary)),
             _ => None,
         };
-        levels.push(solve(p, groups.as_deref())?);
+        levels.push(solve_level(loaded, p, z, stability, groups.as_deref())?);
     }
     Ok(levels)
+}
+
+/// One level of a plan done: its assignment, catchment polygons (per
+/// school) and map (staged), with when each part finished.
+struct LevelDone {
+    la: LevelAssignment,
+    shapes: Vec<MultiPolygon<f64>>,
+    /// Seconds from the start of the levels' stage to the end of the solve.
+    solved_at: f64,
+    zones_seconds: f64,
+    map_seconds: f64,
+}
+
+/// A level to plan: its problem, its assignment when already solved, and
+/// its feeder groups.
+type LevelWork<'a> = (
+    LevelProblem<'a>,
+    Option<LevelAssignment>,
+    Option<Vec<Option<u32>>>,
+);
+
+/// What `plan_levels` needs beside the problems.
+struct LevelJob<'s> {
+    z: ZoneOptions,
+    stability: f64,
+    clip: &'s MultiPolygon<f64>,
+    staged: &'s std::sync::Mutex<Staged>,
+    clock: std::time::Instant,
+    /// Keep the problems (their arcs) for more solves (the sweep).
+    keep: bool,
+}
+
+/// Every level solved, then its zones drawn and its map staged, each level
+/// on its own thread: the level that solves sooner (primary, with a few
+/// schools in reach of each unit) draws while the other still solves,
+/// rather than a core idling. A level's problem (its arcs: most of a
+/// province's memory) is let go once solved unless `keep`. With feeder
+/// zones the junior solve needs the primary zones, so primary is solved
+/// first. Each level's outputs depend on that level alone: the same on
+/// any number of threads.
+fn plan_levels<'a>(
+    loaded: &'a Loaded,
+    problems: Vec<LevelProblem<'a>>,
+    job: &LevelJob,
+) -> Result<(Vec<LevelDone>, Vec<LevelProblem<'a>>), CliError> {
+    let pts: Vec<(f64, f64)> = loaded.units.iter().map(|u| (u.lon, u.lat)).collect();
+    let run = |p: LevelProblem<'a>,
+               solved: Option<LevelAssignment>,
+               groups: Option<Vec<Option<u32>>>|
+     -> Result<(LevelDone, Option<LevelProblem<'a>>), CliError> {
+        let (la, kept) = match (solved, job.keep) {
+            (Some(la), keep) => (la, keep.then_some(p)),
+            (None, true) => (
+                solve_level(loaded, &p, job.z, job.stability, groups.as_deref())?,
+                Some(p),
+            ),
+            (None, false) => {
+                let level = p.level;
+                let opts = level_options(loaded, level, job.z, job.stability, groups.as_deref());
+                let la = p
+                    .solve_once(&opts)
+                    .map_err(|e| CliError::Internal(e.to_string()))?;
+                (la, None)
+            }
+        };
+        let solved_at = job.clock.elapsed().as_secs_f64();
+        let t = std::time::Instant::now();
+        let shapes = zone_polygons(
+            &pts,
+            &la.zone_labels(pts.len()),
+            loaded.schools.len(),
+            job.clip,
+        );
+        let zones_seconds = t.elapsed().as_secs_f64();
+        let t = std::time::Instant::now();
+        let (png, svg) = render_map(&map_input(loaded, &la, &shapes));
+        {
+            let mut staged = job.staged.lock().expect("no thread panics holding it");
+            staged.add(format!("maps/{}.png", la.level.as_str()), png);
+            staged.add(format!("maps/{}.svg", la.level.as_str()), svg);
+        }
+        let map_seconds = t.elapsed().as_secs_f64();
+        let done = LevelDone {
+            la,
+            shapes,
+            solved_at,
+            zones_seconds,
+            map_seconds,
+        };
+        Ok((done, kept))
+    };
+    // Per level: its problem, and its assignment when already solved.
+    let mut work: Vec<LevelWork<'a>> = Vec::new();
+    // Feeder: the primary zones group the junior units.
+    let mut feeder: Option<Vec<Option<u32>>> = None;
+    for p in problems {
+        match p.level {
+            Level::Primary if job.z.feeder => {
+                let la = solve_level(loaded, &p, job.z, job.stability, None)?;
+                feeder = Some(feeder_groups(loaded, &la));
+                work.push((p, Some(la), None));
+            }
+            Level::Junior if job.z.feeder => work.push((p, None, feeder.take())),
+            _ => work.push((p, None, None)),
+        }
+    }
+    let results: Vec<Result<(LevelDone, Option<LevelProblem<'a>>), CliError>> =
+        if loaded.threads <= 1 || work.len() <= 1 {
+            work.into_iter().map(|(p, s, g)| run(p, s, g)).collect()
+        } else {
+            std::thread::scope(|sc| {
+                let handles: Vec<_> = work
+                    .into_iter()
+                    .map(|(p, s, g)| sc.spawn(|| run(p, s, g)))
+                    .collect();
+                handles
+                    .into_iter()
+                    .map(|h| h.join().expect("a level's thread does not panic"))
+                    .collect()
+            })
+        };
+    let mut done = Vec::new();
+    let mut kept = Vec::new();
+    for r in results {
+        let (d, p) = r?;
+        done.push(d);
+        kept.extend(p);
+    }
+    Ok((done, kept))
 }
 
 /// Each unit's primary zone (the school of the nearest unit placed at
@@ -262,9 +409,40 @@ pub fn run(args: &PlanArgs) -> Result<i32, CliError> {
         g.forget_snaps();
     }
     stages.end("travel");
-    let levels = solve_levels(&loaded, &problems, z, stability)?;
-    // Wall time of the solves (the levels solve side by side).
-    let solve_seconds = stages.end("solve");
+
+    // Each output is written to a hidden temporary file as it is made
+    // (renamed when all are), so a province's gigabyte of outputs is not
+    // held in memory.
+    let mut staged = Staged::spilling(&args.out);
+    staged.set_csv_bom(args.excel);
+    let staged = std::sync::Mutex::new(staged);
+    let clip = zone_clip(&loaded);
+    let job = LevelJob {
+        z,
+        stability,
+        clip: &clip,
+        staged: &staged,
+        clock: std::time::Instant::now(),
+        keep: args.sweep.is_some(),
+    };
+    let (done, problems) = plan_levels(&loaded, problems, &job)?;
+    // Wall time until the last level was solved (the levels solve side by
+    // side, each drawing its zones and map once solved).
+    let solve_seconds = done.iter().map(|d| d.solved_at).fold(0.0, f64::max);
+    let level_seconds: Vec<serde_json::Value> = done
+        .iter()
+        .map(|d| {
+            json!({
+                "level": d.la.level.as_str(),
+                "solve_seconds": d.la.solve_seconds,
+                "zones_seconds": d.zones_seconds,
+                "map_seconds": d.map_seconds,
+            })
+        })
+        .collect();
+    let (levels, shapes): (Vec<LevelAssignment>, Vec<Vec<MultiPolygon<f64>>>) =
+        done.into_iter().map(|d| (d.la, d.shapes)).unzip();
+    stages.end("levels");
     let sweep = match &args.sweep {
         Some(ws) => {
             let ws = if ws.is_empty() {
@@ -284,17 +462,8 @@ pub fn run(args: &PlanArgs) -> Result<i32, CliError> {
     if sweep.is_some() {
         stages.end("sweep");
     }
-    // The arcs (tens of millions at a province) are not needed past here.
     drop(problems);
-    let clip = zone_clip(&loaded);
-    let shapes = zone_shapes(&loaded, &levels, &clip);
-    stages.end("zones");
-
-    // Each output is written to a hidden temporary file as it is made
-    // (renamed when all are), so a province's gigabyte of outputs is not
-    // held in memory.
-    let mut staged = Staged::spilling(&args.out);
-    staged.set_csv_bom(args.excel);
+    let mut staged = staged.into_inner().expect("no thread panics holding it");
     let (units, schools, policy) = (&loaded.units, &loaded.schools, &loaded.scenario.policy);
     // Per-household rows as published (--public) or as they are.
     // (Borrowed when not public: a province's units are not copied.)
@@ -384,20 +553,11 @@ pub fn run(args: &PlanArgs) -> Result<i32, CliError> {
         staged.add("summary.json", summary);
     });
     stages.end("tables");
-    let pairs: Vec<(&LevelAssignment, &Vec<MultiPolygon<f64>>)> =
-        levels.iter().zip(&shapes).collect();
-    let maps = super::par_map(loaded.threads, &pairs, |(la, zs)| {
-        render_map(&map_input(&loaded, la, zs))
-    });
-    for ((la, _), (png, svg)) in pairs.iter().zip(maps) {
-        staged.add(format!("maps/{}.png", la.level.as_str()), png);
-        staged.add(format!("maps/{}.svg", la.level.as_str()), svg);
-    }
-    stages.end("maps");
     let timings = serde_json::json!({
         "solve_seconds": solve_seconds,
         "seconds": stages.seconds(),
         "stages": stages.to_json(),
+        "levels": level_seconds,
     });
     staged.add(
         "timings.json",
@@ -406,7 +566,13 @@ pub fn run(args: &PlanArgs) -> Result<i32, CliError> {
             serde_json::to_string_pretty(&timings).expect("json")
         ),
     );
-    let names: Vec<String> = staged.names().map(|p| p.display().to_string()).collect();
+    let mut names: Vec<String> = staged.names().map(|p| p.display().to_string()).collect();
+    // Maps were staged as each level finished: listed last, in level order.
+    names.sort_by_key(|n| {
+        Level::ALL
+            .iter()
+            .position(|l| n.starts_with(&format!("maps/{}.", l.as_str())))
+    });
     staged
         .commit(&args.out)
         .map_err(|e| CliError::Write(format!("{}: {e}", args.out.display())))?;
