@@ -5,7 +5,7 @@
 use catchment::spatial::network::Projection;
 use catchment::zones::adjacency::delaunay_neighbours;
 use catchment::zones::geometry::{
-    Tiling, ZoneLookup, area_m2, default_clip, tiling, zone_polygons,
+    Tiling, ZoneLookup, area_m2, default_clip, tiling, zone_polygons, zone_polygons_on,
 };
 use geo::{Distance, Euclidean, Intersects, LineString, MultiPolygon, Point, Polygon, Validation};
 use proptest::prelude::*;
@@ -292,9 +292,13 @@ proptest! {
         for z in &zones {
             prop_assert!(z.is_valid(), "{:?}", z.validation_errors());
         }
-        // Same input, same bytes.
+        // Same input, same bytes, on any number of threads.
         let again = zone_polygons(&points, &labels, 5, &clip);
         prop_assert_eq!(format!("{zones:?}"), format!("{again:?}"));
+        for threads in [2, 3, 7] {
+            let on = zone_polygons_on(&points, &labels, 5, &clip, threads);
+            prop_assert_eq!(format!("{zones:?}"), format!("{on:?}"), "{} threads", threads);
+        }
     }
 }
 

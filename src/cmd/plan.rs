@@ -12,8 +12,8 @@ use crate::io::results::{
 };
 use crate::io::scenario::ZoneOptions;
 use crate::model::{Level, Unit};
-use crate::render::{MapInput, MapSchool, MapUnit, render_map};
-use crate::zones::geometry::{ZoneLookup, default_clip, tiling, zone_polygons};
+use crate::render::{MapInput, MapSchool, MapUnit, render_map_on};
+use crate::zones::geometry::{ZoneLookup, default_clip, tiling, zone_polygons, zone_polygons_on};
 use clap::Args;
 use geo::MultiPolygon;
 use serde_json::json;
@@ -189,24 +189,34 @@ struct LevelJob<'s> {
     keep: bool,
 }
 
+/// A level solved: its assignment, its problem when kept, and seconds from
+/// the start of the levels' stage.
+type Solved<'a> = (LevelAssignment, Option<LevelProblem<'a>>, f64);
+
+/// A level drawn: its catchment polygons, and the seconds its polygons and
+/// its map took.
+type Drawn = (Vec<MultiPolygon<f64>>, f64, f64);
+
 /// Every level solved, then its zones drawn and its map staged, each level
 /// on its own thread: the level that solves sooner (primary, with a few
 /// schools in reach of each unit) draws while the other still solves,
-/// rather than a core idling. A level's problem (its arcs: most of a
-/// province's memory) is let go once solved unless `keep`. With feeder
-/// zones the junior solve needs the primary zones, so primary is solved
-/// first. Each level's outputs depend on that level alone: the same on
-/// any number of threads.
+/// rather than a core idling. Once every level is solved, `on_solved` runs
+/// on the calling thread (the per-household tables) while the levels still
+/// draw. A level's problem (its arcs: most of a province's memory) is let
+/// go once solved unless `keep`. With feeder zones the junior solve needs
+/// the primary zones, so primary is solved first. Each level's outputs
+/// depend on that level alone: the same on any number of threads.
 fn plan_levels<'a>(
     loaded: &'a Loaded,
     problems: Vec<LevelProblem<'a>>,
     job: &LevelJob,
+    on_solved: impl FnOnce(&[LevelAssignment]) -> Result<(), CliError>,
 ) -> Result<(Vec<LevelDone>, Vec<LevelProblem<'a>>), CliError> {
     let pts: Vec<(f64, f64)> = loaded.units.iter().map(|u| (u.lon, u.lat)).collect();
-    let run = |p: LevelProblem<'a>,
-               solved: Option<LevelAssignment>,
-               groups: Option<Vec<Option<u32>>>|
-     -> Result<(LevelDone, Option<LevelProblem<'a>>), CliError> {
+    let solve = |p: LevelProblem<'a>,
+                 solved: Option<LevelAssignment>,
+                 groups: Option<Vec<Option<u32>>>|
+     -> Result<Solved<'a>, CliError> {
         let (la, kept) = match (solved, job.keep) {
             (Some(la), keep) => (la, keep.then_some(p)),
             (None, true) => (
@@ -222,31 +232,36 @@ fn plan_levels<'a>(
                 (la, None)
             }
         };
-        let solved_at = job.clock.elapsed().as_secs_f64();
+        Ok((la, kept, job.clock.elapsed().as_secs_f64()))
+    };
+    // What drawing needs of a level's assignment, taken before it is
+    // handed on: the zone of each unit and the map without its zones.
+    let prepare = |la: &LevelAssignment| (la.zone_labels(pts.len()), map_input(loaded, la, &[]));
+    // Levels solved so far: a level drawing while another still solves
+    // draws on one thread (the solve keeps the other core); once all are
+    // solved, on every thread.
+    let solved_count = std::sync::atomic::AtomicUsize::new(0);
+    let levels = problems.len();
+    let draw = |level: Level, (labels, mut map): (Vec<Option<usize>>, MapInput<'a>)| -> Drawn {
+        let threads = if solved_count.load(std::sync::atomic::Ordering::SeqCst) >= levels {
+            loaded.threads
+        } else {
+            1
+        };
         let t = std::time::Instant::now();
-        let shapes = zone_polygons(
-            &pts,
-            &la.zone_labels(pts.len()),
-            loaded.schools.len(),
-            job.clip,
-        );
+        let shapes = zone_polygons_on(&pts, &labels, loaded.schools.len(), job.clip, threads);
+        drop(labels);
         let zones_seconds = t.elapsed().as_secs_f64();
         let t = std::time::Instant::now();
-        let (png, svg) = render_map(&map_input(loaded, &la, &shapes));
+        map.zones = map_zones(loaded, level, &shapes);
+        let (png, svg) = render_map_on(&map, threads);
+        drop(map);
         {
             let mut staged = job.staged.lock().expect("no thread panics holding it");
-            staged.add(format!("maps/{}.png", la.level.as_str()), png);
-            staged.add(format!("maps/{}.svg", la.level.as_str()), svg);
+            staged.add(format!("maps/{}.png", level.as_str()), png);
+            staged.add(format!("maps/{}.svg", level.as_str()), svg);
         }
-        let map_seconds = t.elapsed().as_secs_f64();
-        let done = LevelDone {
-            la,
-            shapes,
-            solved_at,
-            zones_seconds,
-            map_seconds,
-        };
-        Ok((done, kept))
+        (shapes, zones_seconds, t.elapsed().as_secs_f64())
     };
     // Per level: its problem, and its assignment when already solved.
     let mut work: Vec<LevelWork<'a>> = Vec::new();
@@ -263,28 +278,80 @@ fn plan_levels<'a>(
             _ => work.push((p, None, None)),
         }
     }
-    let results: Vec<Result<(LevelDone, Option<LevelProblem<'a>>), CliError>> =
-        if loaded.threads <= 1 || work.len() <= 1 {
-            work.into_iter().map(|(p, s, g)| run(p, s, g)).collect()
-        } else {
-            std::thread::scope(|sc| {
-                let handles: Vec<_> = work
-                    .into_iter()
-                    .map(|(p, s, g)| sc.spawn(|| run(p, s, g)))
-                    .collect();
-                handles
-                    .into_iter()
-                    .map(|h| h.join().expect("a level's thread does not panic"))
-                    .collect()
-            })
-        };
-    let mut done = Vec::new();
-    let mut kept = Vec::new();
-    for r in results {
-        let (d, p) = r?;
-        done.push(d);
-        kept.extend(p);
+    let mut las: Vec<LevelAssignment> = Vec::new();
+    let mut solved_at: Vec<f64> = Vec::new();
+    let mut kept: Vec<LevelProblem<'a>> = Vec::new();
+    let mut drawn: Vec<Drawn> = Vec::new();
+    if loaded.threads <= 1 || work.len() <= 1 {
+        for (p, s, g) in work {
+            let (la, k, at) = solve(p, s, g)?;
+            drawn.push(draw(la.level, prepare(&la)));
+            las.push(la);
+            solved_at.push(at);
+            kept.extend(k);
+        }
+        on_solved(&las)?;
+    } else {
+        let (tx, rx) = std::sync::mpsc::channel::<(usize, Result<Solved<'a>, CliError>)>();
+        std::thread::scope(|sc| {
+            let handles: Vec<_> = work
+                .into_iter()
+                .enumerate()
+                .map(|(k, (p, s, g))| {
+                    let tx = tx.clone();
+                    let (solve, prepare, draw) = (&solve, &prepare, &draw);
+                    let solved_count = &solved_count;
+                    sc.spawn(move || {
+                        let r = solve(p, s, g);
+                        solved_count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                        let ready = r.as_ref().ok().map(|(la, _, _)| (la.level, prepare(la)));
+                        // The receiver is only gone once the run failed.
+                        let _ = tx.send((k, r));
+                        ready.map(|(level, input)| draw(level, input))
+                    })
+                })
+                .collect();
+            drop(tx);
+            let mut slots: Vec<Option<Solved<'a>>> = (0..levels).map(|_| None).collect();
+            let mut result: Result<(), CliError> = Ok(());
+            for (k, r) in rx.iter().take(levels) {
+                match r {
+                    Ok(x) => slots[k] = Some(x),
+                    Err(e) => {
+                        result = Err(e);
+                        break;
+                    }
+                }
+            }
+            if result.is_ok() {
+                for (la, k, at) in slots.into_iter().flatten() {
+                    las.push(la);
+                    solved_at.push(at);
+                    kept.extend(k);
+                }
+                // The tables, while the levels still draw.
+                result = on_solved(&las);
+            }
+            for h in handles {
+                drawn.extend(h.join().expect("a level's thread does not panic"));
+            }
+            result
+        })?;
     }
+    let done = las
+        .into_iter()
+        .zip(solved_at)
+        .zip(drawn)
+        .map(
+            |((la, solved_at), (shapes, zones_seconds, map_seconds))| LevelDone {
+                la,
+                shapes,
+                solved_at,
+                zones_seconds,
+                map_seconds,
+            },
+        )
+        .collect();
     Ok((done, kept))
 }
 
@@ -425,7 +492,56 @@ pub fn run(args: &PlanArgs) -> Result<i32, CliError> {
         clock: std::time::Instant::now(),
         keep: args.sweep.is_some(),
     };
-    let (done, problems) = plan_levels(&loaded, problems, &job)?;
+    let (units, schools, policy) = (&loaded.units, &loaded.schools, &loaded.scenario.policy);
+    // Per-household rows as published (--public) or as they are.
+    // (Borrowed when not public: a province's units are not copied.)
+    let public_units = match (args.public, &args.public_key) {
+        (true, Some(key)) => {
+            Some(crate::io::public::public_units(units, key).map_err(CliError::Usage)?)
+        }
+        _ => None,
+    };
+    let row_units: &[Unit] = public_units.as_deref().unwrap_or(units);
+    let add = |name: &str, bytes: Vec<u8>| {
+        staged
+            .lock()
+            .expect("no thread panics holding it")
+            .add(name, bytes);
+    };
+    // The per-household tables, made once every level is solved, while the
+    // levels still draw their zones and maps.
+    let tables = |levels: &[LevelAssignment]| -> Result<(), CliError> {
+        let public_levels = public_units
+            .is_some()
+            .then(|| crate::io::public::public_levels(levels));
+        let row_levels = public_levels.as_deref().unwrap_or(levels);
+        add(
+            "assignment.csv",
+            assignment_csv(row_units, schools, row_levels).into(),
+        );
+        add(
+            "assignment.geojson",
+            assignment_geojson(row_units, schools, row_levels).into(),
+        );
+        add("schools.csv", schools_csv(schools, levels, policy).into());
+        if units
+            .iter()
+            .any(|u| u.town.is_some() || u.village.is_some())
+        {
+            add(
+                "zones_by_area.csv",
+                zones_by_area_csv(units, schools, levels).into(),
+            );
+        }
+        if let Some(c) = &loaded.current {
+            add(
+                "moves.csv",
+                moves_csv(row_units, schools, row_levels, c, &loaded.closed).into(),
+            );
+        }
+        Ok(())
+    };
+    let (done, problems) = plan_levels(&loaded, problems, &job, tables)?;
     // Wall time until the last level was solved (the levels solve side by
     // side, each drawing its zones and map once solved).
     let solve_seconds = done.iter().map(|d| d.solved_at).fold(0.0, f64::max);
@@ -464,22 +580,8 @@ pub fn run(args: &PlanArgs) -> Result<i32, CliError> {
     }
     drop(problems);
     let mut staged = staged.into_inner().expect("no thread panics holding it");
-    let (units, schools, policy) = (&loaded.units, &loaded.schools, &loaded.scenario.policy);
-    // Per-household rows as published (--public) or as they are.
-    // (Borrowed when not public: a province's units are not copied.)
-    let public = match (args.public, &args.public_key) {
-        (true, Some(key)) => Some((
-            crate::io::public::public_units(units, key).map_err(CliError::Usage)?,
-            crate::io::public::public_levels(&levels),
-        )),
-        _ => None,
-    };
-    let (row_units, row_levels): (&[Unit], &[LevelAssignment]) = match &public {
-        Some((u, l)) => (u, l),
-        None => (units, &levels),
-    };
     // The summary's zone facts (every zone's area and overlaps: seconds at
-    // a province) are worked out beside the per-household tables.
+    // a province) are worked out beside the catchments file.
     let summary = || {
         summary_json(&SummaryInput {
             travel: if loaded.roads.is_some() {
@@ -516,33 +618,9 @@ pub fn run(args: &PlanArgs) -> Result<i32, CliError> {
     std::thread::scope(|sc| {
         let side = (loaded.threads > 1).then(|| sc.spawn(summary));
         staged.add(
-            "assignment.csv",
-            assignment_csv(row_units, schools, row_levels),
-        );
-        staged.add(
-            "assignment.geojson",
-            assignment_geojson(row_units, schools, row_levels),
-        );
-        staged.add("schools.csv", schools_csv(schools, &levels, policy));
-        staged.add(
             "catchments.geojson",
             catchments_geojson(schools, &levels, &shapes),
         );
-        if units
-            .iter()
-            .any(|u| u.town.is_some() || u.village.is_some())
-        {
-            staged.add(
-                "zones_by_area.csv",
-                zones_by_area_csv(units, schools, &levels),
-            );
-        }
-        if let Some(c) = &loaded.current {
-            staged.add(
-                "moves.csv",
-                moves_csv(row_units, schools, row_levels, c, &loaded.closed),
-            );
-        }
         if let Some(rows) = &sweep {
             staged.add("stability_sweep.csv", sweep_csv(rows));
         }
@@ -552,7 +630,7 @@ pub fn run(args: &PlanArgs) -> Result<i32, CliError> {
         };
         staged.add("summary.json", summary);
     });
-    stages.end("tables");
+    stages.end("summary");
     let timings = serde_json::json!({
         "solve_seconds": solve_seconds,
         "seconds": stages.seconds(),
@@ -567,12 +645,24 @@ pub fn run(args: &PlanArgs) -> Result<i32, CliError> {
         ),
     );
     let mut names: Vec<String> = staged.names().map(|p| p.display().to_string()).collect();
-    // Maps were staged as each level finished: listed last, in level order.
-    names.sort_by_key(|n| {
-        Level::ALL
-            .iter()
-            .position(|l| n.starts_with(&format!("maps/{}.", l.as_str())))
-    });
+    // Files were staged as each was made (the maps and tables side by
+    // side): listed in one order.
+    const ORDER: [&str; 13] = [
+        "assignment.csv",
+        "assignment.geojson",
+        "schools.csv",
+        "catchments.geojson",
+        "zones_by_area.csv",
+        "moves.csv",
+        "stability_sweep.csv",
+        "summary.json",
+        "timings.json",
+        "maps/primary.png",
+        "maps/primary.svg",
+        "maps/junior.png",
+        "maps/junior.svg",
+    ];
+    names.sort_by_key(|n| ORDER.iter().position(|o| o == n).unwrap_or(ORDER.len()));
     staged
         .commit(&args.out)
         .map_err(|e| CliError::Write(format!("{}: {e}", args.out.display())))?;
@@ -811,14 +901,24 @@ pub fn map_input<'a>(
                     .collect()
             })
             .unwrap_or_default(),
-        zones: idx
-            .iter()
-            .enumerate()
-            .filter(|&(_, &j)| !zones[j].0.is_empty())
-            .map(|(k, &j)| (k, &zones[j]))
-            .collect(),
+        zones: map_zones(loaded, la.level, zones),
         gap: None,
     }
+}
+
+/// A map's zones: (index among the schools that take catchment at `level`,
+/// zone) for each school with a zone.
+fn map_zones<'a>(
+    loaded: &Loaded,
+    level: Level,
+    zones: &'a [MultiPolygon<f64>],
+) -> Vec<(usize, &'a MultiPolygon<f64>)> {
+    (0..loaded.schools.len())
+        .filter(|&j| loaded.schools[j].takes_catchment(level))
+        .enumerate()
+        .filter(|&(_, j)| zones.get(j).is_some_and(|z| !z.0.is_empty()))
+        .map(|(k, j)| (k, &zones[j]))
+        .collect()
 }
 
 /// One solve of the stability sweep, per level.

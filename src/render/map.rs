@@ -157,21 +157,42 @@ impl Frame {
 
 /// Render the map as PNG bytes and an SVG document.
 pub fn render_map(m: &MapInput) -> (Vec<u8>, String) {
+    render_map_on(m, 1)
+}
+
+/// [`render_map`], the PNG and the SVG drawn side by side when `threads` >
+/// 1 (each is drawn from the same input alone: the same bytes either way).
+pub fn render_map_on(m: &MapInput, threads: usize) -> (Vec<u8>, String) {
     ensure_registered();
+    if threads > 1 {
+        std::thread::scope(|sc| {
+            let png = sc.spawn(|| render_png(m));
+            let svg = render_svg(m);
+            (png.join().expect("the PNG thread does not panic"), svg)
+        })
+    } else {
+        (render_png(m), render_svg(m))
+    }
+}
+
+fn render_png(m: &MapInput) -> Vec<u8> {
     let mut rgb = vec![255u8; (WIDTH * HEIGHT * 3) as usize];
     {
         let root = BitMapBackend::with_buffer(&mut rgb, (WIDTH, HEIGHT)).into_drawing_area();
         draw(&root, m);
         root.present().expect("in-memory bitmap");
     }
-    let png_bytes = super::encode_png(&rgb, WIDTH, HEIGHT);
+    super::encode_png(&rgb, WIDTH, HEIGHT)
+}
+
+fn render_svg(m: &MapInput) -> String {
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (WIDTH, HEIGHT)).into_drawing_area();
         draw(&root, m);
         root.present().expect("in-memory svg");
     }
-    (png_bytes, svg_font_fallback(&svg))
+    svg_font_fallback(&svg)
 }
 
 fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, m: &MapInput) {

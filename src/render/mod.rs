@@ -7,7 +7,7 @@ pub mod map;
 pub mod report;
 
 pub use chart::{ChartInput, render_chart};
-pub use map::{MapInput, MapSchool, MapUnit, render_map};
+pub use map::{MapInput, MapSchool, MapUnit, render_map, render_map_on};
 
 /// An RGB buffer as PNG bytes (in memory: cannot fail).
 pub(crate) fn encode_png(rgb: &[u8], width: u32, height: u32) -> Vec<u8> {

@@ -59,6 +59,19 @@ pub fn zone_polygons(
     n_labels: usize,
     clip: &MultiPolygon<f64>,
 ) -> Vec<MultiPolygon<f64>> {
+    zone_polygons_on(points, labels, n_labels, clip, 1)
+}
+
+/// [`zone_polygons`] on `threads` threads (the cells in ranges of sites,
+/// the zones dissolved in turn): the same polygons on any number.
+pub fn zone_polygons_on(
+    points: &[(f64, f64)],
+    labels: &[Option<usize>],
+    n_labels: usize,
+    clip: &MultiPolygon<f64>,
+    threads: usize,
+) -> Vec<MultiPolygon<f64>> {
+    let threads = threads.max(1);
     assert_eq!(points.len(), labels.len(), "one label per point");
     assert!(
         labels.iter().flatten().all(|&l| l < n_labels),
@@ -107,26 +120,80 @@ pub fn zone_polygons(
         }
     }
 
+    // Each range of sites' cells, labelled, in site order.
+    let cells_of = |lo: usize, hi: usize| -> Vec<(usize, Polygon<f64>)> {
+        let mut out = Vec::new();
+        let mut scratch = Vec::new();
+        for (s, label) in site_label.iter().enumerate().take(hi).skip(lo) {
+            let Some(label) = *label else { continue };
+            let cell = voronoi_cell(&sites, s, &window, &mut scratch);
+            if cell.len() >= 3 {
+                let ring: Vec<Coord<f64>> =
+                    cell.iter().map(|p| Coord { x: p[0], y: p[1] }).collect();
+                out.push((label, Polygon::new(LineString::new(ring), Vec::new())));
+            }
+        }
+        out
+    };
+    let n = site_label.len();
+    let size = n.div_ceil(threads).max(1);
+    let parts: Vec<Vec<(usize, Polygon<f64>)>> = if threads == 1 {
+        vec![cells_of(0, n)]
+    } else {
+        std::thread::scope(|sc| {
+            let handles: Vec<_> = (0..n)
+                .step_by(size)
+                .map(|lo| {
+                    let cells_of = &cells_of;
+                    sc.spawn(move || cells_of(lo, (lo + size).min(n)))
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().expect("a cells thread does not panic"))
+                .collect()
+        })
+    };
+    drop(sites);
     let mut cells: Vec<Vec<Polygon<f64>>> = vec![Vec::new(); n_labels];
-    let mut scratch = Vec::new();
-    for (s, label) in site_label.iter().enumerate() {
-        let Some(label) = *label else { continue };
-        let cell = voronoi_cell(&sites, s, &window, &mut scratch);
-        if cell.len() >= 3 {
-            let ring: Vec<Coord<f64>> = cell.iter().map(|p| Coord { x: p[0], y: p[1] }).collect();
-            cells[label].push(Polygon::new(LineString::new(ring), Vec::new()));
-        }
+    for (label, cell) in parts.into_iter().flatten() {
+        cells[label].push(cell);
     }
-    for (zone, cells) in zones.iter_mut().zip(&cells) {
+    // Cells are counter-clockwise and disjoint: unary_union's positive
+    // fill rule (picked from their winding) is exact for them.
+    let dissolve = |cells: &[Polygon<f64>]| -> MultiPolygon<f64> {
         if cells.is_empty() {
-            continue;
+            return MultiPolygon::new(Vec::new());
         }
-        // Cells are counter-clockwise and disjoint: unary_union's positive
-        // fill rule (picked from their winding) is exact for them.
         let dissolved = unary_union(cells);
         let clipped = dissolved.intersection(&clip_xy);
-        *zone = clipped.map_coords(|c| frame.to_lonlat(c));
+        clipped.map_coords(|c| frame.to_lonlat(c))
+    };
+    if threads == 1 {
+        for (zone, cells) in zones.iter_mut().zip(&cells) {
+            *zone = dissolve(cells);
+        }
+        return zones;
     }
+    // Zones in turn to each thread (big and small ones mixed).
+    std::thread::scope(|sc| {
+        let handles: Vec<_> = (0..threads)
+            .map(|t| {
+                let (cells, dissolve) = (&cells, &dissolve);
+                sc.spawn(move || {
+                    (t..cells.len())
+                        .step_by(threads)
+                        .map(|z| (z, dissolve(&cells[z])))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        for h in handles {
+            for (z, shape) in h.join().expect("a dissolve thread does not panic") {
+                zones[z] = shape;
+            }
+        }
+    });
     zones
 }
 
