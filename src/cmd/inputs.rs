@@ -491,6 +491,7 @@ pub fn load(args: &InputArgs) -> Result<Loaded, CliError> {
             .collect(),
         None => vec![],
     };
+    let t0 = std::time::Instant::now();
     let roads = roads.map(|mut g| {
         g.set_threads(threads);
         // Units are snapped once here, for this check and every level's
@@ -499,6 +500,7 @@ pub fn load(args: &InputArgs) -> Result<Loaded, CliError> {
         g.remember_snaps(&points);
         g
     });
+    eprintln!("T snaps {:?}", t0.elapsed());
     let far_from_road = match &roads {
         Some(g) => units
             .iter()

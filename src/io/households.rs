@@ -9,7 +9,7 @@ use super::geojson::{
 use crate::model::{Child, Demand, Residence, Unit};
 use chrono::NaiveDate;
 use serde_json::{Map, Value};
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 use std::path::Path;
 
 /// Read and validate a households file, by its extension: a household
@@ -54,8 +54,8 @@ pub fn households_geojson_from_str(
     let read = map_features(text, &file, |index, f| unit(&f, index, &file, latest_birth))?;
     let mut errs = InputErrors::default();
     let mut units = Vec::with_capacity(read.len());
-    let mut seen: HashMap<String, usize> = HashMap::new();
-    let mut child_ids: HashMap<String, usize> = HashMap::new();
+    let mut seen: FxHashMap<String, usize> = FxHashMap::default();
+    let mut child_ids: FxHashMap<String, usize> = FxHashMap::default();
     for (index, r) in read.into_iter().enumerate() {
         match r {
             Ok(u) => {

@@ -13,7 +13,8 @@ use petgraph::visit::EdgeRef;
 use rstar::primitives::{GeomWithData, Line};
 use rstar::{PointDistance, RTree};
 use std::cmp::Reverse;
-use std::collections::{BinaryHeap, HashMap};
+use rustc_hash::FxHashMap;
+use std::collections::BinaryHeap;
 
 /// A line end within this distance of another line's interior is joined
 /// there (GIS road layers are often not noded).
@@ -134,7 +135,8 @@ impl RoadGraph {
         let projection = Projection::new(lat0);
         let mut graph: DiGraph<(f64, f64), RoadEdge> =
             DiGraph::with_capacity(n_vertices, 2 * n_vertices);
-        let mut node_of: HashMap<(u64, u64), NodeIndex> = HashMap::with_capacity(n_vertices);
+        let mut node_of: FxHashMap<(u64, u64), NodeIndex> =
+            FxHashMap::with_capacity_and_hasher(n_vertices, Default::default());
         let mut node = |g: &mut DiGraph<(f64, f64), RoadEdge>, c: (f64, f64)| {
             *node_of.entry(key(c)).or_insert_with(|| g.add_node(c))
         };
@@ -177,7 +179,7 @@ impl RoadGraph {
         );
         // Splits per original segment: (t along it, node at that point),
         // and connector edges from ends to split points.
-        let mut splits: HashMap<usize, Vec<(f64, NodeIndex)>> = HashMap::new();
+        let mut splits: FxHashMap<usize, Vec<(f64, NodeIndex)>> = FxHashMap::default();
         let mut connectors: Vec<(NodeIndex, NodeIndex, usize)> = Vec::new();
         let mut joined_ends = 0;
         for &(li, e) in &ends {
@@ -336,14 +338,21 @@ impl RoadGraph {
         let threads = self.threads().max(1);
         let size = points.len().div_ceil(threads).max(1);
         let g = &*self;
-        let snaps: Vec<((f64, f64), Option<Snap>)> = std::thread::scope(|sc| {
-            let handles: Vec<_> = points
+        // Snapped in the order of a space-filling curve: neighbouring
+        // queries walk the same branches of the index (in cache), whatever
+        // the order of the file.
+        let order = curve_order(points);
+        let found: Vec<Option<Snap>> = std::thread::scope(|sc| {
+            let handles: Vec<_> = order
                 .chunks(size)
                 .map(|chunk| {
                     sc.spawn(move || {
                         chunk
                             .iter()
-                            .map(|&(lon, lat)| ((lon, lat), g.snap(lon, lat)))
+                            .map(|&i| {
+                                let (lon, lat) = points[i as usize];
+                                g.snap(lon, lat)
+                            })
                             .collect::<Vec<_>>()
                     })
                 })
@@ -353,6 +362,11 @@ impl RoadGraph {
                 .flat_map(|h| h.join().expect("snap thread"))
                 .collect()
         });
+        let mut snaps: Vec<((f64, f64), Option<Snap>)> =
+            points.iter().map(|&p| (p, None)).collect();
+        for (&i, s) in order.iter().zip(found) {
+            snaps[i as usize].1 = s;
+        }
         *self.remembered.get_mut().unwrap_or_else(|e| e.into_inner()) = snaps;
     }
 
@@ -419,6 +433,41 @@ impl RoadGraph {
             access_m: haversine_m(lon, lat, slon, slat),
         })
     }
+}
+
+/// Point indices in the order of a Z-order (Morton) curve over their
+/// bounding box, 2^16 cells a side; ties by index.
+fn curve_order(points: &[(f64, f64)]) -> Vec<u32> {
+    let (mut x0, mut y0, mut x1, mut y1) = (f64::MAX, f64::MAX, f64::MIN, f64::MIN);
+    for &(x, y) in points {
+        if x.is_finite() && y.is_finite() {
+            (x0, y0, x1, y1) = (x0.min(x), y0.min(y), x1.max(x), y1.max(y));
+        }
+    }
+    let cell = |v: f64, lo: f64, hi: f64| -> u64 {
+        if hi > lo && v.is_finite() {
+            (((v - lo) / (hi - lo)) * 65535.0).clamp(0.0, 65535.0) as u64
+        } else {
+            0
+        }
+    };
+    // Bits of x and y interleaved.
+    let spread = |mut v: u64| {
+        v = (v | (v << 8)) & 0x00FF_00FF;
+        v = (v | (v << 4)) & 0x0F0F_0F0F;
+        v = (v | (v << 2)) & 0x3333_3333;
+        (v | (v << 1)) & 0x5555_5555
+    };
+    let mut keyed: Vec<(u64, u32)> = points
+        .iter()
+        .enumerate()
+        .map(|(i, &(x, y))| {
+            let k = spread(cell(x, x0, x1)) | (spread(cell(y, y0, y1)) << 1);
+            (k, i as u32)
+        })
+        .collect();
+    keyed.sort_unstable();
+    keyed.into_iter().map(|(_, i)| i).collect()
 }
 
 /// Undirected connected components, numbered in node order.
