@@ -28,8 +28,10 @@
 //! the rounds of the whole solve about fivefold on a province. From such
 //! prices a unit with many arcs keeps only its few cheapest (`KEEP`) in
 //! the solve; every other arc is then priced, those that would lower a
-//! unit's cost join, and the solve resumes from its own flow and prices
-//! until none would (`solve_priced`): the optimum over every arc.
+//! unit's cost join (with those within a small margin of it, so that the
+//! next solve's price moves seldom call for one more), and the solve
+//! resumes from its own flow and prices until none would
+//! (`solve_priced`): the optimum over every arc.
 
 use super::cost::Cost;
 use super::transport::{Flow, Transport};
@@ -554,27 +556,51 @@ fn solve_priced(t: &Transport, prices: Vec<Cost>) -> Solved {
         rounds += solved.rounds;
         prices = solved.price;
         let p: Vec<i128> = prices.iter().map(|&c| pack(c)).collect();
-        let mut added = 0;
-        for i in 0..n {
-            // The unit's dearest use at these prices (all its uses cost the
-            // same at an optimum of the kept arcs).
-            let mut cur = if solved.flow.unplaced[i] > 0 {
-                UNIT
-            } else {
-                i128::MIN
-            };
-            for ra in r.arcs(i) {
-                if solved.flow.arc[ra] > 0 {
-                    cur = cur.max(r.arc_mm[ra] as i128 + p[r.arc_school[ra] as usize]);
+        // Each unit's dearest use at these prices (all its uses cost the
+        // same at an optimum of the kept arcs).
+        let cur: Vec<i128> = (0..n)
+            .map(|i| {
+                let mut c = if solved.flow.unplaced[i] > 0 {
+                    UNIT
+                } else {
+                    i128::MIN
+                };
+                for ra in r.arcs(i) {
+                    if solved.flow.arc[ra] > 0 {
+                        c = c.max(r.arc_mm[ra] as i128 + p[r.arc_school[ra] as usize]);
+                    }
                 }
-            }
+                c
+            })
+            .collect();
+        // An arc cheaper than its unit's use is needed: the optimum over
+        // the kept arcs is not yet the whole instance's. Arcs within
+        // `margin` of that join too: the next solve moves prices a little,
+        // and an arc it would make needed would cost one more pass over
+        // every arc and one more solve to find. The margin is 1/16 of the
+        // mean cost of a placed unit's use (in the instance's own unit,
+        // millimetres or milliseconds); any margin gives the same optimum.
+        let (sum, placed) = cur
+            .iter()
+            .filter(|&&c| c > i128::MIN && c < UNIT)
+            .fold((0i128, 0i128), |(s, k), &c| (s + c, k + 1));
+        let margin = if placed > 0 {
+            (sum / placed / 16).max(0)
+        } else {
+            0
+        };
+        let mut needed = 0;
+        for i in 0..n {
+            let cur = cur[i];
             for a in t.arcs(i) {
-                if !keep[a] && (t.arc_mm[a] as i128 + p[t.arc_school[a] as usize]) < cur {
+                let rc = t.arc_mm[a] as i128 + p[t.arc_school[a] as usize];
+                if !keep[a] && rc < cur.saturating_add(margin) {
                     keep[a] = true;
-                    added += 1;
+                    needed += (rc < cur) as usize;
                 }
             }
         }
+        drop(cur);
         let mut arc = vec![0u32; m];
         for (ra, &a) in full.iter().enumerate() {
             arc[a as usize] = solved.flow.arc[ra];
@@ -583,7 +609,7 @@ fn solve_priced(t: &Transport, prices: Vec<Cost>) -> Solved {
             arc,
             unplaced: solved.flow.unplaced,
         };
-        if added == 0 {
+        if needed == 0 {
             return Solved {
                 flow,
                 price: prices,

@@ -8,8 +8,8 @@ use super::geojson::{
 };
 use crate::model::{Child, Demand, Residence, Unit};
 use chrono::NaiveDate;
-use serde_json::{Map, Value};
 use rustc_hash::FxHashMap;
+use serde_json::{Map, Value};
 use std::path::Path;
 
 /// Read and validate a households file, by its extension: a household

@@ -12,8 +12,8 @@ use petgraph::graph::{DiGraph, NodeIndex};
 use petgraph::visit::EdgeRef;
 use rstar::primitives::{GeomWithData, Line};
 use rstar::{PointDistance, RTree};
-use std::cmp::Reverse;
 use rustc_hash::FxHashMap;
+use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
 /// A line end within this distance of another line's interior is joined
