@@ -4,7 +4,7 @@
 
 use crate::model::{Level, Policy, School, Unit};
 use crate::spatial::network::{
-    Metric, Mode, NodeMap, RoadGraph, Route, Snap, routes_to, unit_route,
+    Metric, Mode, NodeMap, RoadGraph, Route, Snap, routes_to_in, unit_route,
 };
 use crate::spatial::{SphereIndex, haversine_m, to_mm};
 use petgraph::graph::NodeIndex;
@@ -338,6 +338,7 @@ fn roads(
         None => policy.max_travel_m(level),
     };
     // One bounded search per school, in parallel; results in school order.
+    let incoming = g.incoming();
     let per_school: Vec<Vec<Found>> = {
         let work = |j: usize, at: &mut NodeMap<Route>| -> Vec<Found> {
             let s = &schools[j];
@@ -354,7 +355,7 @@ fn roads(
                 _ if s.boarding && s.max_travel_m.get(level).is_none() => f64::INFINITY,
                 _ => day_limit,
             };
-            let reached = routes_to(g, &ss, mode, metric, bound);
+            let reached = routes_to_in(g, &incoming, &ss, mode, metric, bound);
             at.clear();
             for &(v, r) in &reached {
                 at.set(v.index(), r);
@@ -410,6 +411,7 @@ fn roads(
         });
         results
     };
+    drop(incoming);
     let mut arcs = per_unit_arcs(units.len(), &per_school, g.threads());
     drop(per_school);
     // Road pieces that hold a school of this level.
@@ -552,6 +554,7 @@ pub fn pair_arcs(
             by_school.sort_unstable();
             by_school.dedup();
             let mut found: HashMap<(usize, usize), Arc> = HashMap::new();
+            let incoming = g.incoming();
             for j in by_school {
                 let s = &schools[j];
                 let Some(ss) = g.snap(s.lon, s.lat) else {
@@ -562,9 +565,10 @@ pub fn pair_arcs(
                 } else {
                     Mode::Drive
                 };
-                let at: HashMap<NodeIndex, Route> = routes_to(g, &ss, mode, metric, f64::INFINITY)
-                    .into_iter()
-                    .collect();
+                let at: HashMap<NodeIndex, Route> =
+                    routes_to_in(g, &incoming, &ss, mode, metric, f64::INFINITY)
+                        .into_iter()
+                        .collect();
                 for &(i, _) in pairs.iter().filter(|p| p.1 == j) {
                     let Some(us) = g.snap(units[i].lon, units[i].lat) else {
                         continue;
