@@ -7,13 +7,15 @@ use super::inputs::{InputArgs, Loaded, describe, load};
 use crate::assign::{LevelAssignment, LevelOptions, LevelProblem, Reason, Travel};
 use crate::io::output::Staged;
 use crate::io::results::{
-    SummaryInput, assignment_csv, assignment_geojson, catchments_geojson, moved, moves_csv,
-    schools_csv, summary_json, zones_by_area_csv,
+    SummaryInput, assignment_csv, assignment_geojson, catchment_features, catchments_from_features,
+    moved, moves_csv, schools_csv, summary_json, zones_by_area_csv,
 };
 use crate::io::scenario::ZoneOptions;
 use crate::model::{Level, Unit};
 use crate::render::{MapInput, MapSchool, MapUnit, render_map_on};
-use crate::zones::geometry::{ZoneLookup, default_clip, tiling, zone_polygons, zone_polygons_on};
+use crate::zones::geometry::{
+    Tiling, ZoneLookup, default_clip, tiling, zone_polygons, zone_polygons_on,
+};
 use clap::Args;
 use geo::MultiPolygon;
 use serde_json::json;
@@ -164,6 +166,10 @@ pub fn solve_levels(
 struct LevelDone {
     la: LevelAssignment,
     shapes: Vec<MultiPolygon<f64>>,
+    /// How the zones tile the clip area, and their catchments.geojson
+    /// features.
+    tiling: Tiling,
+    features: Vec<String>,
     /// Seconds from the start of the levels' stage to the end of the solve.
     solved_at: f64,
     zones_seconds: f64,
@@ -193,9 +199,16 @@ struct LevelJob<'s> {
 /// the start of the levels' stage.
 type Solved<'a> = (LevelAssignment, Option<LevelProblem<'a>>, f64);
 
-/// A level drawn: its catchment polygons, and the seconds its polygons and
-/// its map took.
-type Drawn = (Vec<MultiPolygon<f64>>, f64, f64);
+/// A level drawn: its catchment polygons, how they tile the clip area,
+/// their features for catchments.geojson, and the seconds its polygons
+/// and its map took.
+struct Drawn {
+    shapes: Vec<MultiPolygon<f64>>,
+    tiling: Tiling,
+    features: Vec<String>,
+    zones_seconds: f64,
+    map_seconds: f64,
+}
 
 /// Every level solved, then its zones drawn and its map staged, each level
 /// on its own thread: the level that solves sooner (primary, with a few
@@ -236,13 +249,21 @@ fn plan_levels<'a>(
     };
     // What drawing needs of a level's assignment, taken before it is
     // handed on: the zone of each unit and the map without its zones.
-    let prepare = |la: &LevelAssignment| (la.zone_labels(pts.len()), map_input(loaded, la, &[]));
+    let prepare = |la: &LevelAssignment| {
+        (
+            la.zone_labels(pts.len()),
+            map_input(loaded, la, &[]),
+            la.assigned.clone(),
+        )
+    };
     // Levels solved so far: a level drawing while another still solves
     // draws on one thread (the solve keeps the other core); once all are
     // solved, on every thread.
     let solved_count = std::sync::atomic::AtomicUsize::new(0);
     let levels = problems.len();
-    let draw = |level: Level, (labels, mut map): (Vec<Option<usize>>, MapInput<'a>)| -> Drawn {
+    let draw = |level: Level,
+                (labels, mut map, assigned): (Vec<Option<usize>>, MapInput<'a>, Vec<u64>)|
+     -> Drawn {
         let threads = if solved_count.load(std::sync::atomic::Ordering::SeqCst) >= levels {
             loaded.threads
         } else {
@@ -253,15 +274,38 @@ fn plan_levels<'a>(
         drop(labels);
         let zones_seconds = t.elapsed().as_secs_f64();
         let t = std::time::Instant::now();
-        map.zones = map_zones(loaded, level, &shapes);
-        let (png, svg) = render_map_on(&map, threads);
+        // The zones' facts and features for the summary and the
+        // catchments file, beside the map when threads allow.
+        let facts = || {
+            (
+                tiling(&shapes, job.clip),
+                catchment_features(&loaded.schools, level, &assigned, &shapes),
+            )
+        };
+        let (map_bytes, (tiling, features)) = std::thread::scope(|sc| {
+            let side = (threads > 1).then(|| sc.spawn(facts));
+            map.zones = map_zones(loaded, level, &shapes);
+            let bytes = render_map_on(&map, threads);
+            let facts = match side {
+                Some(h) => h.join().expect("the zone facts thread does not panic"),
+                None => facts(),
+            };
+            (bytes, facts)
+        });
         drop(map);
+        let (png, svg) = map_bytes;
         {
             let mut staged = job.staged.lock().expect("no thread panics holding it");
             staged.add(format!("maps/{}.png", level.as_str()), png);
             staged.add(format!("maps/{}.svg", level.as_str()), svg);
         }
-        (shapes, zones_seconds, t.elapsed().as_secs_f64())
+        Drawn {
+            shapes,
+            tiling,
+            features,
+            zones_seconds,
+            map_seconds: t.elapsed().as_secs_f64(),
+        }
     };
     // Per level: its problem, and its assignment when already solved.
     let mut work: Vec<LevelWork<'a>> = Vec::new();
@@ -342,15 +386,15 @@ fn plan_levels<'a>(
         .into_iter()
         .zip(solved_at)
         .zip(drawn)
-        .map(
-            |((la, solved_at), (shapes, zones_seconds, map_seconds))| LevelDone {
-                la,
-                shapes,
-                solved_at,
-                zones_seconds,
-                map_seconds,
-            },
-        )
+        .map(|((la, solved_at), d)| LevelDone {
+            la,
+            shapes: d.shapes,
+            tiling: d.tiling,
+            features: d.features,
+            solved_at,
+            zones_seconds: d.zones_seconds,
+            map_seconds: d.map_seconds,
+        })
         .collect();
     Ok((done, kept))
 }
@@ -410,12 +454,11 @@ pub fn zone_shapes(
 fn zone_facts(
     loaded: &Loaded,
     levels: &[LevelAssignment],
+    tilings: &[Tiling],
     shapes: &[Vec<MultiPolygon<f64>>],
-    clip: &MultiPolygon<f64>,
 ) -> serde_json::Value {
     let mut m = serde_json::Map::new();
-    for (la, zs) in levels.iter().zip(shapes) {
-        let t = tiling(zs, clip);
+    for ((la, zs), t) in levels.iter().zip(shapes).zip(tilings) {
         let enclaves: Vec<serde_json::Value> = la
             .enclaves
             .iter()
@@ -556,8 +599,16 @@ pub fn run(args: &PlanArgs) -> Result<i32, CliError> {
             })
         })
         .collect();
-    let (levels, shapes): (Vec<LevelAssignment>, Vec<Vec<MultiPolygon<f64>>>) =
-        done.into_iter().map(|d| (d.la, d.shapes)).unzip();
+    let mut levels: Vec<LevelAssignment> = Vec::new();
+    let mut shapes: Vec<Vec<MultiPolygon<f64>>> = Vec::new();
+    let mut tilings: Vec<Tiling> = Vec::new();
+    let mut features: Vec<Vec<String>> = Vec::new();
+    for d in done {
+        levels.push(d.la);
+        shapes.push(d.shapes);
+        tilings.push(d.tiling);
+        features.push(d.features);
+    }
     stages.end("levels");
     let sweep = match &args.sweep {
         Some(ws) => {
@@ -612,15 +663,12 @@ pub fn run(args: &PlanArgs) -> Result<i32, CliError> {
             } else {
                 0.0
             },
-            zones: Some(zone_facts(&loaded, &levels, &shapes, &clip)),
+            zones: Some(zone_facts(&loaded, &levels, &tilings, &shapes)),
         })
     };
     std::thread::scope(|sc| {
         let side = (loaded.threads > 1).then(|| sc.spawn(summary));
-        staged.add(
-            "catchments.geojson",
-            catchments_geojson(schools, &levels, &shapes),
-        );
+        staged.add("catchments.geojson", catchments_from_features(features));
         if let Some(rows) = &sweep {
             staged.add("stability_sweep.csv", sweep_csv(rows));
         }

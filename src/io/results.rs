@@ -290,46 +290,69 @@ pub fn catchments_geojson(
     levels: &[LevelAssignment],
     zones: &[Vec<geo::MultiPolygon<f64>>],
 ) -> String {
+    catchments_from_features(
+        levels
+            .iter()
+            .zip(zones)
+            .map(|(la, zs)| catchment_features(schools, la.level, &la.assigned, zs)),
+    )
+}
+
+/// The features of one level's zones in `catchments.geojson`, each as its
+/// JSON text (made per level, as each level's zones are drawn).
+pub fn catchment_features(
+    schools: &[School],
+    level: Level,
+    assigned: &[u64],
+    zs: &[geo::MultiPolygon<f64>],
+) -> Vec<String> {
+    let mut out = Vec::new();
+    for (j, mp) in zs.iter().enumerate() {
+        if mp.0.is_empty() {
+            continue;
+        }
+        let rings = |r: &geo::LineString<f64>| -> Vec<[f64; 2]> {
+            r.0.iter().map(|c| [round7(c.x), round7(c.y)]).collect()
+        };
+        let polys: Vec<Vec<Vec<[f64; 2]>>> =
+            mp.0.iter()
+                .map(|p| {
+                    std::iter::once(rings(p.exterior()))
+                        .chain(p.interiors().iter().map(rings))
+                        .collect()
+                })
+                .collect();
+        let geometry = if polys.len() == 1 {
+            json!({"type": "Polygon", "coordinates": polys[0]})
+        } else {
+            json!({"type": "MultiPolygon", "coordinates": polys})
+        };
+        let f = json!({
+            "type": "Feature",
+            "properties": {
+                "school_id": schools[j].id,
+                "name": schools[j].name,
+                "level": level.as_str(),
+                "students": assigned[j],
+                "pieces": polys.len(),
+            },
+            "geometry": geometry,
+        });
+        out.push(f.to_string());
+    }
+    out
+}
+
+/// `catchments.geojson` from the features of each level, in level order.
+pub fn catchments_from_features(levels: impl IntoIterator<Item = Vec<String>>) -> String {
     let mut s = String::from("{\"type\":\"FeatureCollection\",\"features\":[\n");
     let mut first = true;
-    for (la, zs) in levels.iter().zip(zones) {
-        for (j, mp) in zs.iter().enumerate() {
-            if mp.0.is_empty() {
-                continue;
-            }
-            let rings = |r: &geo::LineString<f64>| -> Vec<[f64; 2]> {
-                r.0.iter().map(|c| [round7(c.x), round7(c.y)]).collect()
-            };
-            let polys: Vec<Vec<Vec<[f64; 2]>>> =
-                mp.0.iter()
-                    .map(|p| {
-                        std::iter::once(rings(p.exterior()))
-                            .chain(p.interiors().iter().map(rings))
-                            .collect()
-                    })
-                    .collect();
-            let geometry = if polys.len() == 1 {
-                json!({"type": "Polygon", "coordinates": polys[0]})
-            } else {
-                json!({"type": "MultiPolygon", "coordinates": polys})
-            };
-            let f = json!({
-                "type": "Feature",
-                "properties": {
-                    "school_id": schools[j].id,
-                    "name": schools[j].name,
-                    "level": la.level.as_str(),
-                    "students": la.assigned[j],
-                    "pieces": polys.len(),
-                },
-                "geometry": geometry,
-            });
-            if !first {
-                s.push_str(",\n");
-            }
-            first = false;
-            s.push_str(&f.to_string());
+    for f in levels.into_iter().flatten() {
+        if !first {
+            s.push_str(",\n");
         }
+        first = false;
+        s.push_str(&f);
     }
     s.push_str("\n]}\n");
     s
