@@ -426,11 +426,28 @@ pub fn check_polygon(p: &Polygon<f64>, file: &str, at: &str) -> Result<(), Input
 /// Matched case-insensitively, ignoring `_`, `-` and spaces, as whole names
 /// or as parts of names.
 pub fn is_refused_field(key: &str) -> bool {
+    // Short ASCII names (nearly all) are folded on the stack: this runs on
+    // every key of every feature (millions at a province).
+    if key.len() <= 64 && key.is_ascii() {
+        let mut buf = [0u8; 64];
+        let mut n = 0;
+        for b in key.bytes().filter(|b| !matches!(b, b'_' | b'-' | b' ')) {
+            buf[n] = b.to_ascii_lowercase();
+            n += 1;
+        }
+        let k = std::str::from_utf8(&buf[..n]).expect("ASCII");
+        return refused_name(k);
+    }
     let k: String = key
         .chars()
         .filter(|c| !matches!(c, '_' | '-' | ' '))
         .flat_map(char::to_lowercase)
         .collect();
+    refused_name(&k)
+}
+
+/// Whether a name folded as [`is_refused_field`] says is refused.
+fn refused_name(k: &str) -> bool {
     const PARTS: [&str; 14] = [
         "income",
         "occupation",
@@ -450,25 +467,35 @@ pub fn is_refused_field(key: &str) -> bool {
     k == "job" || k == "jobs" || PARTS.iter().any(|p| k.contains(p))
 }
 
-/// The path of the first refused field anywhere inside `v` (any depth).
+/// The path of the first refused field anywhere inside `v` (any depth),
+/// after `path`.
 fn find_refused(v: &Value, path: &str) -> Option<String> {
+    // The path is spelled out only once a field is found.
+    find_refused_below(v).map(|rest| {
+        let rest = if path.is_empty() {
+            rest.strip_prefix('.').unwrap_or(&rest).to_string()
+        } else {
+            rest
+        };
+        format!("{path}{rest}")
+    })
+}
+
+/// The path below `v` (`.key` and `[index]` steps) of its first refused
+/// field.
+fn find_refused_below(v: &Value) -> Option<String> {
     match v {
         Value::Object(o) => o.iter().find_map(|(k, x)| {
-            let p = if path.is_empty() {
-                k.clone()
-            } else {
-                format!("{path}.{k}")
-            };
             if is_refused_field(k) {
-                Some(p)
+                Some(format!(".{k}"))
             } else {
-                find_refused(x, &p)
+                find_refused_below(x).map(|rest| format!(".{k}{rest}"))
             }
         }),
         Value::Array(a) => a
             .iter()
             .enumerate()
-            .find_map(|(i, x)| find_refused(x, &format!("{path}[{i}]"))),
+            .find_map(|(i, x)| find_refused_below(x).map(|rest| format!("[{i}]{rest}"))),
         _ => None,
     }
 }

@@ -54,12 +54,14 @@ pub fn households_geojson_from_str(
     let read = map_features(text, &file, |index, f| unit(&f, index, &file, latest_birth))?;
     let mut errs = InputErrors::default();
     let mut units = Vec::with_capacity(read.len());
-    let mut seen: FxHashMap<String, usize> = FxHashMap::default();
+    let mut seen: FxHashMap<String, usize> =
+        FxHashMap::with_capacity_and_hasher(read.len(), Default::default());
     let mut child_ids: FxHashMap<String, usize> = FxHashMap::default();
     for (index, r) in read.into_iter().enumerate() {
         match r {
             Ok(u) => {
-                let at = feature_at(index, Some(&u.id));
+                // Spelled out only for a message.
+                let at = || feature_at(index, Some(&u.id));
                 if let Some(first) = seen.insert(u.id.clone(), index) {
                     errs.push(
                         InputError::new(
@@ -67,7 +69,7 @@ pub fn households_geojson_from_str(
                             "a unique id",
                             format!("the id of feature {first} again"),
                         )
-                        .at(at)
+                        .at(at())
                         .field("id"),
                     );
                     continue;
@@ -83,7 +85,7 @@ pub fn households_geojson_from_str(
                                     "a child id unique in the file",
                                     format!("\"{cid}\", also in feature {first}"),
                                 )
-                                .at(at.clone())
+                                .at(at())
                                 .field(format!("children[{ci}].id")),
                             );
                         }
