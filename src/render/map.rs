@@ -711,8 +711,8 @@ fn pixel_marks<'a>(
     units: impl Iterator<Item = &'a MapUnit>,
 ) -> Vec<((i32, i32), Option<usize>, u64)> {
     let mut marks: Vec<((i32, i32), Option<usize>, u64)> = Vec::new();
-    let mut at: std::collections::HashMap<((i32, i32), Option<usize>), usize> =
-        std::collections::HashMap::new();
+    let mut at: rustc_hash::FxHashMap<((i32, i32), Option<usize>), usize> =
+        rustc_hash::FxHashMap::default();
     for u in units {
         let key = (frame.px(u.lon, u.lat), u.school);
         let k = *at.entry(key).or_insert_with(|| {
