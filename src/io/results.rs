@@ -62,7 +62,8 @@ pub fn assignment_geojson(
         travel_min: Option<f64>,
         unit_id: &'a str,
     }
-    let mut s = String::from("{\"type\":\"FeatureCollection\",\"features\":[\n");
+    // Written into one buffer (no string per row).
+    let mut s: Vec<u8> = b"{\"type\":\"FeatureCollection\",\"features\":[\n".to_vec();
     let mut first = true;
     for la in levels {
         for p in &la.placements {
@@ -84,14 +85,14 @@ pub fn assignment_geojson(
                 kind: "Feature",
             };
             if !first {
-                s.push_str(",\n");
+                s.extend_from_slice(b",\n");
             }
             first = false;
-            s.push_str(&serde_json::to_string(&f).expect("plain data serializes"));
+            serde_json::to_writer(&mut s, &f).expect("plain data serializes");
         }
     }
-    s.push_str("\n]}\n");
-    s
+    s.extend_from_slice(b"\n]}\n");
+    String::from_utf8(s).expect("serde_json writes UTF-8")
 }
 
 /// One row per school and level it teaches (private schools too: they take
