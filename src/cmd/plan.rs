@@ -248,7 +248,8 @@ fn plan_levels<'a>(
         Ok((la, kept, job.clock.elapsed().as_secs_f64()))
     };
     // What drawing needs of a level's assignment, taken before it is
-    // handed on: the zone of each unit and the map without its zones.
+    // handed on: the zone of each unit, the map without its zones, and the
+    // students placed at each school.
     let prepare = |la: &LevelAssignment| {
         (
             la.zone_labels(pts.len()),
