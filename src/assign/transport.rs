@@ -42,8 +42,7 @@ impl Transport {
     /// `(school, mm)`; they are sorted here, and a school named twice keeps
     /// its cheaper arc.
     pub fn push_unit(&mut self, supply: u32, arcs: &mut [(u32, i64)]) {
-        let mut tagged: Vec<(u32, i64, ())> = arcs.iter().map(|&(s, mm)| (s, mm, ())).collect();
-        self.push_unit_with(supply, &mut tagged, &mut Vec::new());
+        self.push_arcs(supply, arcs, |&(s, mm)| (s, mm), |_| {});
     }
 
     /// `push_unit` with a tag per arc, pushed onto `tags` in the order the
@@ -55,9 +54,30 @@ impl Transport {
         arcs: &mut [(u32, i64, T)],
         tags: &mut Vec<T>,
     ) {
-        arcs.sort_unstable_by_key(|&(s, mm, _)| (mm, s));
+        self.push_arcs(
+            supply,
+            arcs,
+            |&(s, mm, _)| (s, mm),
+            |&(_, _, t)| tags.push(t),
+        );
+    }
+
+    /// Sort a unit's arcs by (cost, school), keep the first of each school,
+    /// and call `kept` for each arc kept, in order.
+    fn push_arcs<A>(
+        &mut self,
+        supply: u32,
+        arcs: &mut [A],
+        parts: impl Fn(&A) -> (u32, i64),
+        mut kept: impl FnMut(&A),
+    ) {
+        arcs.sort_unstable_by_key(|a| {
+            let (s, mm) = parts(a);
+            (mm, s)
+        });
         let start = self.arc_school.len();
-        for &(s, mm, tag) in arcs.iter() {
+        for a in arcs.iter() {
+            let (s, mm) = parts(a);
             assert!((s as usize) < self.capacity.len(), "arc to unknown school");
             assert!(mm >= 0, "negative travel");
             if self.arc_school[start..].contains(&s) {
@@ -65,7 +85,7 @@ impl Transport {
             }
             self.arc_school.push(s);
             self.arc_mm.push(mm);
-            tags.push(tag);
+            kept(a);
         }
         self.supply.push(supply);
         self.arc_start.push(self.arc_school.len());

@@ -161,19 +161,13 @@ pub fn solve_levels(
     Ok(levels)
 }
 
-/// One level of a plan done: its assignment, catchment polygons (per
-/// school) and map (staged), with when each part finished.
+/// One level of a plan done: its assignment, when it was solved, and what
+/// was drawn from it.
 struct LevelDone {
     la: LevelAssignment,
-    shapes: Vec<MultiPolygon<f64>>,
-    /// How the zones tile the clip area, and their catchments.geojson
-    /// features.
-    tiling: Tiling,
-    features: Vec<String>,
     /// Seconds from the start of the levels' stage to the end of the solve.
     solved_at: f64,
-    zones_seconds: f64,
-    map_seconds: f64,
+    drawn: Drawn,
 }
 
 /// A level to plan: its problem, its assignment when already solved, and
@@ -387,14 +381,10 @@ fn plan_levels<'a>(
         .into_iter()
         .zip(solved_at)
         .zip(drawn)
-        .map(|((la, solved_at), d)| LevelDone {
+        .map(|((la, solved_at), drawn)| LevelDone {
             la,
-            shapes: d.shapes,
-            tiling: d.tiling,
-            features: d.features,
             solved_at,
-            zones_seconds: d.zones_seconds,
-            map_seconds: d.map_seconds,
+            drawn,
         })
         .collect();
     Ok((done, kept))
@@ -595,8 +585,8 @@ pub fn run(args: &PlanArgs) -> Result<i32, CliError> {
             json!({
                 "level": d.la.level.as_str(),
                 "solve_seconds": d.la.solve_seconds,
-                "zones_seconds": d.zones_seconds,
-                "map_seconds": d.map_seconds,
+                "zones_seconds": d.drawn.zones_seconds,
+                "map_seconds": d.drawn.map_seconds,
             })
         })
         .collect();
@@ -606,9 +596,9 @@ pub fn run(args: &PlanArgs) -> Result<i32, CliError> {
     let mut features: Vec<Vec<String>> = Vec::new();
     for d in done {
         levels.push(d.la);
-        shapes.push(d.shapes);
-        tilings.push(d.tiling);
-        features.push(d.features);
+        shapes.push(d.drawn.shapes);
+        tilings.push(d.drawn.tiling);
+        features.push(d.drawn.features);
     }
     stages.end("levels");
     let sweep = match &args.sweep {

@@ -284,21 +284,6 @@ fn round3(x: f64) -> f64 {
     (x * 1000.0).round() / 1000.0
 }
 
-/// `catchments.geojson`: one (Multi)Polygon per school and level with
-/// students (`zones[level][school]`, in lon/lat).
-pub fn catchments_geojson(
-    schools: &[School],
-    levels: &[LevelAssignment],
-    zones: &[Vec<geo::MultiPolygon<f64>>],
-) -> String {
-    catchments_from_features(
-        levels
-            .iter()
-            .zip(zones)
-            .map(|(la, zs)| catchment_features(schools, la.level, &la.assigned, zs)),
-    )
-}
-
 /// The features of one level's zones in `catchments.geojson`, each as its
 /// JSON text (made per level, as each level's zones are drawn).
 pub fn catchment_features(
@@ -344,7 +329,9 @@ pub fn catchment_features(
     out
 }
 
-/// `catchments.geojson` from the features of each level, in level order.
+/// `catchments.geojson`: one (Multi)Polygon per school and level with
+/// students, from the features of each level ([`catchment_features`]), in
+/// level order.
 pub fn catchments_from_features(levels: impl IntoIterator<Item = Vec<String>>) -> String {
     let mut s = String::from("{\"type\":\"FeatureCollection\",\"features\":[\n");
     let mut first = true;
