@@ -20,10 +20,9 @@
 //!
 //! Multiple-birth groups and priorities are the households' own.
 
-use catchment::cmd::admit::catchments;
-use catchment::cmd::compare::plan_scenario;
-use catchment::cmd::inputs::EXAMPLE_CONFIG;
+use catchment::io::load::{LoadRequest, load};
 use catchment::model::{Demand, Level};
+use catchment::plan::{solve_loaded, unit_catchments};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::fmt::Write;
@@ -38,7 +37,10 @@ struct Row {
 }
 
 fn main() {
-    let (loaded, levels) = plan_scenario(Path::new(EXAMPLE_CONFIG)).expect("plan the example");
+    // The bundled example (no file named), planned as `plan` does.
+    let today = chrono::Local::now().date_naive();
+    let loaded = load(&LoadRequest::default(), today).expect("load the example");
+    let levels = solve_loaded(&loaded).expect("plan the example");
     let policy = &loaded.scenario.policy;
     let mut rng = ChaCha8Rng::seed_from_u64(20230901);
     let school = |id: &str| {
@@ -53,7 +55,7 @@ fn main() {
 
     // Primary.
     let primary = &levels[Level::Primary.index()];
-    let catchment = catchments(&loaded, primary);
+    let catchment = unit_catchments(&loaded, primary);
     let mut n = 0;
     for (i, u) in loaded.units.iter().enumerate() {
         let Demand::Children(children) = &u.demand else {

@@ -13,7 +13,7 @@
 //!
 //!     cargo run --release --example gen_history
 
-use catchment::cmd::inputs::{InputArgs, load};
+use catchment::io::load::{LoadRequest, load};
 use catchment::model::{Demand, Level};
 use chrono::Datelike;
 use std::collections::BTreeMap;
@@ -25,7 +25,8 @@ fn births_trend(year: i32) -> f64 {
 }
 
 fn main() {
-    let loaded = load(&InputArgs::default()).unwrap_or_else(|e| panic!("example: {e}"));
+    let loaded = load(&LoadRequest::default(), chrono::Local::now().date_naive())
+        .unwrap_or_else(|e| panic!("example: {e}"));
     let current = loaded
         .current
         .as_ref()

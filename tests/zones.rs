@@ -247,6 +247,7 @@ fn contiguity_repair_moves_an_enclave_trades_or_lists_it_with_why() {
                 whole_units: true,
                 contiguous: true,
                 groups: None,
+                warm: None,
             })
             .unwrap();
         let s = school_of(&la, units.len());
@@ -312,6 +313,7 @@ fn feeder_groups_send_each_primary_zone_whole_to_one_junior_school() {
             whole_units: true,
             contiguous: true,
             groups: Some(&groups),
+            warm: None,
             ..Default::default()
         })
         .unwrap();

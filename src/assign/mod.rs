@@ -90,6 +90,9 @@ pub struct LevelAssignment {
     pub feeder_groups: usize,
     pub rounds: usize,
     pub solve_seconds: f64,
+    /// The LP optimum's seat prices (one per school): the start of a warm
+    /// re-optimise (`LevelOptions::warm`).
+    pub prices: Vec<Cost>,
 }
 
 /// How the whole-unit assignment was reached.
@@ -214,6 +217,9 @@ pub struct LevelOptions<'a> {
     /// Per unit: a group that goes to one school as a whole (feeder: the
     /// unit's primary zone); `None` = the unit alone.
     pub groups: Option<&'a [Option<u32>]>,
+    /// Seat prices of a previous solve to start from (`LevelAssignment::
+    /// prices`): a warm re-optimise after an edit. The optimum is the same.
+    pub warm: Option<&'a [Cost]>,
 }
 
 /// One level's instance: the feasible arcs of every unit (and the arcs of
@@ -246,6 +252,25 @@ impl<'a> LevelProblem<'a> {
         travel: Travel,
         pins: Option<&[Option<usize>]>,
     ) -> LevelProblem<'a> {
+        let arcs = feasible_arcs(units, &demand.students, schools, level, policy, travel);
+        LevelProblem::with_arcs(units, demand, schools, level, policy, travel, pins, arcs)
+    }
+
+    /// The instance on arcs computed before (`new`'s, taken back with
+    /// `into_arcs`): a planner re-solving after an edit that changes neither
+    /// travel nor schools. Arcs of pinned pairs beyond the limits are added
+    /// when missing (a road search per such pin).
+    #[allow(clippy::too_many_arguments)]
+    pub fn with_arcs(
+        units: &'a [Unit],
+        demand: &'a LevelDemand,
+        schools: &'a [School],
+        level: Level,
+        policy: &'a Policy,
+        travel: Travel,
+        pins: Option<&[Option<usize>]>,
+        arcs: Arcs,
+    ) -> LevelProblem<'a> {
         let seats: Vec<u32> = schools
             .iter()
             .map(|s| {
@@ -256,7 +281,7 @@ impl<'a> LevelProblem<'a> {
                 }
             })
             .collect();
-        let mut arcs = feasible_arcs(units, &demand.students, schools, level, policy, travel);
+        let mut arcs = arcs;
         let minutes = matches!(travel, Travel::Roads(_)) && policy.max_travel_min(level).is_some();
         let cost_per_m = if minutes {
             1000.0 / (crate::model::WALK_KMH / 3.6)
@@ -306,6 +331,11 @@ impl<'a> LevelProblem<'a> {
             pins: pinned,
             pins_without_route,
         }
+    }
+
+    /// The instance's arcs, taken back (for `with_arcs`).
+    pub fn into_arcs(self) -> Arcs {
+        self.arcs
     }
 
     /// Solve under `opts`. Errors only if the LP certificate fails (a
@@ -414,8 +444,12 @@ impl<'a> LevelProblem<'a> {
         // The instance's arc of unit i to school j, if any.
         let arc_to =
             |t: &Transport, i: usize, j: usize| t.arcs(i).find(|&a| t.arc_school[a] as usize == j);
-        let solved = ssp::solve(&t);
+        let solved = match opts.warm {
+            Some(prices) => ssp::solve_warm(&t, prices),
+            None => ssp::solve(&t),
+        };
         let certificate = certify(&t, &solved.flow, &solved.price)?;
+        let prices = solved.price.clone();
         let pre_cost: i128 = pre
             .iter()
             .enumerate()
@@ -738,6 +772,7 @@ impl<'a> LevelProblem<'a> {
             }),
             rounds,
             solve_seconds: clock.elapsed().as_secs_f64(),
+            prices,
         })
     }
 

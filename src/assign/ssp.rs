@@ -488,6 +488,18 @@ pub fn solve(t: &Transport) -> Solved {
     solved
 }
 
+/// Solve exactly from the seat prices of a previous optimum (a planner's
+/// re-optimise after an edit): every unit starts at its cheapest school at
+/// those prices, so only what the edit disturbed is repaired. The optimum
+/// value is the one `solve` finds. Prices of another set of schools (a
+/// school opened or closed since) are not a start: solved cold.
+pub fn solve_warm(t: &Transport, prices: &[Cost]) -> Solved {
+    if prices.len() != t.schools() {
+        return solve(t);
+    }
+    solve_priced(t, prices.to_vec())
+}
+
 /// Arcs a unit keeps in a priced solve: its cheapest at the start prices
 /// (travel plus price), and any as cheap as its cheapest.
 const KEEP: usize = 6;

@@ -165,6 +165,22 @@ impl Arcs {
         Arcs::from_lists(lists, self.no_road)
     }
 
+    /// The rows without the arcs of `removed` (unit, school) pairs: a
+    /// pin's arc beyond the travel limits dropped when the pin is.
+    pub fn without(self, removed: &[(usize, usize)]) -> Arcs {
+        if removed.is_empty() {
+            return self;
+        }
+        let n = self.start.len().saturating_sub(1);
+        let mut lists: Vec<Vec<Arc>> = (0..n).map(|i| self.of(i).to_vec()).collect();
+        for &(i, j) in removed {
+            if let Some(l) = lists.get_mut(i) {
+                l.retain(|a| a.school as usize != j);
+            }
+        }
+        Arcs::from_lists(lists, self.no_road)
+    }
+
     /// The rows taken out (the flags stay): for a solve that lets them go
     /// as soon as it has read them.
     pub fn take_rows(&mut self) -> Arcs {

@@ -4,10 +4,8 @@
 //! level, writes admission.csv, admission_summary.json and one lottery
 //! folder per draw (verifiable with `catchment lottery verify`).
 
-use super::CliError;
-use super::inputs::{InputArgs, Loaded, load};
-use super::lottery::check_text;
-use super::plan::solve_loaded;
+use super::inputs::{InputArgs, load};
+use super::{CliError, check_text};
 use crate::admit::{
     AdmitApplicant, AdmitInput, AdmitResult, AdmitSchool, AdmitUnit, Reach, Route, Seeding, Why,
     admit,
@@ -20,7 +18,7 @@ use crate::io::{InputError, InputErrors};
 use crate::lottery::audit::{AUDIT_FILE, COMMITMENT_FILE, to_json};
 use crate::lottery::{APPLICANTS_FILE, DrawOptions, GroupOverflow, PriorityRule, RESULT_FILE};
 use crate::model::{Level, SchoolKind, Sector};
-use crate::zones::geometry::ZoneLookup;
+use crate::plan::{Loaded, solve_loaded, unit_catchments};
 use clap::Args;
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, HashMap};
@@ -218,27 +216,6 @@ fn safe_label(id: &str) -> String {
     }
 }
 
-/// Each unit's catchment school at a level: the school holding most of its
-/// students (ties: lower index); for a unit with no student of the planned
-/// cohort, the zone it lies in (the school of the nearest unit placed, as
-/// the catchment polygons draw it); `None` if its students are unplaced.
-pub fn catchments(loaded: &Loaded, la: &LevelAssignment) -> Vec<Option<usize>> {
-    let n = loaded.units.len();
-    let labels = la.zone_labels(n);
-    let pts: Vec<(f64, f64)> = loaded.units.iter().map(|u| (u.lon, u.lat)).collect();
-    let lookup = ZoneLookup::new(&pts, &labels);
-    let demand = &loaded.demand[la.level.index()].students;
-    (0..n)
-        .map(|i| {
-            if demand[i] > 0 {
-                labels[i]
-            } else {
-                lookup.label_at(pts[i].0, pts[i].1)
-            }
-        })
-        .collect()
-}
-
 /// One level's inputs to the pure flow.
 fn level_input(
     loaded: &Loaded,
@@ -275,7 +252,7 @@ fn level_input(
             }
         })
         .collect();
-    let catchment = catchments(loaded, la);
+    let catchment = unit_catchments(loaded, la);
     let mut supply = vec![0u32; loaded.units.len()];
     for a in apps {
         if let Some(u) = a.unit {

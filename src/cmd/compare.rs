@@ -5,10 +5,10 @@
 
 use super::CliError;
 use super::inputs::{InputArgs, load};
-use super::plan::{map_input, zone_clip, zone_shapes};
 use crate::assign::LevelAssignment;
 use crate::io::output::{Staged, csv_field};
 use crate::io::results::moved;
+use crate::plan::{map_input, solve_loaded, zone_clip, zone_shapes};
 use crate::render::render_map;
 use clap::Args;
 use serde_json::json;
@@ -227,12 +227,12 @@ fn print_table(rows: &[Row], labels: &[String]) {
 /// Loads one scenario file and solves its levels as `plan --config` would.
 pub fn plan_scenario(
     path: &std::path::Path,
-) -> Result<(super::inputs::Loaded, Vec<LevelAssignment>), CliError> {
+) -> Result<(crate::plan::Loaded, Vec<LevelAssignment>), CliError> {
     let loaded = load(&InputArgs {
         config: Some(path.to_path_buf()),
         ..Default::default()
     })?;
-    let levels = super::plan::solve_loaded(&loaded)?;
+    let levels = solve_loaded(&loaded)?;
     Ok((loaded, levels))
 }
 

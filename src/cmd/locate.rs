@@ -9,13 +9,13 @@
 //! files, no clock); `run` reads the inputs and prints.
 
 use super::CliError;
-use super::inputs::{InputArgs, Loaded, load};
-use super::plan::{problems, solve_levels, zone_clip, zone_shapes};
+use super::inputs::{InputArgs, load};
 use crate::assign::travel::pair_arcs;
 use crate::assign::{LevelAssignment, LevelProblem, Travel};
 use crate::io::InputError;
 use crate::io::table::{Column, Spec, read_table};
 use crate::model::{Level, Sector};
+use crate::plan::{Loaded, PlanSettings, problems, solve_levels, zone_clip, zone_shapes};
 use crate::spatial::haversine_m;
 use crate::zones::geometry::ZoneLookup;
 use clap::Args;
@@ -747,7 +747,7 @@ pub fn run(args: &LocateArgs) -> Result<i32, CliError> {
     let travel = loaded.travel();
     let probs = problems(&loaded, travel);
     let stability = loaded.scenario.stability_m_per_student;
-    let levels = solve_levels(&loaded, &probs, loaded.scenario.zones, stability)?;
+    let levels = solve_levels(&loaded, &probs, PlanSettings::of(&loaded))?;
     let clip = zone_clip(&loaded);
     let shapes = zone_shapes(&loaded, &levels, &clip);
     let solved = Solved {

@@ -2,7 +2,7 @@
 //! of oversubscribed private schools, recomputable by anyone from the
 //! published folder. The algorithm is in `src/lottery` and `docs/lottery.md`.
 
-use super::CliError;
+use super::{CliError, check_text};
 use crate::io::InputError;
 use crate::io::applicants::read_applicants;
 use crate::io::output::Staged;
@@ -313,23 +313,6 @@ pub fn parse_seats(items: &[String]) -> Result<BTreeMap<String, u64>, CliError> 
         ));
     }
     Ok(seats)
-}
-
-/// A seed input recorded exactly: no leading or trailing white space, no
-/// control characters (invisible differences a citizen could not retype).
-pub(super) fn check_text(flag: &str, text: &str, required: bool) -> Result<(), CliError> {
-    if required && text.is_empty() {
-        return Err(CliError::Usage(format!(
-            "{flag}: expected the announced public numbers, found an empty text"
-        )));
-    }
-    if text.trim() != text || text.chars().any(char::is_control) {
-        return Err(CliError::Usage(format!(
-            "{flag} {text:?}: expected text without leading or trailing white space or control \
-             characters (it is recorded and hashed exactly)"
-        )));
-    }
-    Ok(())
 }
 
 /// The canonical list and commitment record of a lottery folder: the list

@@ -75,28 +75,33 @@ impl From<crate::io::InputError> for CliError {
     }
 }
 
-/// `f` of each item, on up to `threads` threads at once (the levels of a
-/// plan: two), results in item order; on one thread, one after another.
-/// Each item's result depends on the item alone, so the output is the same
-/// on any number of threads.
-pub fn par_map<T: Sync, R: Send>(
-    threads: usize,
-    items: &[T],
-    f: impl Fn(&T) -> R + Sync,
-) -> Vec<R> {
-    if threads <= 1 || items.len() <= 1 {
-        return items.iter().map(f).collect();
+impl From<crate::plan::PlanError> for CliError {
+    fn from(e: crate::plan::PlanError) -> Self {
+        match e {
+            crate::plan::PlanError::Certificate(e) => CliError::Internal(e.to_string()),
+            other => CliError::Usage(other.to_string()),
+        }
     }
-    let mut out: Vec<R> = Vec::with_capacity(items.len());
-    for chunk in items.chunks(threads) {
-        std::thread::scope(|sc| {
-            let handles: Vec<_> = chunk.iter().map(|x| sc.spawn(|| f(x))).collect();
-            for h in handles {
-                out.push(h.join().expect("worker thread"));
-            }
-        });
+}
+
+impl std::error::Error for CliError {}
+
+/// A seed input recorded exactly: no leading or trailing white space, no
+/// control characters (invisible differences a citizen could not retype).
+/// Shared by `lottery` and `admit`, which both record the draw's seed.
+pub fn check_text(flag: &str, text: &str, required: bool) -> Result<(), CliError> {
+    if required && text.is_empty() {
+        return Err(CliError::Usage(format!(
+            "{flag}: expected the announced public numbers, found an empty text"
+        )));
     }
-    out
+    if text.trim() != text || text.chars().any(char::is_control) {
+        return Err(CliError::Usage(format!(
+            "{flag} {text:?}: expected text without leading or trailing white space or control \
+             characters (it is recorded and hashed exactly)"
+        )));
+    }
+    Ok(())
 }
 
 /// Wall time (and, on Linux, the peak resident memory so far) at the end of

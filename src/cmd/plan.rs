@@ -3,19 +3,19 @@
 //! school table, summary, timings and maps.
 
 use super::CliError;
-use super::inputs::{InputArgs, Loaded, describe, load};
-use crate::assign::{LevelAssignment, LevelOptions, LevelProblem, Reason, Travel};
+use super::inputs::{InputArgs, load};
+use crate::assign::{LevelAssignment, Reason};
 use crate::io::output::Staged;
 use crate::io::results::{
-    SummaryInput, assignment_csv, assignment_geojson, catchment_features, catchments_from_features,
-    moved, moves_csv, schools_csv, summary_json, zones_by_area_csv,
+    SummaryInput, assignment_csv, assignment_geojson, catchments_from_features, moved, moves_csv,
+    schools_csv, summary_json, zones_by_area_csv,
 };
-use crate::io::scenario::ZoneOptions;
-use crate::model::{Level, Unit};
-use crate::render::{MapInput, MapSchool, MapUnit, render_map_on};
-use crate::zones::geometry::{
-    Tiling, ZoneLookup, default_clip, tiling, zone_polygons, zone_polygons_on,
+use crate::model::Unit;
+use crate::plan::pipeline::{LevelJob, plan_levels};
+use crate::plan::{
+    Loaded, PlanSettings, SweepRow, problems, run_sweep, sweep_csv, zone_clip, zone_facts,
 };
+use crate::zones::geometry::Tiling;
 use clap::Args;
 use geo::MultiPolygon;
 use serde_json::json;
@@ -83,414 +83,11 @@ pub struct PlanArgs {
     pub public_key: Option<String>,
 }
 
-/// The levels' instances, built once (arcs, pins), solved under any weight.
-pub fn problems<'a>(loaded: &'a Loaded, travel: Travel<'a>) -> Vec<LevelProblem<'a>> {
-    Level::ALL
-        .iter()
-        .map(|&level| {
-            LevelProblem::new(
-                &loaded.units,
-                &loaded.demand[level.index()],
-                &loaded.schools,
-                level,
-                &loaded.scenario.policy,
-                travel,
-                Some(&loaded.pins[level.index()]),
-            )
-        })
-        .collect()
-}
-
-/// The solve options of a level under the plan's zone options and
-/// stability weight.
-fn level_options<'a>(
-    loaded: &'a Loaded,
-    level: Level,
-    z: ZoneOptions,
-    stability: f64,
-    groups: Option<&'a [Option<u32>]>,
-) -> LevelOptions<'a> {
-    LevelOptions {
-        current: loaded.current.as_ref().map(|c| c[level.index()].as_slice()),
-        stability_m_per_student: if loaded.current.is_some() {
-            stability
-        } else {
-            0.0
-        },
-        whole_units: z.whole_units || z.feeder,
-        contiguous: z.contiguous,
-        groups,
-    }
-}
-
-/// One level solved under the plan's zone options and stability weight.
-fn solve_level(
-    loaded: &Loaded,
-    p: &LevelProblem,
-    z: ZoneOptions,
-    stability: f64,
-    groups: Option<&[Option<u32>]>,
-) -> Result<LevelAssignment, CliError> {
-    p.solve(&level_options(loaded, p.level, z, stability, groups))
-        .map_err(|e| CliError::Internal(e.to_string()))
-}
-
-/// Solve both levels: at once on two threads, or, with feeder groups (the
-/// junior level grouped by the primary zones), primary first.
-pub fn solve_levels(
-    loaded: &Loaded,
-    problems: &[LevelProblem],
-    z: ZoneOptions,
-    stability: f64,
-) -> Result<Vec<LevelAssignment>, CliError> {
-    if !z.feeder {
-        return super::par_map(loaded.threads, problems, |p| {
-            solve_level(loaded, p, z, stability, None)
-        })
-        .into_iter()
-        .collect();
-    }
-    let mut levels: Vec<LevelAssignment> = Vec::new();
-    for p in problems {
-        let groups: Option<Vec<Option<u32>>> = match (p.level, levels.first()) {
-            (Level::Junior, Some(primary)) => Some(feeder_groups(loaded, primary)),
-            _ => None,
-        };
-        levels.push(solve_level(loaded, p, z, stability, groups.as_deref())?);
-    }
-    Ok(levels)
-}
-
-/// One level of a plan done: its assignment, when it was solved, and what
-/// was drawn from it.
-struct LevelDone {
-    la: LevelAssignment,
-    /// Seconds from the start of the levels' stage to the end of the solve.
-    solved_at: f64,
-    drawn: Drawn,
-}
-
-/// A level to plan: its problem, its assignment when already solved, and
-/// its feeder groups.
-type LevelWork<'a> = (
-    LevelProblem<'a>,
-    Option<LevelAssignment>,
-    Option<Vec<Option<u32>>>,
-);
-
-/// What `plan_levels` needs beside the problems.
-struct LevelJob<'s> {
-    z: ZoneOptions,
-    stability: f64,
-    clip: &'s MultiPolygon<f64>,
-    staged: &'s std::sync::Mutex<Staged>,
-    clock: std::time::Instant,
-    /// Keep the problems (their arcs) for more solves (the sweep).
-    keep: bool,
-}
-
-/// A level solved: its assignment, its problem when kept, and seconds from
-/// the start of the levels' stage.
-type Solved<'a> = (LevelAssignment, Option<LevelProblem<'a>>, f64);
-
-/// A level drawn: its catchment polygons, how they tile the clip area,
-/// their features for catchments.geojson, and the seconds its polygons
-/// and its map took.
-struct Drawn {
-    shapes: Vec<MultiPolygon<f64>>,
-    tiling: Tiling,
-    features: Vec<String>,
-    zones_seconds: f64,
-    map_seconds: f64,
-}
-
-/// Every level solved, then its zones drawn and its map staged, each level
-/// on its own thread: the level that solves sooner (primary, with a few
-/// schools in reach of each unit) draws while the other still solves,
-/// rather than a core idling. Once every level is solved, `on_solved` runs
-/// on the calling thread (the per-household tables) while the levels still
-/// draw. A level's problem (its arcs: most of a province's memory) is let
-/// go once solved unless `keep`. With feeder zones the junior solve needs
-/// the primary zones, so primary is solved first. Each level's outputs
-/// depend on that level alone: the same on any number of threads.
-fn plan_levels<'a>(
-    loaded: &'a Loaded,
-    problems: Vec<LevelProblem<'a>>,
-    job: &LevelJob,
-    on_solved: impl FnOnce(&[LevelAssignment]) -> Result<(), CliError>,
-) -> Result<(Vec<LevelDone>, Vec<LevelProblem<'a>>), CliError> {
-    let pts: Vec<(f64, f64)> = loaded.units.iter().map(|u| (u.lon, u.lat)).collect();
-    let solve = |p: LevelProblem<'a>,
-                 solved: Option<LevelAssignment>,
-                 groups: Option<Vec<Option<u32>>>|
-     -> Result<Solved<'a>, CliError> {
-        let (la, kept) = match (solved, job.keep) {
-            (Some(la), keep) => (la, keep.then_some(p)),
-            (None, true) => (
-                solve_level(loaded, &p, job.z, job.stability, groups.as_deref())?,
-                Some(p),
-            ),
-            (None, false) => {
-                let level = p.level;
-                let opts = level_options(loaded, level, job.z, job.stability, groups.as_deref());
-                let la = p
-                    .solve_once(&opts)
-                    .map_err(|e| CliError::Internal(e.to_string()))?;
-                (la, None)
-            }
-        };
-        Ok((la, kept, job.clock.elapsed().as_secs_f64()))
-    };
-    // What drawing needs of a level's assignment, taken before it is
-    // handed on: the zone of each unit, the map without its zones, and the
-    // students placed at each school.
-    let prepare = |la: &LevelAssignment| {
-        (
-            la.zone_labels(pts.len()),
-            map_input(loaded, la, &[]),
-            la.assigned.clone(),
-        )
-    };
-    // Levels solved so far: a level drawing while another still solves
-    // draws on one thread (the solve keeps the other core); once all are
-    // solved, on every thread.
-    let solved_count = std::sync::atomic::AtomicUsize::new(0);
-    let levels = problems.len();
-    let draw = |level: Level,
-                (labels, mut map, assigned): (Vec<Option<usize>>, MapInput<'a>, Vec<u64>)|
-     -> Drawn {
-        let threads = if solved_count.load(std::sync::atomic::Ordering::SeqCst) >= levels {
-            loaded.threads
-        } else {
-            1
-        };
-        let t = std::time::Instant::now();
-        let shapes = zone_polygons_on(&pts, &labels, loaded.schools.len(), job.clip, threads);
-        drop(labels);
-        let zones_seconds = t.elapsed().as_secs_f64();
-        let t = std::time::Instant::now();
-        // The zones' facts and features for the summary and the
-        // catchments file, beside the map when threads allow.
-        let facts = || {
-            (
-                tiling(&shapes, job.clip),
-                catchment_features(&loaded.schools, level, &assigned, &shapes),
-            )
-        };
-        let (map_bytes, (tiling, features)) = std::thread::scope(|sc| {
-            let side = (threads > 1).then(|| sc.spawn(facts));
-            map.zones = map_zones(loaded, level, &shapes);
-            let bytes = render_map_on(&map, threads);
-            let facts = match side {
-                Some(h) => h.join().expect("the zone facts thread does not panic"),
-                None => facts(),
-            };
-            (bytes, facts)
-        });
-        drop(map);
-        let (png, svg) = map_bytes;
-        {
-            let mut staged = job.staged.lock().expect("no thread panics holding it");
-            staged.add(format!("maps/{}.png", level.as_str()), png);
-            staged.add(format!("maps/{}.svg", level.as_str()), svg);
-        }
-        Drawn {
-            shapes,
-            tiling,
-            features,
-            zones_seconds,
-            map_seconds: t.elapsed().as_secs_f64(),
-        }
-    };
-    // Per level: its problem, and its assignment when already solved.
-    let mut work: Vec<LevelWork<'a>> = Vec::new();
-    // Feeder: the primary zones group the junior units.
-    let mut feeder: Option<Vec<Option<u32>>> = None;
-    for p in problems {
-        match p.level {
-            Level::Primary if job.z.feeder => {
-                let la = solve_level(loaded, &p, job.z, job.stability, None)?;
-                feeder = Some(feeder_groups(loaded, &la));
-                work.push((p, Some(la), None));
-            }
-            Level::Junior if job.z.feeder => work.push((p, None, feeder.take())),
-            _ => work.push((p, None, None)),
-        }
-    }
-    let mut las: Vec<LevelAssignment> = Vec::new();
-    let mut solved_at: Vec<f64> = Vec::new();
-    let mut kept: Vec<LevelProblem<'a>> = Vec::new();
-    let mut drawn: Vec<Drawn> = Vec::new();
-    if loaded.threads <= 1 || work.len() <= 1 {
-        for (p, s, g) in work {
-            let (la, k, at) = solve(p, s, g)?;
-            drawn.push(draw(la.level, prepare(&la)));
-            las.push(la);
-            solved_at.push(at);
-            kept.extend(k);
-        }
-        on_solved(&las)?;
-    } else {
-        let (tx, rx) = std::sync::mpsc::channel::<(usize, Result<Solved<'a>, CliError>)>();
-        std::thread::scope(|sc| {
-            let handles: Vec<_> = work
-                .into_iter()
-                .enumerate()
-                .map(|(k, (p, s, g))| {
-                    let tx = tx.clone();
-                    let (solve, prepare, draw) = (&solve, &prepare, &draw);
-                    let solved_count = &solved_count;
-                    sc.spawn(move || {
-                        let r = solve(p, s, g);
-                        solved_count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-                        let ready = r.as_ref().ok().map(|(la, _, _)| (la.level, prepare(la)));
-                        // The receiver is only gone once the run failed.
-                        let _ = tx.send((k, r));
-                        ready.map(|(level, input)| draw(level, input))
-                    })
-                })
-                .collect();
-            drop(tx);
-            let mut slots: Vec<Option<Solved<'a>>> = (0..levels).map(|_| None).collect();
-            let mut result: Result<(), CliError> = Ok(());
-            for (k, r) in rx.iter().take(levels) {
-                match r {
-                    Ok(x) => slots[k] = Some(x),
-                    Err(e) => {
-                        result = Err(e);
-                        break;
-                    }
-                }
-            }
-            if result.is_ok() {
-                for (la, k, at) in slots.into_iter().flatten() {
-                    las.push(la);
-                    solved_at.push(at);
-                    kept.extend(k);
-                }
-                // The tables, while the levels still draw.
-                result = on_solved(&las);
-            }
-            for h in handles {
-                drawn.extend(h.join().expect("a level's thread does not panic"));
-            }
-            result
-        })?;
-    }
-    let done = las
-        .into_iter()
-        .zip(solved_at)
-        .zip(drawn)
-        .map(|((la, solved_at), drawn)| LevelDone {
-            la,
-            solved_at,
-            drawn,
-        })
-        .collect();
-    Ok((done, kept))
-}
-
-/// Each unit's primary zone (the school of the nearest unit placed at
-/// primary level, as the catchment polygons draw it).
-fn feeder_groups(loaded: &Loaded, primary: &LevelAssignment) -> Vec<Option<u32>> {
-    let pts: Vec<(f64, f64)> = loaded.units.iter().map(|u| (u.lon, u.lat)).collect();
-    let lookup = ZoneLookup::new(&pts, &primary.zone_labels(pts.len()));
-    pts.iter()
-        .map(|&(lon, lat)| lookup.label_at(lon, lat).map(|j| j as u32))
-        .collect()
-}
-
-/// Solves every level of a loaded scenario as `plan` does (road travel
-/// when the scenario has roads), for the commands built on a plan.
-pub fn solve_loaded(loaded: &Loaded) -> Result<Vec<LevelAssignment>, CliError> {
-    let travel = loaded.travel();
-    let probs = problems(loaded, travel);
-    solve_levels(
-        loaded,
-        &probs,
-        loaded.scenario.zones,
-        loaded.scenario.stability_m_per_student,
-    )
-}
-
-/// The area zones tile: the boundary, or a box around units and schools.
-pub fn zone_clip(loaded: &Loaded) -> MultiPolygon<f64> {
-    match &loaded.boundary {
-        Some(b) => b.clone(),
-        None => {
-            let pts: Vec<(f64, f64)> = loaded
-                .units
-                .iter()
-                .map(|u| (u.lon, u.lat))
-                .chain(loaded.schools.iter().map(|s| (s.lon, s.lat)))
-                .collect();
-            default_clip(&pts)
-        }
-    }
-}
-
-/// Catchment polygons per level (index as `levels`), per school.
-pub fn zone_shapes(
-    loaded: &Loaded,
-    levels: &[LevelAssignment],
-    clip: &MultiPolygon<f64>,
-) -> Vec<Vec<MultiPolygon<f64>>> {
-    let pts: Vec<(f64, f64)> = loaded.units.iter().map(|u| (u.lon, u.lat)).collect();
-    super::par_map(loaded.threads, levels, |la| {
-        zone_polygons(&pts, &la.zone_labels(pts.len()), loaded.schools.len(), clip)
-    })
-}
-
-/// Zone facts for summary.json: tiling of the clip area and enclaves.
-fn zone_facts(
-    loaded: &Loaded,
-    levels: &[LevelAssignment],
-    tilings: &[Tiling],
-    shapes: &[Vec<MultiPolygon<f64>>],
-) -> serde_json::Value {
-    let mut m = serde_json::Map::new();
-    for ((la, zs), t) in levels.iter().zip(shapes).zip(tilings) {
-        let enclaves: Vec<serde_json::Value> = la
-            .enclaves
-            .iter()
-            .map(|e| {
-                json!({
-                    "school_id": loaded.schools[e.school].id,
-                    "units": e.units.iter().map(|&i| loaded.units[i].id.clone()).collect::<Vec<_>>(),
-                    "students": e.students,
-                    "why": e.why.as_str(),
-                })
-            })
-            .collect();
-        m.insert(
-            la.level.as_str().to_string(),
-            json!({
-                "clip": if loaded.boundary.is_some() { "boundary" } else { "box_around_units_and_schools" },
-                "clip_km2": (t.clip_m2 / 1e4).round() / 100.0,
-                "zones_km2": (t.zones_m2 / 1e4).round() / 100.0,
-                "area_difference_fraction": if t.clip_m2 > 0.0 { ((t.zones_m2 - t.clip_m2) / t.clip_m2 * 1e6).round() / 1e6 } else { 0.0 },
-                "max_pair_overlap_m2": t.max_pair_overlap_m2.round(),
-                "zones": zs.iter().filter(|z| !z.0.is_empty()).count(),
-                "enclaves": enclaves,
-            }),
-        );
-    }
-    serde_json::Value::Object(m)
-}
-
-/// Outcome of a plan: the exit code to use.
-pub fn run(args: &PlanArgs) -> Result<i32, CliError> {
-    let mut stages = super::Stages::default();
-    super::check_out(&args.out)?;
-    if let Some(key) = &args.public_key {
-        crate::io::public::check_key(key).map_err(CliError::Usage)?;
-    }
-    let loaded = load(&args.inputs)?;
-    stages.end("read");
-    let travel = loaded.travel();
-    let mut z = loaded.scenario.zones;
-    z.whole_units |= args.whole_units;
-    z.feeder |= args.feeder;
+/// The plan's settings: the scenario's, with the flags over them.
+fn settings(args: &PlanArgs, loaded: &Loaded) -> Result<PlanSettings, CliError> {
+    let mut zones = loaded.scenario.zones;
+    zones.whole_units |= args.whole_units;
+    zones.feeder |= args.feeder;
     let stability = args
         .stability
         .unwrap_or(loaded.scenario.stability_m_per_student);
@@ -504,7 +101,145 @@ pub fn run(args: &PlanArgs) -> Result<i32, CliError> {
             "--sweep and --stability weigh moves against the current zones: give --current FILE (or [inputs] current)".into(),
         ));
     }
-    let problems = problems(&loaded, travel);
+    Ok(PlanSettings { zones, stability })
+}
+
+/// The sweep's weights: those given, else the scenario's; each >= 0.
+fn sweep_weights(args: &PlanArgs, loaded: &Loaded) -> Result<Option<Vec<f64>>, CliError> {
+    let Some(ws) = &args.sweep else {
+        return Ok(None);
+    };
+    let ws = if ws.is_empty() {
+        loaded.scenario.stability_sweep.clone()
+    } else {
+        ws.clone()
+    };
+    if let Some(w) = ws.iter().find(|w| !(w.is_finite() && **w >= 0.0)) {
+        return Err(CliError::Usage(format!(
+            "--sweep: expected weights >= 0 in metres, found {w}"
+        )));
+    }
+    Ok(Some(ws))
+}
+
+/// The per-household tables and the school table, staged once every level
+/// is solved (as published with --public: pseudonyms, rounded points).
+fn stage_tables(
+    loaded: &Loaded,
+    public_units: Option<&[Unit]>,
+    levels: &[LevelAssignment],
+    add: &dyn Fn(&str, Vec<u8>),
+) {
+    let (units, schools, policy) = (&loaded.units, &loaded.schools, &loaded.scenario.policy);
+    let row_units: &[Unit] = public_units.unwrap_or(units);
+    let public_levels = public_units
+        .is_some()
+        .then(|| crate::io::public::public_levels(levels));
+    let row_levels = public_levels.as_deref().unwrap_or(levels);
+    add(
+        "assignment.csv",
+        assignment_csv(row_units, schools, row_levels).into(),
+    );
+    add(
+        "assignment.geojson",
+        assignment_geojson(row_units, schools, row_levels).into(),
+    );
+    add("schools.csv", schools_csv(schools, levels, policy).into());
+    if units
+        .iter()
+        .any(|u| u.town.is_some() || u.village.is_some())
+    {
+        add(
+            "zones_by_area.csv",
+            zones_by_area_csv(units, schools, levels).into(),
+        );
+    }
+    if let Some(c) = &loaded.current {
+        add(
+            "moves.csv",
+            moves_csv(row_units, schools, row_levels, c, &loaded.closed).into(),
+        );
+    }
+}
+
+/// The levels as drawn: assignments, catchment polygons, tilings and
+/// catchments features, in level order.
+struct Levels {
+    las: Vec<LevelAssignment>,
+    shapes: Vec<Vec<MultiPolygon<f64>>>,
+    tilings: Vec<Tiling>,
+    features: Vec<Vec<String>>,
+}
+
+/// summary.json of the plan.
+fn summary(loaded: &Loaded, levels: &Levels, stability: f64) -> String {
+    summary_json(&SummaryInput {
+        travel: if loaded.roads.is_some() {
+            "road_network"
+        } else {
+            "straight_line_haversine"
+        },
+        roads: loaded.roads.as_ref().map(|g| {
+            serde_json::json!({
+                "nodes": g.node_count(),
+                "pieces": g.pieces.len(),
+                "components": g.component_count(),
+                "joined_ends": g.joined_ends,
+                "units_far_from_road": loaded.far_from_road.len(),
+                "far_from_road_m": crate::spatial::network::SNAP_WARN_M,
+            })
+        }),
+        name: loaded.scenario.name.as_deref(),
+        synthetic: loaded.scenario.synthetic,
+        policy: &loaded.scenario.policy,
+        units: loaded.units.len(),
+        levels: &levels.las,
+        without_residence: loaded.without_residence,
+        outside_boundary: &loaded.outside_boundary,
+        current: loaded.current.as_ref(),
+        stability_m_per_student: if loaded.current.is_some() {
+            stability
+        } else {
+            0.0
+        },
+        zones: Some(zone_facts(
+            loaded,
+            &levels.las,
+            &levels.tilings,
+            &levels.shapes,
+        )),
+    })
+}
+
+/// Files in the order they are listed (they were staged as each was made).
+const ORDER: [&str; 13] = [
+    "assignment.csv",
+    "assignment.geojson",
+    "schools.csv",
+    "catchments.geojson",
+    "zones_by_area.csv",
+    "moves.csv",
+    "stability_sweep.csv",
+    "summary.json",
+    "timings.json",
+    "maps/primary.png",
+    "maps/primary.svg",
+    "maps/junior.png",
+    "maps/junior.svg",
+];
+
+/// Outcome of a plan: the exit code to use.
+pub fn run(args: &PlanArgs) -> Result<i32, CliError> {
+    let mut stages = super::Stages::default();
+    super::check_out(&args.out)?;
+    if let Some(key) = &args.public_key {
+        crate::io::public::check_key(key).map_err(CliError::Usage)?;
+    }
+    let loaded = load(&args.inputs)?;
+    stages.end("read");
+    let settings = settings(args, &loaded)?;
+    let weights = sweep_weights(args, &loaded)?;
+    let problems = problems(&loaded, loaded.travel());
     // Every level's travel is known: the units' snaps are not needed again.
     if let Some(g) = &loaded.roads {
         g.forget_snaps();
@@ -517,64 +252,31 @@ pub fn run(args: &PlanArgs) -> Result<i32, CliError> {
     let mut staged = Staged::spilling(&args.out);
     staged.set_csv_bom(args.excel);
     let staged = std::sync::Mutex::new(staged);
-    let clip = zone_clip(&loaded);
-    let job = LevelJob {
-        z,
-        stability,
-        clip: &clip,
-        staged: &staged,
-        clock: std::time::Instant::now(),
-        keep: args.sweep.is_some(),
-    };
-    let (units, schools, policy) = (&loaded.units, &loaded.schools, &loaded.scenario.policy);
-    // Per-household rows as published (--public) or as they are.
-    // (Borrowed when not public: a province's units are not copied.)
-    let public_units = match (args.public, &args.public_key) {
-        (true, Some(key)) => {
-            Some(crate::io::public::public_units(units, key).map_err(CliError::Usage)?)
-        }
-        _ => None,
-    };
-    let row_units: &[Unit] = public_units.as_deref().unwrap_or(units);
     let add = |name: &str, bytes: Vec<u8>| {
         staged
             .lock()
             .expect("no thread panics holding it")
             .add(name, bytes);
     };
-    // The per-household tables, made once every level is solved, while the
-    // levels still draw their zones and maps.
-    let tables = |levels: &[LevelAssignment]| -> Result<(), CliError> {
-        let public_levels = public_units
-            .is_some()
-            .then(|| crate::io::public::public_levels(levels));
-        let row_levels = public_levels.as_deref().unwrap_or(levels);
-        add(
-            "assignment.csv",
-            assignment_csv(row_units, schools, row_levels).into(),
-        );
-        add(
-            "assignment.geojson",
-            assignment_geojson(row_units, schools, row_levels).into(),
-        );
-        add("schools.csv", schools_csv(schools, levels, policy).into());
-        if units
-            .iter()
-            .any(|u| u.town.is_some() || u.village.is_some())
-        {
-            add(
-                "zones_by_area.csv",
-                zones_by_area_csv(units, schools, levels).into(),
-            );
-        }
-        if let Some(c) = &loaded.current {
-            add(
-                "moves.csv",
-                moves_csv(row_units, schools, row_levels, c, &loaded.closed).into(),
-            );
-        }
-        Ok(())
+    let sink = |name: String, bytes: Vec<u8>| add(&name, bytes);
+    let clip = zone_clip(&loaded);
+    let job = LevelJob {
+        settings,
+        clip: &clip,
+        sink: &sink,
+        clock: std::time::Instant::now(),
+        keep: weights.is_some(),
     };
+    // Per-household rows as published (--public) or as they are
+    // (borrowed when not public: a province's units are not copied).
+    let public_units = match (args.public, &args.public_key) {
+        (true, Some(key)) => {
+            Some(crate::io::public::public_units(&loaded.units, key).map_err(CliError::Usage)?)
+        }
+        _ => None,
+    };
+    let tables =
+        |levels: &[LevelAssignment]| stage_tables(&loaded, public_units.as_deref(), levels, &add);
     let (done, problems) = plan_levels(&loaded, problems, &job, tables)?;
     // Wall time until the last level was solved (the levels solve side by
     // side, each drawing its zones and map once solved).
@@ -590,31 +292,21 @@ pub fn run(args: &PlanArgs) -> Result<i32, CliError> {
             })
         })
         .collect();
-    let mut levels: Vec<LevelAssignment> = Vec::new();
-    let mut shapes: Vec<Vec<MultiPolygon<f64>>> = Vec::new();
-    let mut tilings: Vec<Tiling> = Vec::new();
-    let mut features: Vec<Vec<String>> = Vec::new();
+    let mut levels = Levels {
+        las: Vec::new(),
+        shapes: Vec::new(),
+        tilings: Vec::new(),
+        features: Vec::new(),
+    };
     for d in done {
-        levels.push(d.la);
-        shapes.push(d.drawn.shapes);
-        tilings.push(d.drawn.tiling);
-        features.push(d.drawn.features);
+        levels.las.push(d.la);
+        levels.shapes.push(d.drawn.shapes);
+        levels.tilings.push(d.drawn.tiling);
+        levels.features.push(d.drawn.features);
     }
     stages.end("levels");
-    let sweep = match &args.sweep {
-        Some(ws) => {
-            let ws = if ws.is_empty() {
-                loaded.scenario.stability_sweep.clone()
-            } else {
-                ws.clone()
-            };
-            if let Some(w) = ws.iter().find(|w| !(w.is_finite() && **w >= 0.0)) {
-                return Err(CliError::Usage(format!(
-                    "--sweep: expected weights >= 0 in metres, found {w}"
-                )));
-            }
-            Some(run_sweep(&loaded, &problems, z, &ws)?)
-        }
+    let sweep = match &weights {
+        Some(ws) => Some(run_sweep(&loaded, &problems, settings.zones, ws)?),
         None => None,
     };
     if sweep.is_some() {
@@ -624,40 +316,9 @@ pub fn run(args: &PlanArgs) -> Result<i32, CliError> {
     let mut staged = staged.into_inner().expect("no thread panics holding it");
     // The summary's zone facts (every zone's area and overlaps: seconds at
     // a province) are worked out beside the catchments file.
-    let summary = || {
-        summary_json(&SummaryInput {
-            travel: if loaded.roads.is_some() {
-                "road_network"
-            } else {
-                "straight_line_haversine"
-            },
-            roads: loaded.roads.as_ref().map(|g| {
-                serde_json::json!({
-                    "nodes": g.node_count(),
-                    "pieces": g.pieces.len(),
-                    "components": g.component_count(),
-                    "joined_ends": g.joined_ends,
-                    "units_far_from_road": loaded.far_from_road.len(),
-                    "far_from_road_m": crate::spatial::network::SNAP_WARN_M,
-                })
-            }),
-            name: loaded.scenario.name.as_deref(),
-            synthetic: loaded.scenario.synthetic,
-            policy,
-            units: units.len(),
-            levels: &levels,
-            without_residence: loaded.without_residence,
-            outside_boundary: &loaded.outside_boundary,
-            current: loaded.current.as_ref(),
-            stability_m_per_student: if loaded.current.is_some() {
-                stability
-            } else {
-                0.0
-            },
-            zones: Some(zone_facts(&loaded, &levels, &tilings, &shapes)),
-        })
-    };
+    let features = std::mem::take(&mut levels.features);
     std::thread::scope(|sc| {
+        let summary = || summary(&loaded, &levels, settings.stability);
         let side = (loaded.threads > 1).then(|| sc.spawn(summary));
         staged.add("catchments.geojson", catchments_from_features(features));
         if let Some(rows) = &sweep {
@@ -684,40 +345,23 @@ pub fn run(args: &PlanArgs) -> Result<i32, CliError> {
         ),
     );
     let mut names: Vec<String> = staged.names().map(|p| p.display().to_string()).collect();
-    // Files were staged as each was made (the maps and tables side by
-    // side): listed in one order.
-    const ORDER: [&str; 13] = [
-        "assignment.csv",
-        "assignment.geojson",
-        "schools.csv",
-        "catchments.geojson",
-        "zones_by_area.csv",
-        "moves.csv",
-        "stability_sweep.csv",
-        "summary.json",
-        "timings.json",
-        "maps/primary.png",
-        "maps/primary.svg",
-        "maps/junior.png",
-        "maps/junior.svg",
-    ];
     names.sort_by_key(|n| ORDER.iter().position(|o| o == n).unwrap_or(ORDER.len()));
     staged
         .commit(&args.out)
         .map_err(|e| CliError::Write(format!("{}: {e}", args.out.display())))?;
 
-    report(&loaded, &levels, &args.out, &names);
+    report(&loaded, &levels.las, &args.out, &names);
     if let Some(rows) = &sweep {
         print_sweep(rows);
     }
-    let unplaced: u64 = levels.iter().map(|l| l.students - l.placed()).sum();
+    let unplaced: u64 = levels.las.iter().map(|l| l.students - l.placed()).sum();
     Ok(if unplaced > 0 { 1 } else { 0 })
 }
 
 fn report(loaded: &Loaded, levels: &[LevelAssignment], out: &std::path::Path, names: &[String]) {
     eprintln!(
         "planned {} ({} units, entry year {})",
-        describe(loaded),
+        loaded.describe(),
         loaded.units.len(),
         loaded.scenario.policy.entry_year
     );
@@ -858,165 +502,6 @@ fn report(loaded: &Loaded, levels: &[LevelAssignment], out: &std::path::Path, na
         out.display(),
         names.join(", ")
     );
-}
-
-pub fn map_input<'a>(
-    loaded: &'a Loaded,
-    la: &LevelAssignment,
-    zones: &'a [MultiPolygon<f64>],
-) -> MapInput<'a> {
-    let policy = &loaded.scenario.policy;
-    let (level_zh, level_en) = match la.level {
-        Level::Primary => ("小学", "primary"),
-        Level::Junior => ("初中", "junior middle"),
-    };
-    // Schools that take catchment at this level, in input order.
-    let idx: Vec<usize> = (0..loaded.schools.len())
-        .filter(|&j| loaded.schools[j].takes_catchment(la.level))
-        .collect();
-    let pos = |j: usize| idx.iter().position(|&k| k == j);
-    let schools = idx
-        .iter()
-        .map(|&j| {
-            let s = &loaded.schools[j];
-            MapSchool {
-                lon: s.lon,
-                lat: s.lat,
-                name: s.name.clone(),
-                seats: la.seats[j],
-                assigned: la.assigned[j],
-                boarding: s.boarding,
-            }
-        })
-        .collect();
-    let units = la
-        .placements
-        .iter()
-        .map(|p| MapUnit {
-            lon: loaded.units[p.unit].lon,
-            lat: loaded.units[p.unit].lat,
-            school: p.school.and_then(pos),
-            students: p.students,
-        })
-        .collect();
-    let name = loaded.scenario.name.clone().unwrap_or_default();
-    let placed = la.placed();
-    MapInput {
-        title: format!(
-            "{name} {level_zh}入学划片 {} ({level_en} catchments)",
-            policy.entry_year
-        )
-        .trim()
-        .to_string(),
-        subtitle: format!(
-            "入学年份 entry year {} | 出生截止 born by {}-{} | 学生 students {} | 已安置 placed {} | {}",
-            policy.entry_year,
-            policy.entry_year - policy.entry_age_of(la.level) as i32,
-            policy.cutoff,
-            la.students,
-            placed,
-            if loaded.roads.is_some() {
-                "道路距离 road travel"
-            } else {
-                "直线距离 straight-line travel"
-            }
-        ),
-        date_note: format!(
-            "数据日期 census {} · 入学 entry {}",
-            policy.census_date(),
-            policy.entry_year
-        ),
-        synthetic: loaded.scenario.synthetic,
-        boundary: loaded.boundary.as_ref(),
-        schools,
-        units,
-        roads: loaded
-            .roads
-            .as_ref()
-            .map(|g| {
-                g.pieces
-                    .iter()
-                    .map(|&(a, b)| [g.graph[a], g.graph[b]])
-                    .collect()
-            })
-            .unwrap_or_default(),
-        zones: map_zones(loaded, la.level, zones),
-        gap: None,
-    }
-}
-
-/// A map's zones: (index among the schools that take catchment at `level`,
-/// zone) for each school with a zone.
-fn map_zones<'a>(
-    loaded: &Loaded,
-    level: Level,
-    zones: &'a [MultiPolygon<f64>],
-) -> Vec<(usize, &'a MultiPolygon<f64>)> {
-    (0..loaded.schools.len())
-        .filter(|&j| loaded.schools[j].takes_catchment(level))
-        .enumerate()
-        .filter(|&(_, j)| zones.get(j).is_some_and(|z| !z.0.is_empty()))
-        .map(|(k, j)| (k, &zones[j]))
-        .collect()
-}
-
-/// One solve of the stability sweep, per level.
-pub struct SweepRow {
-    pub weight: f64,
-    pub level: Level,
-    pub moved: u64,
-    pub placed: u64,
-    pub unplaced: u64,
-    pub objective_mm: i128,
-    pub gap: Option<f64>,
-}
-
-fn run_sweep(
-    loaded: &Loaded,
-    problems: &[LevelProblem],
-    z: ZoneOptions,
-    weights: &[f64],
-) -> Result<Vec<SweepRow>, CliError> {
-    let current = loaded.current.as_ref().expect("sweep needs current zones");
-    let mut rows = Vec::new();
-    for &w in weights {
-        for la in solve_levels(loaded, problems, z, w)? {
-            rows.push(SweepRow {
-                weight: w,
-                level: la.level,
-                moved: moved(&la, &current[la.level.index()]),
-                placed: la.placed(),
-                unplaced: la.students - la.placed(),
-                objective_mm: la.objective_mm(),
-                gap: la.gap(),
-            });
-        }
-    }
-    Ok(rows)
-}
-
-fn sweep_csv(rows: &[SweepRow]) -> String {
-    let mut s = String::from(
-        "stability_m_per_student,level,moved,placed,unplaced,objective_student_m,mean_travel_m,gap_to_lp_bound\n",
-    );
-    for r in rows {
-        s.push_str(&format!(
-            "{},{},{},{},{},{:.3},{:.3},{}\n",
-            r.weight,
-            r.level.as_str(),
-            r.moved,
-            r.placed,
-            r.unplaced,
-            r.objective_mm as f64 / 1000.0,
-            if r.placed > 0 {
-                r.objective_mm as f64 / 1000.0 / r.placed as f64
-            } else {
-                0.0
-            },
-            r.gap.map_or(String::new(), |g| format!("{g:.6}")),
-        ));
-    }
-    s
 }
 
 fn print_sweep(rows: &[SweepRow]) {

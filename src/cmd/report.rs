@@ -7,13 +7,15 @@
 
 use super::CliError;
 use super::forecast::{age_at_lowest_grade, load_history};
-use super::inputs::{InputArgs, Loaded, describe, load};
-use super::plan::{map_input, problems, solve_levels, zone_clip, zone_shapes};
+use super::inputs::{InputArgs, load};
 use crate::assign::LevelAssignment;
 use crate::forecast::{Forecast, ForecastOptions, forecast as project};
 use crate::io::output::Staged;
 use crate::io::results::moved;
 use crate::model::{Level, Policy, School};
+use crate::plan::{
+    Loaded, PlanSettings, map_input, problems, solve_levels, zone_clip, zone_shapes,
+};
 use crate::render::map::{GapLayer, SchoolGap};
 use crate::render::report::{
     CompareRow, Figure, ForecastPart, ForecastRow, Headline, MoveRow, ReportInput, SchoolRow,
@@ -500,7 +502,7 @@ pub fn run(args: &ReportArgs) -> Result<i32, CliError> {
     let travel = loaded.travel();
     let probs = problems(&loaded, travel);
     let stability = loaded.scenario.stability_m_per_student;
-    let levels = solve_levels(&loaded, &probs, loaded.scenario.zones, stability)?;
+    let levels = solve_levels(&loaded, &probs, PlanSettings::of(&loaded))?;
     let clip = zone_clip(&loaded);
     let shapes = zone_shapes(&loaded, &levels, &clip);
     let policy = &loaded.scenario.policy;
@@ -719,7 +721,7 @@ pub fn run(args: &ReportArgs) -> Result<i32, CliError> {
     let mut method = vec![
         format!(
             "输入 inputs: {} ({} units, {} schools).",
-            describe(&loaded),
+            loaded.describe(),
             units.len(),
             schools.len()
         ),
@@ -796,7 +798,7 @@ pub fn run(args: &ReportArgs) -> Result<i32, CliError> {
     let unplaced_n: u64 = levels.iter().map(|l| l.students - l.placed()).sum();
     eprintln!(
         "report of {} (entry year {}): {} students, {} unplaced",
-        describe(&loaded),
+        loaded.describe(),
         policy.entry_year,
         levels.iter().map(|l| l.students).sum::<u64>(),
         unplaced_n

@@ -2,7 +2,7 @@
 //! them, and write nothing.
 
 use super::CliError;
-use super::inputs::{InputArgs, describe, load};
+use super::inputs::{InputArgs, load};
 use crate::model::Level;
 
 pub const ABOUT: &str = "Check the inputs (files, fields, policy) and write nothing";
@@ -18,7 +18,7 @@ file, feature index and id, field, what was expected and what was found).";
 
 pub fn run(args: &InputArgs) -> Result<i32, CliError> {
     let l = load(args)?;
-    println!("valid: {}", describe(&l));
+    println!("valid: {}", l.describe());
     println!("  units: {}, schools: {}", l.units.len(), l.schools.len());
     for level in Level::ALL {
         let d = &l.demand[level.index()];
@@ -54,7 +54,7 @@ pub fn run(args: &InputArgs) -> Result<i32, CliError> {
             .filter(|&i| d.get(i).is_some_and(|&n| n > 0))
             .collect()
     };
-    if let (Some(current), Some(path)) = (&l.current, &l.current_path) {
+    if let (Some(current), Some(path)) = (&l.current, &l.source.current) {
         let per_level: Vec<String> = Level::ALL
             .into_iter()
             .map(|level| {
@@ -72,7 +72,7 @@ pub fn run(args: &InputArgs) -> Result<i32, CliError> {
             per_level.join(", ")
         );
     }
-    if let Some(path) = &l.pins_path {
+    if let Some(path) = &l.source.pins {
         let per_level: Vec<String> = Level::ALL
             .into_iter()
             .map(|level| {

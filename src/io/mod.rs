@@ -10,6 +10,7 @@ pub mod error;
 pub mod geojson;
 pub mod household_table;
 pub mod households;
+pub mod load;
 pub mod output;
 pub mod pins;
 pub mod public;
