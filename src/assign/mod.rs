@@ -14,10 +14,12 @@ pub use certificate::{Certificate, CertificateError, certify};
 pub use cost::{Cost, Total};
 pub use transport::{Flow, Transport};
 pub use travel::{Arc, Arcs, Travel, feasible_arcs};
+// The enclave types live with the repair that finds them; their public
+// path stays here, beside the assignment that lists them.
+pub use crate::zones::repair::{Enclave, EnclaveWhy};
 
 use crate::model::{Level, Policy, School, Unit};
-use crate::zones::adjacency::delaunay_graph;
-use crate::zones::contiguity::pieces;
+use crate::zones::repair::{ZoneRules, placed_neighbours, repair_zones};
 
 /// Why students of a unit could not be placed.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -127,41 +129,6 @@ impl LevelAssignment {
             }
         }
         best.into_iter().map(|b| b.map(|(_, j)| j)).collect()
-    }
-}
-
-/// A piece of a school's zone not joined to its main piece.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Enclave {
-    pub school: usize,
-    pub units: Vec<usize>,
-    pub students: u64,
-    pub why: EnclaveWhy,
-}
-
-#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum EnclaveWhy {
-    /// It holds a pinned unit (or special-needs children placed first).
-    Fixed,
-    /// Neighbouring zones' schools are within reach but have no room.
-    NeighboursFull,
-    /// No neighbouring zone's school is within reach of all its units.
-    NeighboursOutOfReach,
-    /// Units may be split between schools (no `--whole-units`): reported only.
-    NotWhole,
-    /// Junior zones follow whole primary zones (feeder option).
-    Feeder,
-}
-
-impl EnclaveWhy {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            EnclaveWhy::Fixed => "pinned_or_special_needs",
-            EnclaveWhy::NeighboursFull => "neighbouring_schools_full",
-            EnclaveWhy::NeighboursOutOfReach => "neighbouring_schools_out_of_reach",
-            EnclaveWhy::NotWhole => "units_split_use_whole_units",
-            EnclaveWhy::Feeder => "feeder_zones",
-        }
     }
 }
 
@@ -360,22 +327,75 @@ impl<'a> LevelProblem<'a> {
         opts: &LevelOptions,
         owned: Option<Arcs>,
     ) -> Result<LevelAssignment, CertificateError> {
-        let arcs: &Arcs = owned.as_ref().unwrap_or(&self.arcs);
-        let n = self.units.len();
-        let k = self.schools.len();
         let clock = std::time::Instant::now();
-        let penalty = (opts.stability_m_per_student.max(0.0) * self.cost_per_m).round() as i64;
-        let current = |i: usize| opts.current.and_then(|c| c[i]);
-        // Cost of one student of unit i at school j, with the penalty.
-        let cost = |i: usize, a: &Arc| -> i64 {
-            let moved = current(i).is_some_and(|c| c != a.school as usize);
-            a.cost + if moved { penalty } else { 0 }
+        let stability = Stability::new(opts, self.cost_per_m);
+        let arcs: &Arcs = owned.as_ref().unwrap_or(&self.arcs);
+        let allowed = self.allowed_arcs(arcs);
+        let first = self.special_needs_first(&allowed);
+        let capacity = first.capacity_left(&self.seats);
+        let (t, other) = lp_instance(&allowed, &first.supply, &capacity, &stability);
+        drop(allowed);
+        drop(owned);
+
+        // The LP over units: the certified optimum (and bound).
+        let solved = match opts.warm {
+            Some(prices) => ssp::solve_warm(&t, prices),
+            None => ssp::solve(&t),
         };
-        // Allowed schools: a pinned unit has only its pin. Borrowed slices
-        // of the arcs, in their order (a province has tens of millions).
+        let certificate = certify(&t, &solved.flow, &solved.price)?;
+        let prices = solved.price.clone();
+        let mut lp_bound = whole::total(&t, &solved.flow);
+        lp_bound.mm += first.cost(&t);
+        let mut model = self.model_placement(opts, &t, solved, &first.supply, &capacity);
+        first.join(&mut model.at);
+
+        // Contiguity: move enclaves to a neighbouring zone, least cost first.
+        let rules = ZoneRules {
+            whole_zones: opts.whole_units || opts.groups.is_some(),
+            feeder: opts.groups.is_some(),
+            contiguous: opts.contiguous,
+        };
+        let adj = placed_neighbours(&model.at, |i| (self.units[i].lon, self.units[i].lat));
+        let room: Vec<u64> = (0..self.schools.len())
+            .map(|j| capacity[j] as u64 + first.load[j])
+            .collect();
+        let repaired = repair_zones(
+            &mut model.at,
+            &adj,
+            &first.fixed,
+            &room,
+            |i, j| arc_to(&t, i, j).map(|a| t.arc_mm[a]),
+            rules,
+        );
+
+        let rows = self.rows(&t, &other, &model, rules.whole_zones, &stability);
+        Ok(LevelAssignment {
+            level: self.level,
+            students: self.demand.students.iter().map(|&s| s as u64).sum(),
+            placements: rows.placements,
+            seats: self.seats.clone(),
+            assigned: rows.assigned,
+            special_needs_over_seats: first.over_seats(&self.seats),
+            certificate,
+            lp_bound,
+            objective: rows.objective,
+            whole: model.whole,
+            enclaves: repaired.enclaves,
+            contiguity_moves: repaired.moves,
+            feeder_broken: model.feeder_broken,
+            feeder_groups: opts.groups.map_or(0, distinct_groups),
+            rounds: model.rounds,
+            solve_seconds: clock.elapsed().as_secs_f64(),
+            prices,
+        })
+    }
+
+    /// Allowed schools: a pinned unit has only its pin. Borrowed slices
+    /// of the arcs, in their order (a province has tens of millions).
+    fn allowed_arcs<'b>(&self, arcs: &'b Arcs) -> Vec<&'b [Arc]> {
         let no_route: std::collections::HashSet<usize> =
             self.pins_without_route.iter().copied().collect();
-        let allowed: Vec<&[Arc]> = (0..n)
+        (0..self.units.len())
             .map(|i| match self.pins[i] {
                 Some(j) => arcs
                     .of(i)
@@ -385,14 +405,17 @@ impl<'a> LevelProblem<'a> {
                 None if no_route.contains(&i) => &[][..],
                 None => arcs.of(i),
             })
-            .collect();
+            .collect()
+    }
 
-        // Special-needs students first, at the pinned or nearest school in
-        // reach, whatever its seats (就近就便). Their cohort siblings are
-        // placed by the model; the school is the unit's nearest, so they
-        // join the child there whenever it has room.
+    /// Special-needs students first, at the pinned or nearest school in
+    /// reach, whatever its seats (就近就便). Their cohort siblings are
+    /// placed by the model; the school is the unit's nearest, so they
+    /// join the child there whenever it has room.
+    fn special_needs_first(&self, allowed: &[&[Arc]]) -> PlacedFirst {
+        let n = self.units.len();
         let mut pre: Vec<Option<(usize, u32)>> = vec![None; n];
-        let mut pre_load = vec![0u64; k];
+        let mut load = vec![0u64; self.schools.len()];
         let mut fixed = vec![false; n];
         let supply: Vec<u32> = (0..n)
             .map(|i| {
@@ -404,7 +427,7 @@ impl<'a> LevelProblem<'a> {
                 match (self.policy.special_needs_near_home && sn > 0, first) {
                     (true, Some(j)) => {
                         pre[i] = Some((j, sn));
-                        pre_load[j] += sn as u64;
+                        load[j] += sn as u64;
                         // Kept near home: contiguity repair never moves it.
                         fixed[i] = true;
                         self.demand.students[i] - sn
@@ -416,75 +439,51 @@ impl<'a> LevelProblem<'a> {
         for (i, p) in self.pins.iter().enumerate() {
             fixed[i] |= p.is_some();
         }
-        let capacity: Vec<u32> = (0..k)
-            .map(|j| (self.seats[j] as u64).saturating_sub(pre_load[j]) as u32)
-            .collect();
-        let special_needs_over_seats: u64 = (0..k)
-            .map(|j| pre_load[j].saturating_sub(self.seats[j] as u64))
-            .sum();
-
-        // The LP over units: the certified optimum (and bound).
-        let mut t =
-            Transport::with_capacity(capacity.clone(), n, allowed.iter().map(|a| a.len()).sum());
-        // Each arc's route measure besides the cost, in the instance's
-        // order: the arcs themselves are not needed past here.
-        let mut other: Vec<u32> = Vec::with_capacity(t.arc_school.capacity());
-        let mut buf: Vec<(u32, i64, u32)> = Vec::new();
-        for i in 0..n {
-            buf.clear();
-            buf.extend(
-                allowed[i]
-                    .iter()
-                    .map(|a| (a.school, cost(i, a), a.other_part())),
-            );
-            t.push_unit_with(supply[i], &mut buf, &mut other);
+        PlacedFirst {
+            pre,
+            load,
+            fixed,
+            supply,
         }
-        drop(allowed);
-        drop(owned);
-        // The instance's arc of unit i to school j, if any.
-        let arc_to =
-            |t: &Transport, i: usize, j: usize| t.arcs(i).find(|&a| t.arc_school[a] as usize == j);
-        let solved = match opts.warm {
-            Some(prices) => ssp::solve_warm(&t, prices),
-            None => ssp::solve(&t),
-        };
-        let certificate = certify(&t, &solved.flow, &solved.price)?;
-        let prices = solved.price.clone();
-        let pre_cost: i128 = pre
-            .iter()
-            .enumerate()
-            .filter_map(|(i, p)| {
-                p.map(|(j, x)| x as i128 * arc_to(&t, i, j).map_or(0, |a| t.arc_mm[a]) as i128)
-            })
-            .sum();
-        let mut lp_bound = whole::total(&t, &solved.flow);
-        lp_bound.mm += pre_cost;
-        let mut rounds = solved.rounds;
+    }
 
-        // Per unit: students per school (beyond those placed first).
-        let mut at: Vec<Vec<(usize, u32)>> = vec![Vec::new(); n];
-        let mut unplaced = vec![0u32; n];
-        let mut whole_stats = None;
-        let mut feeder_broken = Vec::new();
-        let mut enclaves = Vec::new();
-        let mut contiguity_moves = 0;
+    /// The students of each unit per school as the model decides them:
+    /// feeder groups whole, whole units rounded from the LP optimum, or
+    /// the LP optimum itself. The flow (tens of millions of arcs at a
+    /// province) is dropped on return.
+    fn model_placement(
+        &self,
+        opts: &LevelOptions,
+        t: &Transport,
+        solved: ssp::Solved,
+        supply: &[u32],
+        capacity: &[u32],
+    ) -> ModelPlacement {
+        let n = self.units.len();
+        let mut model = ModelPlacement {
+            at: vec![Vec::new(); n],
+            unplaced: vec![0u32; n],
+            whole: None,
+            feeder_broken: Vec::new(),
+            rounds: solved.rounds,
+        };
         if let Some(groups) = opts.groups {
             let (g_at, g_unplaced, stats, broken, r) =
-                self.solve_groups(groups, &t, &supply, &capacity);
-            at = g_at;
-            unplaced = g_unplaced;
-            whole_stats = Some(stats);
-            feeder_broken = broken;
-            rounds += r;
+                self.solve_groups(groups, t, supply, capacity);
+            model.at = g_at;
+            model.unplaced = g_unplaced;
+            model.whole = Some(stats);
+            model.feeder_broken = broken;
+            model.rounds += r;
         } else if opts.whole_units {
-            let r = whole::round(&t, &solved.flow);
-            for i in 0..n {
+            let r = whole::round(t, &solved.flow);
+            for (i, &s) in supply.iter().enumerate() {
                 match r.choice[i] {
-                    Some(a) => at[i].push((t.arc_school[a] as usize, supply[i])),
-                    None => unplaced[i] = supply[i],
+                    Some(a) => model.at[i].push((t.arc_school[a] as usize, s)),
+                    None => model.unplaced[i] = s,
                 }
             }
-            whole_stats = Some(WholeStats {
+            model.whole = Some(WholeStats {
                 split: r.split,
                 method: r.method,
             });
@@ -492,232 +491,41 @@ impl<'a> LevelProblem<'a> {
             for i in 0..n {
                 for a in t.arcs(i) {
                     if solved.flow.arc[a] > 0 {
-                        at[i].push((t.arc_school[a] as usize, solved.flow.arc[a]));
+                        model.at[i].push((t.arc_school[a] as usize, solved.flow.arc[a]));
                     }
                 }
-                unplaced[i] = solved.flow.unplaced[i];
+                model.unplaced[i] = solved.flow.unplaced[i];
             }
         }
-        // The flow (tens of millions of arcs at a province) is not needed
-        // past here.
-        drop(solved);
-        // Students placed first join the unit's rows.
-        for i in 0..n {
-            if let Some((j, x)) = pre[i] {
-                match at[i].iter_mut().find(|h| h.0 == j) {
-                    Some(h) => h.1 += x,
-                    None => at[i].push((j, x)),
-                }
-            }
-            at[i].retain(|h| h.1 > 0);
-            at[i].sort_unstable();
-        }
+        model
+    }
 
-        // Contiguity: move enclaves to a neighbouring zone, least cost first.
-        let whole_zones = opts.whole_units || opts.groups.is_some();
-        let labels_of = |at: &[Vec<(usize, u32)>]| -> Vec<Option<usize>> {
-            at.iter()
-                .map(|h| {
-                    h.iter()
-                        .max_by_key(|&&(j, x)| (x, std::cmp::Reverse(j)))
-                        .map(|&(j, _)| j)
-                })
-                .collect()
+    /// Rows, and the value in LP terms.
+    fn rows(
+        &self,
+        t: &Transport,
+        other: &[u32],
+        model: &ModelPlacement,
+        whole_zones: bool,
+        stability: &Stability,
+    ) -> Rows {
+        let mut rows = Rows {
+            placements: Vec::new(),
+            assigned: vec![0u64; self.schools.len()],
+            objective: Total::default(),
         };
-        {
-            let gens: Vec<usize> = (0..n).filter(|&i| !at[i].is_empty()).collect();
-            let pts: Vec<(f64, f64)> = gens
-                .iter()
-                .map(|&i| (self.units[i].lon, self.units[i].lat))
-                .collect();
-            let adj = delaunay_graph(&pts).spread(&gens, n);
-            let weight: Vec<u64> = at
-                .iter()
-                .map(|h| h.iter().map(|x| x.1 as u64).sum())
-                .collect();
-            let mut load = vec![0u64; k];
-            for h in &at {
-                for &(j, x) in h {
-                    load[j] += x as u64;
-                }
-            }
-            let repair = whole_zones && opts.contiguous && opts.groups.is_none();
-            let mut last_why: std::collections::HashMap<usize, EnclaveWhy> = Default::default();
-            // Each move recomputes the pieces; the number of moves is bounded.
-            'moves: for _ in 0..(if repair { 10 * n + 10 } else { 0 }) {
-                let labels = labels_of(&at);
-                let ps = pieces(&labels, &adj, &weight, k);
-                for (j, school_pieces) in ps.iter().enumerate() {
-                    for piece in school_pieces.iter().skip(1) {
-                        if piece.iter().any(|&i| fixed[i]) {
-                            last_why.insert(piece[0], EnclaveWhy::Fixed);
-                            continue;
-                        }
-                        // Neighbouring zones, and whether the piece touches their main piece.
-                        let mut cands: Vec<usize> = piece
-                            .iter()
-                            .flat_map(|&i| adj.of(i).iter())
-                            .filter_map(|&w| labels[w as usize])
-                            .filter(|&l| l != j)
-                            .collect();
-                        cands.sort_unstable();
-                        cands.dedup();
-                        let students: u64 = piece.iter().map(|&i| weight[i]).sum();
-                        let mut best: Option<((bool, i128, usize), usize)> = None;
-                        let mut why = EnclaveWhy::NeighboursOutOfReach;
-                        for &c in &cands {
-                            let reach = piece.iter().all(|&i| arc_to(&t, i, c).is_some());
-                            if !reach {
-                                continue;
-                            }
-                            if load[c] + students > capacity[c] as u64 + pre_load[c] {
-                                why = EnclaveWhy::NeighboursFull;
-                                continue;
-                            }
-                            let delta: i128 = piece
-                                .iter()
-                                .map(|&i| {
-                                    let new = arc_to(&t, i, c);
-                                    let old = arc_to(&t, i, j);
-                                    weight[i] as i128
-                                        * (new.map_or(0, |a| t.arc_mm[a])
-                                            - old.map_or(0, |a| t.arc_mm[a]))
-                                            as i128
-                                })
-                                .sum();
-                            let main = ps[c].first();
-                            let joins_main = piece.iter().any(|&i| {
-                                adj.of(i).iter().any(|&w| {
-                                    main.is_some_and(|m| m.binary_search(&(w as usize)).is_ok())
-                                })
-                            });
-                            let key = (!joins_main, delta, c);
-                            if best.as_ref().is_none_or(|b| key < b.0) {
-                                best = Some((key, c));
-                            }
-                        }
-                        match best {
-                            Some((_, c)) => {
-                                for &i in piece {
-                                    at[i] = vec![(c, weight[i] as u32)];
-                                }
-                                load[j] -= students;
-                                load[c] += students;
-                                contiguity_moves += piece.len();
-                                continue 'moves;
-                            }
-                            None => {
-                                // A full neighbour: trade. The piece goes
-                                // to it, and as many of its students on the
-                                // border with this school's main piece come
-                                // here, if no zone breaks into more pieces.
-                                if why == EnclaveWhy::NeighboursFull {
-                                    let cap = |c: usize| capacity[c] as u64 + pre_load[c];
-                                    let main_j = &ps[j][0];
-                                    let cost_at = |i: usize, c: usize| {
-                                        arc_to(&t, i, c).map(|a| t.arc_mm[a] as i128)
-                                    };
-                                    for &c in &cands {
-                                        if !piece.iter().all(|&i| cost_at(i, c).is_some()) {
-                                            continue;
-                                        }
-                                        let need = (load[c] + students).saturating_sub(cap(c));
-                                        let mut border: Vec<(i128, usize)> = (0..n)
-                                            .filter(|&w| {
-                                                labels[w] == Some(c)
-                                                    && !fixed[w]
-                                                    && at[w].len() == 1
-                                                    && adj.of(w).iter().any(|&v| {
-                                                        main_j.binary_search(&(v as usize)).is_ok()
-                                                    })
-                                            })
-                                            .filter_map(|w| {
-                                                let d = cost_at(w, j)? - cost_at(w, c)?;
-                                                Some((d * weight[w] as i128, w))
-                                            })
-                                            .collect();
-                                        border.sort_unstable();
-                                        let mut take = Vec::new();
-                                        let mut freed = 0u64;
-                                        for &(_, w) in &border {
-                                            if freed >= need {
-                                                break;
-                                            }
-                                            take.push(w);
-                                            freed += weight[w];
-                                        }
-                                        if freed < need || load[j] - students + freed > cap(j) {
-                                            continue;
-                                        }
-                                        let saved = at.clone();
-                                        for &i in piece {
-                                            at[i] = vec![(c, weight[i] as u32)];
-                                        }
-                                        for &w in &take {
-                                            at[w] = vec![(j, weight[w] as u32)];
-                                        }
-                                        let ps2 = pieces(&labels_of(&at), &adj, &weight, k);
-                                        if ps2[j].len() < ps[j].len() && ps2[c].len() <= ps[c].len()
-                                        {
-                                            load[j] = load[j] - students + freed;
-                                            load[c] = load[c] + students - freed;
-                                            contiguity_moves += piece.len() + take.len();
-                                            continue 'moves;
-                                        }
-                                        at = saved;
-                                    }
-                                }
-                                last_why.insert(piece[0], why);
-                            }
-                        }
-                    }
-                }
-                break;
-            }
-            let labels = labels_of(&at);
-            let ps = pieces(&labels, &adj, &weight, k);
-            for (j, school_pieces) in ps.iter().enumerate() {
-                for piece in school_pieces.iter().skip(1) {
-                    let why = if !whole_zones {
-                        EnclaveWhy::NotWhole
-                    } else if opts.groups.is_some() {
-                        EnclaveWhy::Feeder
-                    } else if !opts.contiguous {
-                        EnclaveWhy::NotWhole
-                    } else if piece.iter().any(|&i| fixed[i]) {
-                        EnclaveWhy::Fixed
-                    } else {
-                        *last_why
-                            .get(&piece[0])
-                            .unwrap_or(&EnclaveWhy::NeighboursOutOfReach)
-                    };
-                    enclaves.push(Enclave {
-                        school: j,
-                        units: piece.clone(),
-                        students: piece.iter().map(|&i| weight[i]).sum(),
-                        why,
-                    });
-                }
-            }
-        }
-
-        // Rows, and the value in LP terms.
-        let mut placements = Vec::new();
-        let mut assigned = vec![0u64; k];
-        let mut objective = Total::default();
-        for i in 0..n {
-            for &(j, x) in &at[i] {
+        for (i, at) in model.at.iter().enumerate() {
+            for &(j, x) in at {
                 // The route as found: its cost without the stability
                 // penalty.
-                let a = arc_to(&t, i, j).map(|a| {
-                    let moved = current(i).is_some_and(|c| c != j);
-                    let base = t.arc_mm[a] - if moved { penalty } else { 0 };
+                let a = arc_to(t, i, j).map(|a| {
+                    let base = t.arc_mm[a] - stability.penalty(i, j);
                     (t.arc_mm[a], Arc::from_parts(j as u32, other[a], base))
                 });
-                assigned[j] += x as u64;
-                objective.mm += x as i128 * a.map_or(0, |a| a.0) as i128;
+                rows.assigned[j] += x as u64;
+                rows.objective.mm += x as i128 * a.map_or(0, |a| a.0) as i128;
                 let a = a.map(|a| a.1);
-                placements.push(Placement {
+                rows.placements.push(Placement {
                     unit: i,
                     school: Some(j),
                     students: x,
@@ -728,52 +536,33 @@ impl<'a> LevelProblem<'a> {
                     reason: None,
                 });
             }
-            let placed: u32 = at[i].iter().map(|h| h.1).sum();
+            let placed: u32 = at.iter().map(|h| h.1).sum();
             let y = self.demand.students[i] - placed;
-            debug_assert!(y == unplaced[i] || whole_zones);
+            debug_assert!(y == model.unplaced[i] || whole_zones);
             if y > 0 {
-                objective.unplaced += y as i128;
-                let reason = if self.arcs.no_road[i] || self.pins_without_route.contains(&i) {
-                    Reason::NoRoadConnection
-                } else if t.arcs(i).is_empty() {
-                    Reason::NoSchoolInReach
-                } else {
-                    Reason::CapacityShort
-                };
-                placements.push(Placement {
+                rows.objective.unplaced += y as i128;
+                rows.placements.push(Placement {
                     unit: i,
                     school: None,
                     students: y,
                     travel_m: None,
                     travel_min: None,
-                    reason: Some(reason),
+                    reason: Some(self.unplaced_reason(t, i)),
                 });
             }
         }
-        Ok(LevelAssignment {
-            level: self.level,
-            students: self.demand.students.iter().map(|&s| s as u64).sum(),
-            placements,
-            seats: self.seats.clone(),
-            assigned,
-            special_needs_over_seats,
-            certificate,
-            lp_bound,
-            objective,
-            whole: whole_stats,
-            enclaves,
-            contiguity_moves,
-            feeder_broken,
-            feeder_groups: opts.groups.map_or(0, |g| {
-                let mut v: Vec<u32> = g.iter().flatten().copied().collect();
-                v.sort_unstable();
-                v.dedup();
-                v.len()
-            }),
-            rounds,
-            solve_seconds: clock.elapsed().as_secs_f64(),
-            prices,
-        })
+        rows
+    }
+
+    /// Why students of unit `i` are left unplaced.
+    fn unplaced_reason(&self, t: &Transport, i: usize) -> Reason {
+        if self.arcs.no_road[i] || self.pins_without_route.contains(&i) {
+            Reason::NoRoadConnection
+        } else if t.arcs(i).is_empty() {
+            Reason::NoSchoolInReach
+        } else {
+            Reason::CapacityShort
+        }
     }
 
     /// Feeder groups: each group's units go whole to one school. A group
@@ -870,6 +659,143 @@ impl<'a> LevelProblem<'a> {
             solved.rounds,
         )
     }
+}
+
+/// The stability weight: a penalty, in solver cost units, on each student
+/// placed away from their current school.
+struct Stability<'a> {
+    current: Option<&'a [Option<usize>]>,
+    penalty: i64,
+}
+
+impl<'a> Stability<'a> {
+    fn new(opts: &LevelOptions<'a>, cost_per_m: f64) -> Stability<'a> {
+        Stability {
+            current: opts.current,
+            penalty: (opts.stability_m_per_student.max(0.0) * cost_per_m).round() as i64,
+        }
+    }
+
+    /// The penalty on one student of unit `i` at school `j`.
+    fn penalty(&self, i: usize, j: usize) -> i64 {
+        let moved = self.current.and_then(|c| c[i]).is_some_and(|c| c != j);
+        if moved { self.penalty } else { 0 }
+    }
+
+    /// Cost of one student of unit `i` on arc `a`, with the penalty.
+    fn cost(&self, i: usize, a: &Arc) -> i64 {
+        a.cost + self.penalty(i, a.school as usize)
+    }
+}
+
+/// Special-needs students placed before the model, and what is left to it.
+struct PlacedFirst {
+    /// Per unit: the school and its students placed first.
+    pre: Vec<Option<(usize, u32)>>,
+    /// Per school: students placed first.
+    load: Vec<u64>,
+    /// Per unit: never moved by contiguity repair (placed first or pinned).
+    fixed: Vec<bool>,
+    /// Per unit: students left to the model.
+    supply: Vec<u32>,
+}
+
+impl PlacedFirst {
+    /// Seats per school left to the model.
+    fn capacity_left(&self, seats: &[u32]) -> Vec<u32> {
+        (0..seats.len())
+            .map(|j| (seats[j] as u64).saturating_sub(self.load[j]) as u32)
+            .collect()
+    }
+
+    /// Students placed first beyond their school's seats.
+    fn over_seats(&self, seats: &[u32]) -> u64 {
+        (0..seats.len())
+            .map(|j| self.load[j].saturating_sub(seats[j] as u64))
+            .sum()
+    }
+
+    /// Their cost in the instance's terms.
+    fn cost(&self, t: &Transport) -> i128 {
+        self.pre
+            .iter()
+            .enumerate()
+            .filter_map(|(i, p)| {
+                p.map(|(j, x)| x as i128 * arc_to(t, i, j).map_or(0, |a| t.arc_mm[a]) as i128)
+            })
+            .sum()
+    }
+
+    /// Students placed first join the unit's rows (rows kept ascending by
+    /// school, none empty).
+    fn join(&self, at: &mut [Vec<(usize, u32)>]) {
+        for (i, at) in at.iter_mut().enumerate() {
+            if let Some((j, x)) = self.pre[i] {
+                match at.iter_mut().find(|h| h.0 == j) {
+                    Some(h) => h.1 += x,
+                    None => at.push((j, x)),
+                }
+            }
+            at.retain(|h| h.1 > 0);
+            at.sort_unstable();
+        }
+    }
+}
+
+/// The model's decision, before contiguity repair.
+struct ModelPlacement {
+    /// Per unit: (school, students), beyond those placed first until joined.
+    at: Vec<Vec<(usize, u32)>>,
+    /// Per unit: students the model left unplaced.
+    unplaced: Vec<u32>,
+    whole: Option<WholeStats>,
+    feeder_broken: Vec<u32>,
+    rounds: usize,
+}
+
+/// The assignment's rows with what they add up to.
+struct Rows {
+    placements: Vec<Placement>,
+    assigned: Vec<u64>,
+    objective: Total,
+}
+
+/// The LP over units, at the allowed arcs' costs with the stability
+/// penalty, and each arc's route measure besides the cost, in the
+/// instance's order: the arcs themselves are not needed past here.
+fn lp_instance(
+    allowed: &[&[Arc]],
+    supply: &[u32],
+    capacity: &[u32],
+    stability: &Stability,
+) -> (Transport, Vec<u32>) {
+    let arcs = allowed.iter().map(|a| a.len()).sum();
+    let mut t = Transport::with_capacity(capacity.to_vec(), allowed.len(), arcs);
+    let mut other: Vec<u32> = Vec::with_capacity(t.arc_school.capacity());
+    let mut buf: Vec<(u32, i64, u32)> = Vec::new();
+    for (i, unit_arcs) in allowed.iter().enumerate() {
+        buf.clear();
+        buf.extend(
+            unit_arcs
+                .iter()
+                .map(|a| (a.school, stability.cost(i, a), a.other_part())),
+        );
+        t.push_unit_with(supply[i], &mut buf, &mut other);
+    }
+    (t, other)
+}
+
+/// The instance's arc of unit `i` to school `j`, if any.
+fn arc_to(t: &Transport, i: usize, j: usize) -> Option<usize> {
+    t.arcs(i).find(|&a| t.arc_school[a] as usize == j)
+}
+
+/// How many distinct feeder groups there are.
+fn distinct_groups(groups: &[Option<u32>]) -> usize {
+    let mut v: Vec<u32> = groups.iter().flatten().copied().collect();
+    v.sort_unstable();
+    v.dedup();
+    v.len()
 }
 
 /// Assign the entry cohort of `level` under the base model: special-needs

@@ -690,217 +690,305 @@ pub fn solve_from(t: &Transport, prices: Option<&[Cost]>) -> Solved {
 /// its cheapest options at the prices (a previous optimum's flow and prices
 /// after arcs were added: only the units the new arcs tempt move).
 fn solve_start(t: &Transport, prices: Option<&[Cost]>, init: Option<&Flow>) -> Solved {
-    let k = t.schools();
-    let kk = k + 1;
-    let mut arc_unit = vec![0u32; t.arc_school.len()];
-    for i in 0..t.units() {
-        for a in t.arcs(i) {
-            arc_unit[a] = i as u32;
-        }
-    }
-    let mut s = State {
-        t,
-        k,
-        x: vec![0; t.arc_school.len()],
-        y: vec![0; t.units()],
-        load: vec![0; k],
-        flow_out: vec![0; k],
-        unplaced_total: 0,
-        arc_unit,
-        pair_of: vec![NO_PAIR; kk * kk],
-        pairs: Vec::new(),
-        top: Vec::new(),
-        out: vec![Vec::new(); kk],
-        into: vec![Vec::new(); kk],
-    };
-    // Prices >= 0 (a negative price is a free seat's zero).
-    let price: Vec<i128> = match prices {
+    let price = start_prices(prices, t.schools());
+    let mut s = State::new(t);
+    s.start(&price, init);
+    let mut paths = ShortestPaths::new(s, &price);
+    let rounds = paths.run();
+    paths.solved(rounds)
+}
+
+/// Start prices >= 0 (a negative price is a free seat's zero), packed;
+/// zero without any.
+fn start_prices(prices: Option<&[Cost]>, k: usize) -> Vec<i128> {
+    match prices {
         Some(p) => {
             assert_eq!(p.len(), k, "one price per school");
             p.iter().map(|&c| pack(c.max(Cost::ZERO))).collect()
         }
         None => vec![0; k],
-    };
-    s.start(&price, init);
-    let mut scratch: Vec<(usize, usize, Entry)> = Vec::new();
-
-    // Nodes: schools 0..k, unplaced k, sink k + 1. Distances and
-    // potentials are costs packed into one i128 (`pack`), so the hot loop
-    // compares and adds single numbers; `UNSEEN` marks no distance yet.
-    // Reduced costs c + pot[u] - pot[v] of every arc with room stay >= 0.
-    // The arcs: moves between schools (and unplaced) through units; school
-    // -> sink while it passes on fewer students than its seats, sink ->
-    // school while it passes on any (a seat given back), unplaced -> sink,
-    // and sink -> unplaced while anyone is unplaced.
-    let unplaced = k;
-    let sink = k + 1;
-    let n = k + 2;
-    let mut pot = vec![0i128; n];
-    for j in 0..k {
-        pot[j] = -price[j];
     }
-    // Excess of the sink: students passed on to it beyond all students.
-    let total: u64 = t.supply.iter().map(|&x| x as u64).sum();
-    let mut sink_excess: i128 =
-        s.flow_out.iter().sum::<u64>() as i128 + s.unplaced_total as i128 - total as i128;
-    let mut search = Search {
-        dist: vec![UNSEEN; n],
-        done: vec![false; n],
-        pred: vec![(usize::MAX, NO_PAIR); n],
-        pq: BinaryHeap::new(),
-        touched: Vec::new(),
-    };
-    let mut rounds = 0;
-    // The path of a round, from its source: (from, to, pair or `NO_PAIR`).
-    let mut path: Vec<(usize, usize, u32)> = Vec::new();
-    let mut hops: Vec<Entry> = Vec::new();
-    // First every school with excess sends it forward to the nearest
-    // school short of students or to the sink (which may then hold more
-    // than its due); then every school short of students draws, searching
-    // backward, from the sink (a seat given back at a school of price
-    // zero, or its own price lowered). Either way the sink ends a search
-    // and is never passed through: passing through it would reach every
-    // school at once. Any shortest path keeps every reduced cost >= 0, so
-    // the result is optimal whatever the order. A node's excess or deficit
-    // never grows, so the schools left to do are found by cursors.
-    let mut cursor = 0;
-    let mut short = 0;
-    loop {
-        while cursor < k && s.load[cursor] <= s.flow_out[cursor] {
-            cursor += 1;
-        }
-        let forward = cursor < k;
-        if !forward {
-            while short < k && s.load[short] >= s.flow_out[short] {
-                short += 1;
-            }
-            if short == k {
-                break;
-            }
-        }
-        rounds += 1;
-        path.clear();
-        if forward {
-            let src = cursor;
-            search.start(src);
-            let (dt, target) = loop {
-                let (dv, v) = search
-                    .settle()
-                    .expect("the sink is always reachable through unplaced");
-                if v == sink || (v != unplaced && s.load[v] < s.flow_out[v]) {
-                    break (dv, v);
-                }
-                let base = dv + pot[v];
-                // To the sink: a school with a free seat, or unplaced.
-                if v == unplaced || s.flow_out[v] < t.capacity[v] as u64 {
-                    let nd = base - pot[sink];
-                    debug_assert!(nd >= dv, "negative reduced cost to sink");
-                    relax(&mut search, sink, nd, (v, NO_PAIR));
-                }
-                // Moves out of `unplaced` take a student out of it (-1).
-                let base = base - ((v == unplaced) as i128) * UNIT;
-                let mut i = 0;
-                while i < s.out[v].len() {
-                    let (l, p) = s.out[v][i];
-                    let l = l as usize;
-                    if search.done[l] {
-                        i += 1;
-                        continue;
-                    }
-                    let mm = s.top[p as usize];
-                    if mm == EMPTY {
-                        // Heap drained: drop the pair until a move returns.
-                        s.pairs[p as usize].listed = false;
-                        s.out[v].swap_remove(i);
-                        continue;
-                    }
-                    // Moves into `unplaced` leave a student unplaced (+1).
-                    let nd = base + mm as i128 + ((l == unplaced) as i128) * UNIT - pot[l];
-                    debug_assert!(nd >= dv, "negative reduced cost");
-                    relax(&mut search, l, nd, (v, p));
-                    i += 1;
-                }
-            };
-            // The textbook update adds min(dist, dt) to every node; adding
-            // min(dist, dt) - dt instead shifts all potentials by the same
-            // -dt, which changes no reduced cost and no price (both are
-            // differences), and touches only the nodes settled this round.
-            for &v in &search.touched {
-                if search.done[v] && search.dist[v] < dt {
-                    pot[v] += search.dist[v] - dt;
-                }
-            }
-            let mut v = target;
-            while v != src {
-                let (u, p) = search.pred[v];
-                path.push((u, v, p));
-                v = u;
-            }
-            path.reverse();
-        } else {
-            // Backward from the school short of students: search.dist[v] is the
-            // reduced cost of the cheapest path from v to it; the search
-            // ends at the sink.
-            let dst = short;
-            search.start(dst);
-            let ds = loop {
-                let (dv, v) = search
-                    .settle()
-                    .expect("the sink always reaches a school short of students");
-                if v == sink {
-                    break dv;
-                }
-                // From the sink: a seat given back here (a school passing
-                // students on), or a student out of unplaced.
-                if (v == unplaced && s.unplaced_total > 0) || (v != unplaced && s.flow_out[v] > 0) {
-                    let nd = dv + pot[sink] - pot[v];
-                    debug_assert!(nd >= dv, "negative reduced cost from sink");
-                    relax(&mut search, sink, nd, (v, NO_PAIR));
-                }
-                // Moves into `unplaced` leave a student unplaced (+1).
-                let base = dv - pot[v] + ((v == unplaced) as i128) * UNIT;
-                for &(j, p) in &s.into[v] {
-                    let j = j as usize;
-                    if search.done[j] {
-                        continue;
-                    }
-                    let mm = s.top[p as usize];
-                    if mm == EMPTY {
-                        continue;
-                    }
-                    // Moves out of `unplaced` take a student out of it (-1).
-                    let nd = base + mm as i128 - ((j == unplaced) as i128) * UNIT + pot[j];
-                    debug_assert!(nd >= dv, "negative reduced cost");
-                    relax(&mut search, j, nd, (v, p));
-                }
-            };
-            // Mirror of the forward update: potentials rise by what each
-            // node settled before the sink saves on the way to `dst`.
-            for &v in &search.touched {
-                if search.done[v] && search.dist[v] < ds {
-                    pot[v] += ds - search.dist[v];
-                }
-            }
-            let mut v = sink;
-            while v != dst {
-                let (w, p) = search.pred[v];
-                path.push((v, w, p));
-                v = w;
-            }
-        }
+}
 
-        // The batch: the source's excess, the end's deficit, and the room
-        // on every arc of the path.
+impl<'a> State<'a> {
+    /// Nothing placed yet, no pairs.
+    fn new(t: &'a Transport) -> State<'a> {
+        let k = t.schools();
+        let kk = k + 1;
+        let mut arc_unit = vec![0u32; t.arc_school.len()];
+        for i in 0..t.units() {
+            for a in t.arcs(i) {
+                arc_unit[a] = i as u32;
+            }
+        }
+        State {
+            t,
+            k,
+            x: vec![0; t.arc_school.len()],
+            y: vec![0; t.units()],
+            load: vec![0; k],
+            flow_out: vec![0; k],
+            unplaced_total: 0,
+            arc_unit,
+            pair_of: vec![NO_PAIR; kk * kk],
+            pairs: Vec::new(),
+            top: Vec::new(),
+            out: vec![Vec::new(); kk],
+            into: vec![Vec::new(); kk],
+        }
+    }
+}
+
+/// The successive shortest paths from a start: the flow, the node
+/// potentials, the sink's excess, and the buffers one round reuses.
+///
+/// Nodes: schools 0..k, unplaced k, sink k + 1. Distances and potentials
+/// are costs packed into one i128 (`pack`), so the hot loop compares and
+/// adds single numbers; `UNSEEN` marks no distance yet. Reduced costs
+/// c + pot[u] - pot[v] of every arc with room stay >= 0. The arcs: moves
+/// between schools (and unplaced) through units; school -> sink while it
+/// passes on fewer students than its seats, sink -> school while it passes
+/// on any (a seat given back), unplaced -> sink, and sink -> unplaced
+/// while anyone is unplaced.
+struct ShortestPaths<'a> {
+    s: State<'a>,
+    pot: Vec<i128>,
+    /// Excess of the sink: students passed on to it beyond all students.
+    sink_excess: i128,
+    search: Search,
+    /// The path of a round, from its source: (from, to, pair or `NO_PAIR`).
+    path: Vec<(usize, usize, u32)>,
+    /// The moves of the path's hops, read before any is made.
+    hops: Vec<Entry>,
+    scratch: Vec<(usize, usize, Entry)>,
+}
+
+impl<'a> ShortestPaths<'a> {
+    fn new(s: State<'a>, price: &[i128]) -> ShortestPaths<'a> {
+        let k = s.k;
+        let n = k + 2;
+        let mut pot = vec![0i128; n];
+        for j in 0..k {
+            pot[j] = -price[j];
+        }
+        let total: u64 = s.t.supply.iter().map(|&x| x as u64).sum();
+        let sink_excess =
+            s.flow_out.iter().sum::<u64>() as i128 + s.unplaced_total as i128 - total as i128;
+        ShortestPaths {
+            s,
+            pot,
+            sink_excess,
+            search: Search {
+                dist: vec![UNSEEN; n],
+                done: vec![false; n],
+                pred: vec![(usize::MAX, NO_PAIR); n],
+                pq: BinaryHeap::new(),
+                touched: Vec::new(),
+            },
+            path: Vec::new(),
+            hops: Vec::new(),
+            scratch: Vec::new(),
+        }
+    }
+
+    fn unplaced(&self) -> usize {
+        self.s.k
+    }
+
+    fn sink(&self) -> usize {
+        self.s.k + 1
+    }
+
+    /// Rounds until no school has excess or deficit; the rounds run.
+    ///
+    /// First every school with excess sends it forward to the nearest
+    /// school short of students or to the sink (which may then hold more
+    /// than its due); then every school short of students draws, searching
+    /// backward, from the sink (a seat given back at a school of price
+    /// zero, or its own price lowered). Either way the sink ends a search
+    /// and is never passed through: passing through it would reach every
+    /// school at once. Any shortest path keeps every reduced cost >= 0, so
+    /// the result is optimal whatever the order. A node's excess or deficit
+    /// never grows, so the schools left to do are found by cursors.
+    fn run(&mut self) -> usize {
+        let k = self.s.k;
+        let mut rounds = 0;
+        let mut cursor = 0;
+        let mut short = 0;
+        loop {
+            while cursor < k && self.s.load[cursor] <= self.s.flow_out[cursor] {
+                cursor += 1;
+            }
+            let forward = cursor < k;
+            if !forward {
+                while short < k && self.s.load[short] >= self.s.flow_out[short] {
+                    short += 1;
+                }
+                if short == k {
+                    break;
+                }
+            }
+            rounds += 1;
+            self.path.clear();
+            if forward {
+                self.forward_path(cursor);
+            } else {
+                self.backward_path(short);
+            }
+            let delta = self.batch();
+            self.send(delta);
+        }
+        rounds
+    }
+
+    /// The shortest path from school `src` (with excess) to a school short
+    /// of students or to the sink, into `path`; potentials updated.
+    fn forward_path(&mut self, src: usize) {
+        let (unplaced, sink) = (self.unplaced(), self.sink());
+        self.search.start(src);
+        let (dt, target) = loop {
+            let (dv, v) = self
+                .search
+                .settle()
+                .expect("the sink is always reachable through unplaced");
+            if v == sink || (v != unplaced && self.s.load[v] < self.s.flow_out[v]) {
+                break (dv, v);
+            }
+            self.relax_out_of(v, dv);
+        };
+        // The textbook update adds min(dist, dt) to every node; adding
+        // min(dist, dt) - dt instead shifts all potentials by the same
+        // -dt, which changes no reduced cost and no price (both are
+        // differences), and touches only the nodes settled this round.
+        for &v in &self.search.touched {
+            if self.search.done[v] && self.search.dist[v] < dt {
+                self.pot[v] += self.search.dist[v] - dt;
+            }
+        }
+        let mut v = target;
+        while v != src {
+            let (u, p) = self.search.pred[v];
+            self.path.push((u, v, p));
+            v = u;
+        }
+        self.path.reverse();
+    }
+
+    /// Relax the arcs out of node `v`, settled at `dv`, in a forward search.
+    #[inline]
+    fn relax_out_of(&mut self, v: usize, dv: i128) {
+        let (unplaced, sink) = (self.unplaced(), self.sink());
+        let (s, search, pot) = (&mut self.s, &mut self.search, &self.pot);
+        let base = dv + pot[v];
+        // To the sink: a school with a free seat, or unplaced.
+        if v == unplaced || s.flow_out[v] < s.t.capacity[v] as u64 {
+            let nd = base - pot[sink];
+            debug_assert!(nd >= dv, "negative reduced cost to sink");
+            relax(search, sink, nd, (v, NO_PAIR));
+        }
+        // Moves out of `unplaced` take a student out of it (-1).
+        let base = base - ((v == unplaced) as i128) * UNIT;
+        let mut i = 0;
+        while i < s.out[v].len() {
+            let (l, p) = s.out[v][i];
+            let l = l as usize;
+            if search.done[l] {
+                i += 1;
+                continue;
+            }
+            let mm = s.top[p as usize];
+            if mm == EMPTY {
+                // Heap drained: drop the pair until a move returns.
+                s.pairs[p as usize].listed = false;
+                s.out[v].swap_remove(i);
+                continue;
+            }
+            // Moves into `unplaced` leave a student unplaced (+1).
+            let nd = base + mm as i128 + ((l == unplaced) as i128) * UNIT - pot[l];
+            debug_assert!(nd >= dv, "negative reduced cost");
+            relax(search, l, nd, (v, p));
+            i += 1;
+        }
+    }
+
+    /// The shortest path from the sink to school `dst` (short of
+    /// students), searched backward from `dst`, into `path`; potentials
+    /// updated. search.dist[v] is the reduced cost of the cheapest path
+    /// from v to `dst`; the search ends at the sink.
+    fn backward_path(&mut self, dst: usize) {
+        let sink = self.sink();
+        self.search.start(dst);
+        let ds = loop {
+            let (dv, v) = self
+                .search
+                .settle()
+                .expect("the sink always reaches a school short of students");
+            if v == sink {
+                break dv;
+            }
+            self.relax_into(v, dv);
+        };
+        // Mirror of the forward update: potentials rise by what each
+        // node settled before the sink saves on the way to `dst`.
+        for &v in &self.search.touched {
+            if self.search.done[v] && self.search.dist[v] < ds {
+                self.pot[v] += ds - self.search.dist[v];
+            }
+        }
+        let mut v = sink;
+        while v != dst {
+            let (w, p) = self.search.pred[v];
+            self.path.push((v, w, p));
+            v = w;
+        }
+    }
+
+    /// Relax the arcs into node `v`, settled at `dv`, in a backward search.
+    #[inline]
+    fn relax_into(&mut self, v: usize, dv: i128) {
+        let (unplaced, sink) = (self.unplaced(), self.sink());
+        let (s, search, pot) = (&self.s, &mut self.search, &self.pot);
+        // From the sink: a seat given back here (a school passing
+        // students on), or a student out of unplaced.
+        if (v == unplaced && s.unplaced_total > 0) || (v != unplaced && s.flow_out[v] > 0) {
+            let nd = dv + pot[sink] - pot[v];
+            debug_assert!(nd >= dv, "negative reduced cost from sink");
+            relax(search, sink, nd, (v, NO_PAIR));
+        }
+        // Moves into `unplaced` leave a student unplaced (+1).
+        let base = dv - pot[v] + ((v == unplaced) as i128) * UNIT;
+        for &(j, p) in &s.into[v] {
+            let j = j as usize;
+            if search.done[j] {
+                continue;
+            }
+            let mm = s.top[p as usize];
+            if mm == EMPTY {
+                continue;
+            }
+            // Moves out of `unplaced` take a student out of it (-1).
+            let nd = base + mm as i128 - ((j == unplaced) as i128) * UNIT + pot[j];
+            debug_assert!(nd >= dv, "negative reduced cost");
+            relax(search, j, nd, (v, p));
+        }
+    }
+
+    /// The batch: the source's excess, the end's deficit, and the room
+    /// on every arc of the path.
+    fn batch(&self) -> u32 {
+        let (unplaced, sink) = (self.unplaced(), self.sink());
+        let s = &self.s;
+        let path = &self.path;
         let (src, end) = (path[0].0, path[path.len() - 1].1);
         let mut delta: u128 = if src == sink {
-            sink_excess.max(0) as u128
+            self.sink_excess.max(0) as u128
         } else {
             (s.load[src] - s.flow_out[src]) as u128
         };
         if end != sink {
             delta = delta.min((s.flow_out[end] - s.load[end]) as u128);
         }
-        for &(u, v, p) in &path {
+        for &(u, v, p) in path {
             let room = if p != NO_PAIR {
                 let Reverse(e) = *s.pairs[p as usize].heap.peek().expect("a valid move");
                 s.amount(s.unit_of(&e), e.from) as u128
@@ -908,7 +996,7 @@ fn solve_start(t: &Transport, prices: Option<&[Cost]>, init: Option<&Flow>) -> S
                 if u == unplaced {
                     u128::MAX
                 } else {
-                    (t.capacity[u] as u64 - s.flow_out[u]) as u128
+                    (s.t.capacity[u] as u64 - s.flow_out[u]) as u128
                 }
             } else if v == unplaced {
                 s.unplaced_total as u128
@@ -918,23 +1006,31 @@ fn solve_start(t: &Transport, prices: Option<&[Cost]>, init: Option<&Flow>) -> S
             delta = delta.min(room);
         }
         debug_assert!(delta > 0 && delta <= u32::MAX as u128);
-        let delta = delta as u32;
+        delta as u32
+    }
+
+    /// Send `delta` students along the path.
+    fn send(&mut self, delta: u32) {
+        let (unplaced, sink) = (self.unplaced(), self.sink());
+        let (src, end) = (self.path[0].0, self.path[self.path.len() - 1].1);
         if src == sink {
-            sink_excess -= delta as i128;
+            self.sink_excess -= delta as i128;
         }
         if end == sink {
-            sink_excess += delta as i128;
+            self.sink_excess += delta as i128;
         }
+        let s = &mut self.s;
         // The moves are read off their heaps before any is made (making
         // one adds moves to heaps, maybe to a later hop's).
-        hops.clear();
-        for &(_, _, p) in &path {
+        self.hops.clear();
+        for &(_, _, p) in &self.path {
             if p != NO_PAIR {
-                hops.push(s.pairs[p as usize].heap.peek().expect("a valid move").0);
+                self.hops
+                    .push(s.pairs[p as usize].heap.peek().expect("a valid move").0);
             }
         }
-        let mut next = hops.iter();
-        for &(u, v, p) in &path {
+        let mut next = self.hops.iter();
+        for &(u, v, p) in &self.path {
             if p == NO_PAIR {
                 if v == sink && u != unplaced {
                     s.flow_out[u] += delta as u64;
@@ -945,8 +1041,8 @@ fn solve_start(t: &Transport, prices: Option<&[Cost]>, init: Option<&Flow>) -> S
             }
             let e = *next.next().expect("one move per hop");
             let unit = s.unit_of(&e);
-            s.sub_amount(unit, e.from, delta, &mut scratch);
-            s.add_amount(unit, e.to, delta, &mut scratch);
+            s.sub_amount(unit, e.from, delta, &mut self.scratch);
+            s.add_amount(unit, e.to, delta, &mut self.scratch);
             if u != unplaced {
                 s.load[u] -= delta as u64;
             }
@@ -956,18 +1052,22 @@ fn solve_start(t: &Transport, prices: Option<&[Cost]>, init: Option<&Flow>) -> S
         }
     }
 
-    // Prices from potentials: phi_j = pot[sink] - pot[j] is the dual of the
-    // flow-conservation row of school j; a seat's price is max(phi_j, 0).
-    let price = (0..k)
-        .map(|j| unpack(pot[sink] - pot[j]).max(Cost::ZERO))
-        .collect();
-    Solved {
-        flow: Flow {
-            arc: s.x,
-            unplaced: s.y,
-        },
-        price,
-        rounds,
+    /// The flow, and prices from potentials: phi_j = pot[sink] - pot[j] is
+    /// the dual of the flow-conservation row of school j; a seat's price is
+    /// max(phi_j, 0).
+    fn solved(self, rounds: usize) -> Solved {
+        let sink = self.sink();
+        let price = (0..self.s.k)
+            .map(|j| unpack(self.pot[sink] - self.pot[j]).max(Cost::ZERO))
+            .collect();
+        Solved {
+            flow: Flow {
+                arc: self.s.x,
+                unplaced: self.s.y,
+            },
+            price,
+            rounds,
+        }
     }
 }
 

@@ -4,11 +4,11 @@
 //! and a map per scenario and level is drawn.
 
 use super::CliError;
-use super::inputs::{InputArgs, load};
+use super::inputs::{plan_scenario, unique_label};
 use crate::assign::LevelAssignment;
 use crate::io::output::{Staged, csv_field};
 use crate::io::results::moved;
-use crate::plan::{map_input, solve_loaded, zone_clip, zone_shapes};
+use crate::plan::{map_input, zone_clip, zone_shapes};
 use crate::render::render_map;
 use clap::Args;
 use serde_json::json;
@@ -222,31 +222,4 @@ fn print_table(rows: &[Row], labels: &[String]) {
             eprintln!("{line}");
         }
     }
-}
-
-/// Loads one scenario file and solves its levels as `plan --config` would.
-pub fn plan_scenario(
-    path: &std::path::Path,
-) -> Result<(crate::plan::Loaded, Vec<LevelAssignment>), CliError> {
-    let loaded = load(&InputArgs {
-        config: Some(path.to_path_buf()),
-        ..Default::default()
-    })?;
-    let levels = solve_loaded(&loaded)?;
-    Ok((loaded, levels))
-}
-
-/// A short label for a scenario, unique among `taken`: the file's stem,
-/// with `_2`, `_3`... when two files share one.
-pub fn unique_label(path: &std::path::Path, taken: &[String]) -> String {
-    let stem = path
-        .file_stem()
-        .map_or("scenario".into(), |s| s.to_string_lossy().to_string());
-    let mut label = stem.clone();
-    let mut k = 2;
-    while taken.contains(&label) {
-        label = format!("{stem}_{k}");
-        k += 1;
-    }
-    label
 }

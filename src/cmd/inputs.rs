@@ -115,3 +115,31 @@ impl From<LoadError> for CliError {
         }
     }
 }
+
+/// Loads one scenario file and solves its levels as `plan --config` would
+/// (`compare` and `report` set scenarios side by side).
+pub fn plan_scenario(
+    path: &std::path::Path,
+) -> Result<(Loaded, Vec<crate::assign::LevelAssignment>), CliError> {
+    let loaded = load(&InputArgs {
+        config: Some(path.to_path_buf()),
+        ..Default::default()
+    })?;
+    let levels = crate::plan::solve_loaded(&loaded)?;
+    Ok((loaded, levels))
+}
+
+/// A short label for a scenario, unique among `taken`: the file's stem,
+/// with `_2`, `_3`... when two files share one.
+pub fn unique_label(path: &std::path::Path, taken: &[String]) -> String {
+    let stem = path
+        .file_stem()
+        .map_or("scenario".into(), |s| s.to_string_lossy().to_string());
+    let mut label = stem.clone();
+    let mut k = 2;
+    while taken.contains(&label) {
+        label = format!("{stem}_{k}");
+        k += 1;
+    }
+    label
+}

@@ -474,8 +474,8 @@ fn comparison(
     let mut rows: Vec<CompareRow> = levels.iter().map(|la| row(this, loaded, la)).collect();
     let mut labels = vec![this.to_string()];
     for path in others {
-        let (other, lv) = super::compare::plan_scenario(path)?;
-        let label = super::compare::unique_label(path, &labels);
+        let (other, lv) = super::inputs::plan_scenario(path)?;
+        let label = super::inputs::unique_label(path, &labels);
         labels.push(label.clone());
         rows.extend(lv.iter().map(|la| row(&label, &other, la)));
     }

@@ -6,3 +6,4 @@
 pub mod adjacency;
 pub mod contiguity;
 pub mod geometry;
+pub mod repair;
