@@ -4,7 +4,7 @@
 
 use crate::assign::{LevelDemand, Travel};
 use crate::io::Scenario;
-use crate::model::{Edit, EditError, School, Unit, apply_edits};
+use crate::model::{CohortError, Edit, EditError, Level, Policy, School, Unit, apply_edits};
 use crate::spatial::network::RoadGraph;
 use geo::MultiPolygon;
 use std::collections::HashMap;
@@ -63,6 +63,36 @@ pub struct Source {
 }
 
 impl Loaded {
+    /// A scenario built in memory (tests, benches, a caller with its own
+    /// reader): the units' entry cohorts under the scenario's policy, no
+    /// boundary, roads, current zones or pins (set the fields to add them).
+    pub fn new(
+        scenario: Scenario,
+        units: Vec<Unit>,
+        schools: Vec<School>,
+    ) -> Result<Loaded, CohortError> {
+        let (demand, without_residence) =
+            entry_cohorts(&units, &scenario.policy).map_err(|f| f.error)?;
+        let n = units.len();
+        Ok(Loaded {
+            scenario,
+            units,
+            schools,
+            boundary: None,
+            demand,
+            without_residence,
+            roads: None,
+            threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
+            far_from_road: Vec::new(),
+            outside_boundary: Vec::new(),
+            current: None,
+            pins: [vec![None; n], vec![None; n]],
+            closed: Vec::new(),
+            source: Source::default(),
+            notes: Vec::new(),
+        })
+    }
+
     /// How travel is measured: by road when the scenario has roads, else
     /// the straight line.
     pub fn travel(&self) -> Travel<'_> {
@@ -152,5 +182,53 @@ impl Loaded {
         }
         self.closed = closed;
         Ok(dropped)
+    }
+}
+
+/// The first unit whose counts cannot give its entry cohort, and how many
+/// unit-levels failed in all (one mistake, such as an entry year the `ages`
+/// counts cannot reach, is reported once).
+#[derive(Debug)]
+pub struct CohortFailure {
+    pub unit: usize,
+    pub error: CohortError,
+    pub count: usize,
+}
+
+/// Per level (index `Level::index`): each unit's entry-cohort students and
+/// special needs among them; and the students without hukou or residence
+/// permit.
+pub fn entry_cohorts(
+    units: &[Unit],
+    policy: &Policy,
+) -> Result<([LevelDemand; 2], [u64; 2]), CohortFailure> {
+    let mut demand: [LevelDemand; 2] = Default::default();
+    let mut without_residence = [0u64; 2];
+    let mut failure: Option<CohortFailure> = None;
+    for (index, u) in units.iter().enumerate() {
+        for level in Level::ALL {
+            match policy.cohort(&u.demand, level) {
+                Ok(c) => {
+                    let d = &mut demand[level.index()];
+                    d.students.push(c.students);
+                    d.special_needs.push(c.special_needs);
+                    without_residence[level.index()] += c.without_residence as u64;
+                }
+                Err(error) => match failure.as_mut() {
+                    Some(f) => f.count += 1,
+                    None => {
+                        failure = Some(CohortFailure {
+                            unit: index,
+                            error,
+                            count: 1,
+                        })
+                    }
+                },
+            }
+        }
+    }
+    match failure {
+        Some(f) => Err(f),
+        None => Ok((demand, without_residence)),
     }
 }

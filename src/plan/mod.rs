@@ -28,7 +28,7 @@ mod zones;
 
 pub use engine::{Changes, LevelChanges, PlanEdit, Planner, UnitChange};
 pub use error::PlanError;
-pub use loaded::{Loaded, SchoolOfUnit, Source};
+pub use loaded::{CohortFailure, Loaded, SchoolOfUnit, Source, entry_cohorts};
 pub use solve::{feeder_groups, level_options, problems, solve_level, solve_levels, solve_loaded};
 pub use stats::{LevelTotals, SchoolRow, level_totals, school_rows};
 pub use sweep::{SweepRow, run_sweep, sweep_csv};
