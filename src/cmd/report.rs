@@ -13,9 +13,7 @@ use crate::forecast::{Forecast, ForecastOptions, forecast as project};
 use crate::io::output::Staged;
 use crate::io::results::moved;
 use crate::model::{Level, Policy, School};
-use crate::plan::{
-    Loaded, PlanSettings, map_input, problems, solve_levels, zone_clip, zone_shapes,
-};
+use crate::plan::{Loaded, map_input, solve_loaded, zone_clip, zone_shapes};
 use crate::render::map::{GapLayer, SchoolGap};
 use crate::render::report::{
     CompareRow, Figure, ForecastPart, ForecastRow, Headline, MoveRow, ReportInput, SchoolRow,
@@ -482,36 +480,16 @@ fn comparison(
     Ok(rows)
 }
 
-pub fn run(args: &ReportArgs) -> Result<i32, CliError> {
-    if !(1..=30).contains(&args.horizon) {
-        return Err(CliError::Usage(format!(
-            "--horizon {}: expected 1 to 30 years",
-            args.horizon
-        )));
-    }
-    super::check_out(&args.out)?;
-    for c in &args.compare {
-        if !c.is_file() {
-            return Err(CliError::Usage(format!(
-                "--compare {}: no such scenario file",
-                c.display()
-            )));
-        }
-    }
-    let loaded = load(&args.inputs)?;
-    let travel = loaded.travel();
-    let probs = problems(&loaded, travel);
-    let stability = loaded.scenario.stability_m_per_student;
-    let levels = solve_levels(&loaded, &probs, PlanSettings::of(&loaded))?;
-    let clip = zone_clip(&loaded);
-    let shapes = zone_shapes(&loaded, &levels, &clip);
-    let policy = &loaded.scenario.policy;
-    let (units, schools) = (&loaded.units, &loaded.schools);
-
-    let mut staged = Staged::default();
+/// The catchment maps of each level, staged, and as figures for the page.
+fn level_maps(
+    loaded: &Loaded,
+    levels: &[LevelAssignment],
+    shapes: &[Vec<geo::MultiPolygon<f64>>],
+    staged: &mut Staged,
+) -> Vec<Figure> {
     let mut maps = Vec::new();
-    for (la, zs) in levels.iter().zip(&shapes) {
-        let (png, svg) = render_map(&map_input(&loaded, la, zs));
+    for (la, zs) in levels.iter().zip(shapes) {
+        let (png, svg) = render_map(&map_input(loaded, la, zs));
         staged.add(format!("maps/{}.png", la.level.as_str()), png);
         staged.add(format!("maps/{}.svg", la.level.as_str()), svg.clone());
         maps.push(Figure {
@@ -527,10 +505,15 @@ pub fn run(args: &ReportArgs) -> Result<i32, CliError> {
         });
     }
 
-    // Schools: as schools.csv, with the mean travel of their students.
+    maps
+}
+
+/// Schools: as schools.csv, with the mean travel of their students.
+fn school_table(loaded: &Loaded, levels: &[LevelAssignment]) -> Vec<SchoolRow> {
+    let (schools, policy) = (&loaded.schools, &loaded.scenario.policy);
     let mut school_rows = Vec::new();
     for (j, sc) in schools.iter().enumerate() {
-        for la in &levels {
+        for la in levels {
             let Some(seats) = sc.seats(la.level, policy) else {
                 continue;
             };
@@ -552,8 +535,14 @@ pub fn run(args: &ReportArgs) -> Result<i32, CliError> {
         }
     }
 
+    school_rows
+}
+
+/// The unplaced students, ids masked.
+fn unplaced_rows(loaded: &Loaded, levels: &[LevelAssignment]) -> Vec<UnplacedRow> {
+    let units = &loaded.units;
     let mut unplaced = Vec::new();
-    for la in &levels {
+    for la in levels {
         for p in la.placements.iter().filter(|p| p.school.is_none()) {
             let u = &units[p.unit];
             let area: Vec<&str> = [u.town.as_deref(), u.village.as_deref()]
@@ -570,6 +559,17 @@ pub fn run(args: &ReportArgs) -> Result<i32, CliError> {
         }
     }
 
+    unplaced
+}
+
+/// Students moved against today's zones: from -> to per level (largest
+/// first), and each level's total. `None` without today's zones.
+#[allow(clippy::type_complexity)]
+fn move_rows(
+    loaded: &Loaded,
+    levels: &[LevelAssignment],
+) -> (Option<Vec<MoveRow>>, Vec<(String, u64)>) {
+    let schools = &loaded.schools;
     let school_label = |j: usize| match schools.get(j) {
         Some(s) => format!("{} {}", s.id, s.name),
         None => format!(
@@ -580,12 +580,12 @@ pub fn run(args: &ReportArgs) -> Result<i32, CliError> {
                 .map_or("", String::as_str)
         ),
     };
-    let (moves, moved_totals) = match &loaded.current {
+    match &loaded.current {
         None => (None, vec![]),
         Some(c) => {
             let mut agg: BTreeMap<(Level, usize, usize), u64> = BTreeMap::new();
             let mut totals = Vec::new();
-            for la in &levels {
+            for la in levels {
                 let cur = &c[la.level.index()];
                 for p in &la.placements {
                     if let (Some(to), Some(from)) = (p.school, cur[p.unit])
@@ -612,28 +612,19 @@ pub fn run(args: &ReportArgs) -> Result<i32, CliError> {
                 totals,
             )
         }
-    };
-
-    let fc = forecast_part(&loaded, &levels, &shapes, args)?;
-    if let Some(fc) = &fc {
-        for (stem, png, svg) in &fc.files {
-            staged.add(format!("maps/{stem}.png"), png.clone());
-            staged.add(format!("maps/{stem}.svg"), svg.clone());
-        }
     }
-    let this = args
-        .inputs
-        .config
-        .as_ref()
-        .and_then(|c| c.file_stem())
-        .map_or("本方案 this plan".to_string(), |s| {
-            s.to_string_lossy().to_string()
-        });
-    let comparison = comparison(&this, &loaded, &levels, &args.compare)?;
+}
 
-    // Headline cards: four per level, then moves and the forecast.
+/// Headline cards: four per level, then moves and the forecast.
+fn headline(
+    loaded: &Loaded,
+    levels: &[LevelAssignment],
+    moved_totals: &[(String, u64)],
+    fc: Option<&ForecastOut>,
+) -> Vec<Headline> {
+    let schools = &loaded.schools;
     let mut headline = Vec::new();
-    for la in &levels {
+    for la in levels {
         let (zh, en) = (level_zh(la.level), la.level.as_str());
         let placed = la.placed();
         let seats: u64 = la.seats.iter().map(|&s| s as u64).sum();
@@ -677,7 +668,7 @@ pub fn run(args: &ReportArgs) -> Result<i32, CliError> {
             alert: false,
         });
     }
-    for (l, n) in &moved_totals {
+    for (l, n) in moved_totals {
         headline.push(Headline {
             zh: format!(
                 "{}调整学校",
@@ -692,7 +683,7 @@ pub fn run(args: &ReportArgs) -> Result<i32, CliError> {
             alert: false,
         });
     }
-    if let Some(fc) = &fc
+    if let Some(fc) = fc
         && let Some(&y) = fc.part.map_years.first()
     {
         let (s, c): (i64, i64) = fc
@@ -711,12 +702,14 @@ pub fn run(args: &ReportArgs) -> Result<i32, CliError> {
         });
     }
 
-    let name = loaded.scenario.name.clone().unwrap_or_default();
-    let travel_text = if loaded.roads.is_some() {
-        "道路距离 road travel"
-    } else {
-        "直线距离 straight-line travel"
-    };
+    headline
+}
+
+/// How the plan was made, in a few lines.
+fn method_notes(loaded: &Loaded, travel_text: &str, forecast: bool) -> Vec<String> {
+    let policy = &loaded.scenario.policy;
+    let (units, schools) = (&loaded.units, &loaded.schools);
+    let stability = loaded.scenario.stability_m_per_student;
     let z = loaded.scenario.zones;
     let mut method = vec![
         format!(
@@ -755,7 +748,7 @@ pub fn run(args: &ReportArgs) -> Result<i32, CliError> {
             stability
         ));
     }
-    if fc.is_some() {
+    if forecast {
         method.push(
             "预测 forecast: cohort progression by school and grade from the enrollment history, entry by the method with the lowest backtest error; seats = entry seats x grades (6 primary, 3 junior); gap = students - seats."
                 .into(),
@@ -765,6 +758,62 @@ pub fn run(args: &ReportArgs) -> Result<i32, CliError> {
         "日期均为方案日期，非运行时间。 Dates are the scenario's, not the time of the run.".into(),
     );
 
+    method
+}
+
+pub fn run(args: &ReportArgs) -> Result<i32, CliError> {
+    if !(1..=30).contains(&args.horizon) {
+        return Err(CliError::Usage(format!(
+            "--horizon {}: expected 1 to 30 years",
+            args.horizon
+        )));
+    }
+    super::check_out(&args.out)?;
+    for c in &args.compare {
+        if !c.is_file() {
+            return Err(CliError::Usage(format!(
+                "--compare {}: no such scenario file",
+                c.display()
+            )));
+        }
+    }
+    let loaded = load(&args.inputs)?;
+    let levels = solve_loaded(&loaded)?;
+    let clip = zone_clip(&loaded);
+    let shapes = zone_shapes(&loaded, &levels, &clip);
+    let policy = &loaded.scenario.policy;
+
+    let mut staged = Staged::default();
+    let maps = level_maps(&loaded, &levels, &shapes, &mut staged);
+    let school_rows = school_table(&loaded, &levels);
+    let unplaced = unplaced_rows(&loaded, &levels);
+    let (moves, moved_totals) = move_rows(&loaded, &levels);
+    let fc = forecast_part(&loaded, &levels, &shapes, args)?;
+    if let Some(fc) = &fc {
+        for (stem, png, svg) in &fc.files {
+            staged.add(format!("maps/{stem}.png"), png.clone());
+            staged.add(format!("maps/{stem}.svg"), svg.clone());
+        }
+    }
+    let this = args
+        .inputs
+        .config
+        .as_ref()
+        .and_then(|c| c.file_stem())
+        .map_or("本方案 this plan".to_string(), |s| {
+            s.to_string_lossy().to_string()
+        });
+    let comparison = comparison(&this, &loaded, &levels, &args.compare)?;
+
+    let headline = headline(&loaded, &levels, &moved_totals, fc.as_ref());
+
+    let name = loaded.scenario.name.clone().unwrap_or_default();
+    let travel_text = if loaded.roads.is_some() {
+        "道路距离 road travel"
+    } else {
+        "直线距离 straight-line travel"
+    };
+    let method = method_notes(&loaded, travel_text, fc.is_some());
     let report = ReportInput {
         title: format!(
             "{name} 义务教育入学划片报告 {} · School catchment report",
