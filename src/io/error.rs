@@ -111,11 +111,21 @@ impl fmt::Display for InputErrors {
 
 /// A JSON value shown briefly in a message.
 pub fn show(v: &serde_json::Value) -> String {
-    let s = match v {
-        serde_json::Value::Null => return "null".into(),
-        serde_json::Value::String(s) => format!("\"{s}\""),
-        other => other.to_string(),
-    };
+    match v {
+        serde_json::Value::Null => "null".into(),
+        serde_json::Value::String(s) => show_text(s),
+        other => brief(other.to_string()),
+    }
+}
+
+/// Text shown briefly in a message, quoted as a JSON string is by [`show`]
+/// (a table cell and a GeoJSON string read the same in messages).
+pub fn show_text(s: &str) -> String {
+    brief(format!("\"{s}\""))
+}
+
+/// The first 60 characters, with "..." when there were more.
+fn brief(s: String) -> String {
     let mut out: String = s.chars().take(60).collect();
     if out.len() < s.len() {
         out.push_str("...");

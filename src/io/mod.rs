@@ -8,7 +8,6 @@ pub mod current;
 pub mod enrollment;
 pub mod error;
 pub mod geojson;
-pub mod household_table;
 pub mod households;
 pub mod output;
 pub mod pins;
