@@ -11,7 +11,9 @@ fuzz_target!(|data: &[u8]| {
         "households.csv",
         catchment::io::households::TableKind::Csv,
         latest_birth,
-    ) {
+    )
+    .result
+    {
         let _ = e.to_string();
     }
 });

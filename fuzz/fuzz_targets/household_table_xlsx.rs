@@ -11,7 +11,9 @@ fuzz_target!(|data: &[u8]| {
         "households.xlsx",
         catchment::io::households::TableKind::Xlsx,
         latest_birth,
-    ) {
+    )
+    .result
+    {
         let _ = e.to_string();
     }
 });

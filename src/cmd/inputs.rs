@@ -256,7 +256,7 @@ pub fn load(args: &InputArgs) -> Result<Loaded, CliError> {
     let read_roads = || roads_path.as_ref().map(|r| road_network(r, coords));
     let (units, roads) = std::thread::scope(|sc| {
         let job = (threads_n > 1 && roads_path.is_some()).then(|| sc.spawn(read_roads));
-        let units = read_households(&hh_path, latest_birth);
+        let units = read_households(&hh_path, latest_birth).each_note(|n| eprintln!("note: {n}"));
         let roads = match job {
             Some(h) => h.join().expect("the road reading thread does not panic"),
             None => read_roads(),
@@ -293,7 +293,10 @@ pub fn load(args: &InputArgs) -> Result<Loaded, CliError> {
     };
     let pins_path = scenario.inputs.pins.clone();
     let pin_rows = match &pins_path {
-        Some(p) => read_pins(p).map_err(|e| errs.extend(e)).ok(),
+        Some(p) => read_pins(p)
+            .each_note(|n| eprintln!("note: {n}"))
+            .map_err(|e| errs.extend(e))
+            .ok(),
         None => None,
     };
     let (Some(mut units), Some(mut schools)) = (units, schools) else {

@@ -81,15 +81,17 @@ pub struct TableRow {
 }
 
 /// The rows of a CSV household table; a record's problem is pushed to
-/// `errs` and the rest read.
+/// `errs` and the rest read, and how the file was decoded to `notes`.
 pub fn csv_rows(
     bytes: &[u8],
     file: &str,
     errs: &mut InputErrors,
+    notes: &mut Vec<String>,
 ) -> Result<Vec<TableRow>, InputError> {
-    let text = csv_text_from_bytes(bytes, file)?;
+    let decoded = csv_text_from_bytes(bytes, file)?;
+    notes.extend(decoded.note(file));
     let mut rows = Vec::new();
-    for rec in records(&text, file) {
+    for rec in records(&decoded.text, file) {
         match rec {
             Ok(r) => rows.push(TableRow {
                 at: format!("line {}", r.line),

@@ -15,7 +15,7 @@ pub use geojson::{
 pub use record::parse_date;
 pub use table::{TableKind, household_table_from_bytes, read_household_table};
 
-use crate::io::InputErrors;
+use crate::io::Noted;
 use crate::model::Unit;
 use chrono::NaiveDate;
 use std::path::Path;
@@ -23,9 +23,10 @@ use std::path::Path;
 /// Read and validate a households file, by its extension: a household
 /// table for `.csv` and `.xlsx` ([`TableKind`]), GeoJSON otherwise.
 /// `latest_birth` is the census date: a birth after it is refused.
-pub fn read_households(path: &Path, latest_birth: NaiveDate) -> Result<Vec<Unit>, InputErrors> {
+/// Noted: what a household table notes ([`read_household_table`]).
+pub fn read_households(path: &Path, latest_birth: NaiveDate) -> Noted<Vec<Unit>> {
     match TableKind::of(path) {
         Some(kind) => read_household_table(path, kind, latest_birth),
-        None => read_households_geojson(path, latest_birth),
+        None => read_households_geojson(path, latest_birth).into(),
     }
 }

@@ -31,7 +31,8 @@ use super::cells::{
 use super::record::{ChildKey, ChildRecord, Field, Place, parse_date};
 use crate::io::error::{InputError, InputErrors, show_text};
 use crate::io::geojson::is_refused_field;
-use crate::io::table::{Column, Spec, header, quoted};
+use crate::io::noted::Noted;
+use crate::io::table::{Column, Spec, header, quoted, read_bytes};
 use crate::model::{Child, Demand, Unit};
 use chrono::NaiveDate;
 use std::collections::HashMap;
@@ -155,17 +156,20 @@ pub const SPEC: Spec = Spec {
     other_columns: true,
 };
 
-/// Read and validate a household table.
+/// Read and validate a household table. Noted: how a CSV file not in
+/// UTF-8 was decoded, and the columns not read.
 pub fn read_household_table(
     path: &Path,
     kind: TableKind,
     latest_birth: NaiveDate,
-) -> Result<Vec<Unit>, InputErrors> {
+) -> Noted<Vec<Unit>> {
     let file = path.display().to_string();
     let bytes = match kind {
         TableKind::Other => Vec::new(),
-        _ => std::fs::read(path)
-            .map_err(|e| InputError::new(&file, "a readable file", e.to_string()))?,
+        _ => match read_bytes(path, &file) {
+            Ok(b) => b,
+            Err(e) => return Noted::failed(e),
+        },
     };
     household_table_from_bytes(&bytes, &file, kind, latest_birth)
 }
@@ -177,31 +181,39 @@ pub fn household_table_from_bytes(
     file: &str,
     kind: TableKind,
     latest_birth: NaiveDate,
-) -> Result<Vec<Unit>, InputErrors> {
-    let path = Path::new(file);
-    let file = file.to_string();
+) -> Noted<Vec<Unit>> {
     let mut errs = InputErrors::default();
+    let mut notes = Vec::new();
     let rows = match kind {
-        TableKind::Csv => csv_rows(bytes, &file, &mut errs)?,
-        TableKind::Xlsx => xlsx_rows(bytes, &file)?,
-        TableKind::Other => {
-            let ext = path
-                .extension()
-                .map(|e| e.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            return Err(InputError::new(
-                &file,
-                "households as a .csv or .xlsx table (or .geojson)",
-                format!(
-                    "a .{ext} file: in Excel or WPS, save it as \"Excel Workbook (*.xlsx)\" \
-                     or \"CSV UTF-8\""
-                ),
-            )
-            .into());
-        }
+        TableKind::Csv => csv_rows(bytes, file, &mut errs, &mut notes),
+        TableKind::Xlsx => xlsx_rows(bytes, file),
+        TableKind::Other => Err(not_a_table(file)),
     };
-    let units = units_of_rows(&rows, &file, latest_birth, &mut errs);
-    errs.into_result(units)
+    let result = match rows {
+        Ok(rows) => {
+            let units = units_of_rows(&rows, file, latest_birth, &mut errs, &mut notes);
+            errs.into_result(units)
+        }
+        Err(e) => Err(e.into()),
+    };
+    Noted { result, notes }
+}
+
+/// The refusal of another spreadsheet format, with how to save it as one
+/// that is read.
+fn not_a_table(file: &str) -> InputError {
+    let ext = Path::new(file)
+        .extension()
+        .map(|e| e.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    InputError::new(
+        file,
+        "households as a .csv or .xlsx table (or .geojson)",
+        format!(
+            "a .{ext} file: in Excel or WPS, save it as \"Excel Workbook (*.xlsx)\" \
+             or \"CSV UTF-8\""
+        ),
+    )
 }
 
 /// The header's column of each spec column, and the label of each in
@@ -213,7 +225,9 @@ struct Columns {
     width: usize,
 }
 
-fn columns(row: &TableRow, file: &str) -> Result<Columns, InputError> {
+/// The columns a header row names; the columns it has that are not in the
+/// contract are noted (never read).
+fn columns(row: &TableRow, file: &str, notes: &mut Vec<String>) -> Result<Columns, InputError> {
     let names: Vec<String> = row
         .cells
         .iter()
@@ -249,10 +263,10 @@ fn columns(row: &TableRow, file: &str) -> Result<Columns, InputError> {
         .map(|i| cells[i])
         .collect();
     if !ignored.is_empty() {
-        eprintln!(
-            "note: {file}: columns not read (not in the household table contract): {}",
+        notes.push(format!(
+            "{file}: columns not read (not in the household table contract): {}",
             quoted(&ignored)
-        );
+        ));
     }
     Ok(Columns { pos, labels, width })
 }
@@ -296,8 +310,9 @@ fn units_of_rows(
     file: &str,
     latest_birth: NaiveDate,
     errs: &mut InputErrors,
+    notes: &mut Vec<String>,
 ) -> Vec<Unit> {
-    let Some((head, data, cols)) = header_and_data(rows, file, errs) else {
+    let Some((head, data, cols)) = header_and_data(rows, file, errs, notes) else {
         return Vec::new();
     };
     if data.is_empty() && errs.is_empty() {
@@ -324,6 +339,7 @@ fn header_and_data<'r>(
     rows: &'r [TableRow],
     file: &str,
     errs: &mut InputErrors,
+    notes: &mut Vec<String>,
 ) -> Option<(&'r TableRow, &'r [TableRow], Columns)> {
     let start = rows
         .iter()
@@ -341,7 +357,7 @@ fn header_and_data<'r>(
         }
         return None;
     };
-    match columns(head, file) {
+    match columns(head, file, notes) {
         Ok(cols) => Some((head, data, cols)),
         Err(e) => {
             errs.push(e);
