@@ -39,6 +39,8 @@ pub enum CertificateError {
     Gap { primal: Total, dual: Total },
 }
 
+impl std::error::Error for CertificateError {}
+
 impl std::fmt::Display for CertificateError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "optimality certificate failed: {self:?}")

@@ -483,7 +483,7 @@ pub fn run(args: &PlanArgs) -> Result<i32, CliError> {
     let mut stages = super::Stages::default();
     super::check_out(&args.out)?;
     if let Some(key) = &args.public_key {
-        crate::io::public::check_key(key).map_err(CliError::Usage)?;
+        crate::io::public::check_key(key).map_err(|e| CliError::Usage(e.to_string()))?;
     }
     let loaded = load(&args.inputs)?;
     stages.end("read");
@@ -530,9 +530,10 @@ pub fn run(args: &PlanArgs) -> Result<i32, CliError> {
     // Per-household rows as published (--public) or as they are.
     // (Borrowed when not public: a province's units are not copied.)
     let public_units = match (args.public, &args.public_key) {
-        (true, Some(key)) => {
-            Some(crate::io::public::public_units(units, key).map_err(CliError::Usage)?)
-        }
+        (true, Some(key)) => Some(
+            crate::io::public::public_units(units, key)
+                .map_err(|e| CliError::Usage(e.to_string()))?,
+        ),
         _ => None,
     };
     let row_units: &[Unit] = public_units.as_deref().unwrap_or(units);

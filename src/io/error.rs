@@ -36,6 +36,8 @@ impl InputError {
     }
 }
 
+impl std::error::Error for InputError {}
+
 impl fmt::Display for InputError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}", self.file)?;
@@ -93,6 +95,8 @@ impl From<InputError> for InputErrors {
         }
     }
 }
+
+impl std::error::Error for InputErrors {}
 
 impl fmt::Display for InputErrors {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -302,6 +302,30 @@ pub enum DecodeError {
 const SAVE_AS: &str = "UTF-8 text (in Excel: Save As, \"CSV UTF-8 (comma delimited)\"), \
                        or GBK/GB18030";
 
+impl std::fmt::Display for DecodeError {
+    /// Where the bytes went wrong; [`DecodeError::error`] is the planner's
+    /// message, with the file and how to save it.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            DecodeError::Utf16 => f.write_str("UTF-16 text (a byte-order mark FF FE or FE FF)"),
+            DecodeError::Neither {
+                byte,
+                line,
+                utf8_bom,
+            } => {
+                let neither = if *utf8_bom {
+                    "not UTF-8 in a file marked UTF-8 by its byte-order mark"
+                } else {
+                    "neither UTF-8 nor GB18030"
+                };
+                write!(f, "byte {byte} (line {line}) is {neither}")
+            }
+        }
+    }
+}
+
+impl std::error::Error for DecodeError {}
+
 impl DecodeError {
     pub fn error(&self, file: &str) -> InputError {
         match self {
