@@ -273,6 +273,7 @@ mod tests {
             &dir.path().join("households.geojson"),
             chrono::NaiveDate::from_ymd_opt(2024, 8, 31).unwrap(),
         )
+        .result
         .unwrap();
         assert_eq!(units.len(), 300);
         assert_eq!(units[7].demand, {

@@ -116,6 +116,8 @@ pub enum SplitError {
     },
 }
 
+impl std::error::Error for SplitError {}
+
 impl std::fmt::Display for SplitError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {

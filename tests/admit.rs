@@ -520,7 +520,7 @@ fn the_list_reader_takes_chinese_headers_and_locates_group_problems() {
          A1,N01,MB1,,H1,小学\r\nA2,N01,MB1,,H1,primary\r\nA3,J02,,military,,初中\r\n",
     )
     .unwrap();
-    let rows = read_admit_applicants(&path).expect("valid");
+    let rows = read_admit_applicants(&path).result.expect("valid");
     assert_eq!(rows.len(), 3);
     assert_eq!(rows[0].level, Some(Level::Primary));
     assert_eq!(rows[2].level, Some(Level::Junior));
@@ -533,6 +533,7 @@ fn the_list_reader_takes_chinese_headers_and_locates_group_problems() {
     )
     .unwrap();
     let e: Vec<String> = read_admit_applicants(&path)
+        .result
         .expect_err("invalid")
         .errors
         .iter()

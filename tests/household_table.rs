@@ -236,12 +236,15 @@ fn xlsx(rows: &[Row], path: &Path) {
 }
 
 fn read(path: &Path) -> Vec<Unit> {
-    read_households(path, census()).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+    read_households(path, census())
+        .result
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
 fn errors(path: &Path) -> Vec<String> {
     let dir = path.parent().expect("dir").display().to_string();
     read_households(path, census())
+        .result
         .expect_err("refused")
         .errors
         .iter()
@@ -270,6 +273,28 @@ fn csv_in_every_encoding_reads_as_the_geojson() {
     for f in ["utf8.csv", "bom.csv", "gbk.csv"] {
         assert_eq!(read(&p(f)), want, "{f}");
     }
+}
+
+#[test]
+fn a_table_read_is_noted_not_printed() {
+    let dir = tempfile::tempdir().expect("dir");
+    let text = csv(&rows(), "\n");
+    let (gbk, _, _) = encoding_rs::GBK.encode(&text);
+    let path = dir.path().join("gbk.csv");
+    fs::write(&path, &gbk).expect("write");
+    let file = path.display().to_string();
+    let read = read_households(&path, census());
+    assert!(read.result.is_ok());
+    assert_eq!(
+        read.notes,
+        vec![
+            format!(
+                "{file} is not UTF-8: read as GBK/GB18030 (Excel's \"CSV\" on Chinese Windows); \
+                 its first line reads: 五寨县适龄儿童登记表（合成数据）,,,"
+            ),
+            format!("{file}: columns not read (not in the household table contract): \"姓名\""),
+        ]
+    );
 }
 
 #[test]
@@ -415,6 +440,12 @@ fn plan(dir: &Path, households: &str, out: &str, extra: &[&str]) -> BTreeMap<Str
         "{households}: {err}"
     );
     assert!(!err.contains("panicked"), "{err}");
+    if households.ends_with(".csv") {
+        // The reader's notes, printed by the command.
+        for note in ["h.csv is not UTF-8: read as GBK", "columns not read"] {
+            assert!(err.contains(note), "{err}");
+        }
+    }
     outputs(&dir.join(out))
 }
 

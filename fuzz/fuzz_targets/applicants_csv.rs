@@ -5,7 +5,8 @@
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    if let Err(e) = catchment::io::applicants::applicants_from_bytes(data, "applicants.csv") {
+    if let Err(e) = catchment::io::applicants::applicants_from_bytes(data, "applicants.csv").result
+    {
         let _ = e.to_string();
     }
 });

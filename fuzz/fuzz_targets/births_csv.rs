@@ -5,7 +5,7 @@
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    if let Err(e) = catchment::io::enrollment::births_from_bytes(data, "births.csv") {
+    if let Err(e) = catchment::io::enrollment::births_from_bytes(data, "births.csv").result {
         let _ = e.to_string();
     }
 });

@@ -6,10 +6,11 @@
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    if let Err(e) = catchment::io::enrollment::enrollment_from_bytes(data, "enrollment.csv") {
+    if let Err(e) = catchment::io::enrollment::enrollment_from_bytes(data, "enrollment.csv").result
+    {
         let _ = e.to_string();
     }
-    if let Err(e) = catchment::io::enrollment::housing_from_bytes(data, "housing.csv") {
+    if let Err(e) = catchment::io::enrollment::housing_from_bytes(data, "housing.csv").result {
         let _ = e.to_string();
     }
 });

@@ -6,12 +6,14 @@ use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     let latest_birth = chrono::NaiveDate::from_ymd_opt(2026, 9, 1).expect("a date");
-    if let Err(e) = catchment::io::household_table::household_table_from_bytes(
+    if let Err(e) = catchment::io::households::household_table_from_bytes(
         data,
         "households.csv",
-        catchment::io::household_table::TableKind::Csv,
+        catchment::io::households::TableKind::Csv,
         latest_birth,
-    ) {
+    )
+    .result
+    {
         let _ = e.to_string();
     }
 });

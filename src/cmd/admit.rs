@@ -346,7 +346,7 @@ pub fn run(args: &AdmitArgs) -> Result<i32, CliError> {
         )
         .into());
     }
-    let rows = read_admit_applicants(&args.applicants)?;
+    let rows = read_admit_applicants(&args.applicants).each_note(|n| eprintln!("note: {n}"))?;
     if let Some(e) = &args.public_entropy {
         check_text("--public-entropy", e, true)?;
         if e.is_empty() {

@@ -89,7 +89,7 @@ pub fn run(args: &ClassesArgs) -> Result<i32, CliError> {
     }
     super::check_out(&args.out)?;
     let file = args.students.display().to_string();
-    let rows = read_students(&args.students)?;
+    let rows = read_students(&args.students).each_note(|n| eprintln!("note: {n}"))?;
     let students: Vec<_> = rows.iter().map(|r| r.student.clone()).collect();
     let opts = Options {
         classes: args.classes,

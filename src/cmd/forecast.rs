@@ -310,7 +310,8 @@ pub fn load_history(
     births: Option<&Path>,
 ) -> Result<(History, Option<Births>), CliError> {
     let file = enrollment.display().to_string();
-    let core: Vec<EnrollmentRow> = read_enrollment(enrollment)?
+    let core: Vec<EnrollmentRow> = read_enrollment(enrollment)
+        .each_note(|n| eprintln!("note: {n}"))?
         .iter()
         .map(|r| EnrollmentRow {
             year: r.year,
@@ -328,7 +329,7 @@ pub fn load_history(
     })?;
     let births = match births {
         Some(p) => {
-            let b = read_births(p)?;
+            let b = read_births(p).each_note(|n| eprintln!("note: {n}"))?;
             let pf = p.display().to_string();
             if b.iter().any(|r| r.area.is_some()) {
                 return Err(InputError::new(
@@ -523,7 +524,7 @@ fn demand_inputs(
     let mut housing = Vec::new();
     if let Some(hp) = housing_path {
         let file = hp.display().to_string();
-        let rows = read_housing(hp)?;
+        let rows = read_housing(hp).each_note(|n| eprintln!("note: {n}"))?;
         let mut errs = crate::io::InputErrors::default();
         let unit_index: BTreeMap<&str, usize> = units
             .iter()

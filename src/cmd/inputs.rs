@@ -100,7 +100,18 @@ pub fn load(args: &InputArgs) -> Result<Loaded, CliError> {
         coords: args.coords,
         threads,
     };
-    let loaded = crate::io::load::load(&req, chrono::Local::now().date_naive())?;
+    let loaded = match crate::io::load::load(&req, chrono::Local::now().date_naive()) {
+        Ok(l) => l,
+        Err(LoadError::Input { errors, notes }) => {
+            // What the readers noted (a table read as GBK) still helps
+            // beside the errors.
+            for note in &notes {
+                eprintln!("{note}");
+            }
+            return Err(CliError::Input(errors));
+        }
+        Err(e) => return Err(e.into()),
+    };
     for note in &loaded.notes {
         eprintln!("{note}");
     }
@@ -111,7 +122,7 @@ impl From<LoadError> for CliError {
     fn from(e: LoadError) -> Self {
         match e {
             LoadError::Usage(s) => CliError::Usage(s),
-            LoadError::Input(e) => CliError::Input(e),
+            LoadError::Input { errors, .. } => CliError::Input(errors),
         }
     }
 }

@@ -680,7 +680,7 @@ fn coordinate(v: &str, max: f64) -> Option<f64> {
 /// Read `id,lon,lat` rows; every bad row is reported.
 fn read_points(path: &std::path::Path) -> Result<Vec<Query>, CliError> {
     let file = path.display().to_string();
-    let rows = read_table(path, &POINTS_SPEC)?;
+    let rows = read_table(path, &POINTS_SPEC).each_note(|n| eprintln!("note: {n}"))?;
     let mut errs = crate::io::InputErrors::default();
     let mut out = Vec::new();
     for r in rows {

@@ -176,7 +176,7 @@ fn lottery_error(file: &str, e: LotteryError) -> CliError {
 
 /// Read, check and canonicalise an applicant list.
 fn load_list(path: &Path) -> Result<(Vec<Applicant>, String), CliError> {
-    let applicants = read_applicants(path)?;
+    let applicants = read_applicants(path).each_note(|n| eprintln!("note: {n}"))?;
     let file = path.display().to_string();
     let canonical = canonical_applicants(&applicants).map_err(|e| lottery_error(&file, e))?;
     Ok((applicants, canonical))

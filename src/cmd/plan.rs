@@ -233,7 +233,7 @@ pub fn run(args: &PlanArgs) -> Result<i32, CliError> {
     let mut stages = super::Stages::default();
     super::check_out(&args.out)?;
     if let Some(key) = &args.public_key {
-        crate::io::public::check_key(key).map_err(CliError::Usage)?;
+        crate::io::public::check_key(key).map_err(|e| CliError::Usage(e.to_string()))?;
     }
     let loaded = load(&args.inputs)?;
     stages.end("read");
@@ -271,7 +271,7 @@ pub fn run(args: &PlanArgs) -> Result<i32, CliError> {
     // (borrowed when not public: a province's units are not copied).
     let public_units = match (args.public, &args.public_key) {
         (true, Some(key)) => {
-            Some(crate::io::public::public_units(&loaded.units, key).map_err(CliError::Usage)?)
+            Some(crate::io::public::public_units(&loaded.units, key).map_err(|e| CliError::Usage(e.to_string()))?)
         }
         _ => None,
     };

@@ -837,7 +837,7 @@ pub fn run(args: &ReportArgs) -> Result<i32, CliError> {
         comparison,
         method,
     };
-    let html = render_report(&report).map_err(CliError::Internal)?;
+    let html = render_report(&report).map_err(|e| CliError::Internal(e.to_string()))?;
     let size = html.len();
     staged.add("report.html", html);
     let names: Vec<String> = staged.names().map(|p| p.display().to_string()).collect();

@@ -54,8 +54,9 @@ pub struct TrackArgs {
 pub fn run(args: &TrackArgs) -> Result<i32, CliError> {
     super::check_out(&args.out)?;
     // Read both files and report the problems of both at once.
-    let graduates = read_graduates(&args.graduates);
-    let registrations = read_registrations(&args.registrations);
+    let graduates = read_graduates(&args.graduates).each_note(|n| eprintln!("note: {n}"));
+    let registrations =
+        read_registrations(&args.registrations).each_note(|n| eprintln!("note: {n}"));
     let (graduates, registrations) = match (graduates, registrations) {
         (Ok(g), Ok(r)) => (g, r),
         (g, r) => {

@@ -16,7 +16,8 @@ use super::applicants::{
     APPLICANT_ID, MULTIPLE_BIRTH_GROUP, PRIORITY, SCHOOL_ID, cells_publishable,
 };
 use super::error::{InputError, InputErrors};
-use super::table::{Column, Spec, read_table};
+use super::noted::Noted;
+use super::table::{Column, Row, Spec, read_table};
 use crate::model::Level;
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -65,9 +66,13 @@ pub fn parse_level(s: &str) -> Option<Level> {
 }
 
 /// Read and check the list; every row's problem is reported.
-pub fn read_admit_applicants(path: &Path) -> Result<Vec<AdmitRow>, InputErrors> {
+pub fn read_admit_applicants(path: &Path) -> Noted<Vec<AdmitRow>> {
+    read_table(path, &SPEC).and_then(|rows| admit_rows(rows, path))
+}
+
+/// The checked rows of [`read_admit_applicants`].
+fn admit_rows(rows: Vec<Row>, path: &Path) -> Result<Vec<AdmitRow>, InputErrors> {
     let file = path.display().to_string();
-    let rows = read_table(path, &SPEC)?;
     let mut errs = InputErrors::default();
     let mut out = Vec::with_capacity(rows.len());
     let mut ids: BTreeMap<String, usize> = BTreeMap::new();

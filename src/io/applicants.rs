@@ -14,7 +14,8 @@
 //! canonical list needs no quoting).
 
 use super::error::{InputError, InputErrors};
-use super::table::{Column, Row, Spec, table_from_bytes};
+use super::noted::Noted;
+use super::table::{Column, Row, Spec, read_bytes, table_from_bytes};
 use crate::lottery::{Applicant, field_problem};
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -82,17 +83,22 @@ const SPEC: Spec = Spec {
 };
 
 /// Read and check `applicants.csv`; every row's problem is reported.
-pub fn read_applicants(path: &Path) -> Result<Vec<Applicant>, InputErrors> {
+pub fn read_applicants(path: &Path) -> Noted<Vec<Applicant>> {
     let file = path.display().to_string();
-    let bytes = std::fs::read(path)
-        .map_err(|e| InputError::new(&file, "a readable file", e.to_string()))?;
-    applicants_from_bytes(&bytes, &file)
+    match read_bytes(path, &file) {
+        Ok(bytes) => applicants_from_bytes(&bytes, &file),
+        Err(e) => Noted::failed(e),
+    }
 }
 
 /// [`read_applicants`] on the bytes of a file named `file` (for messages).
-pub fn applicants_from_bytes(bytes: &[u8], file: &str) -> Result<Vec<Applicant>, InputErrors> {
+pub fn applicants_from_bytes(bytes: &[u8], file: &str) -> Noted<Vec<Applicant>> {
+    table_from_bytes(bytes, file, &SPEC).and_then(|rows| applicants_of_rows(rows, file))
+}
+
+/// The checked rows of [`read_applicants`].
+fn applicants_of_rows(rows: Vec<Row>, file: &str) -> Result<Vec<Applicant>, InputErrors> {
     let file = file.to_string();
-    let rows = table_from_bytes(bytes, &file, &SPEC)?;
     let mut errs = InputErrors::default();
     let mut out = Vec::with_capacity(rows.len());
     // id -> (line, school); group -> (line, school, priority)
@@ -197,6 +203,7 @@ mod tests {
         let f = file(bytes);
         let name = f.path().display().to_string();
         read_applicants(f.path())
+            .result
             .expect_err("invalid")
             .errors
             .iter()
@@ -207,13 +214,13 @@ mod tests {
     #[test]
     fn chinese_headers_optional_columns_and_empty_fields() {
         let f = file("\u{feff}报名号,学校编号,多胞胎组,优先类别\r\nA2,J02,,\r\nA1,J02,MB1,\r\nA3,J02,MB1,\r\n".as_bytes());
-        let got = read_applicants(f.path()).expect("valid");
+        let got = read_applicants(f.path()).result.expect("valid");
         assert_eq!(got.len(), 3);
         assert_eq!(got[0].id, "A2");
         assert_eq!(got[0].group, None);
         assert_eq!(got[1].group.as_deref(), Some("MB1"));
         let f = file(b"school_id,applicant_id\nJ02,A1\n");
-        let got = read_applicants(f.path()).expect("valid");
+        let got = read_applicants(f.path()).result.expect("valid");
         assert_eq!(
             (got[0].id.as_str(), got[0].priority.as_deref()),
             ("A1", None)

@@ -5,7 +5,8 @@
 //! name) are ignored. Every bad value is located by line and field.
 
 use super::error::{InputError, InputErrors};
-use super::table::{Column, Row, Spec, table_from_bytes};
+use super::noted::Noted;
+use super::table::{Column, Row, Spec, read_bytes, table_from_bytes};
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -133,17 +134,22 @@ const HOUSING: Spec = Spec {
 
 /// Read `housing.csv`: a year, exactly one of `unit_id` and `school_id`,
 /// dwellings >= 0.
-pub fn read_housing(path: &Path) -> Result<Vec<HousingRow>, InputErrors> {
+pub fn read_housing(path: &Path) -> Noted<Vec<HousingRow>> {
     let file = path.display().to_string();
-    let bytes = std::fs::read(path)
-        .map_err(|e| InputError::new(&file, "a readable file", e.to_string()))?;
-    housing_from_bytes(&bytes, &file)
+    match read_bytes(path, &file) {
+        Ok(bytes) => housing_from_bytes(&bytes, &file),
+        Err(e) => Noted::failed(e),
+    }
 }
 
 /// [`read_housing`] on the bytes of a file named `file` (for messages).
-pub fn housing_from_bytes(bytes: &[u8], file: &str) -> Result<Vec<HousingRow>, InputErrors> {
+pub fn housing_from_bytes(bytes: &[u8], file: &str) -> Noted<Vec<HousingRow>> {
+    table_from_bytes(bytes, file, &HOUSING).and_then(|rows| housing_of_rows(rows, file))
+}
+
+/// The checked rows of [`read_housing`].
+fn housing_of_rows(rows: Vec<Row>, file: &str) -> Result<Vec<HousingRow>, InputErrors> {
     let file = file.to_string();
-    let rows = table_from_bytes(bytes, &file, &HOUSING)?;
     let mut errs = InputErrors::default();
     let mut out = Vec::with_capacity(rows.len());
     for r in &rows {
@@ -220,17 +226,22 @@ fn parse<T: std::str::FromStr>(
 
 /// Read `enrollment.csv`: years 1900-2200, grades 0-12, students >= 0, and
 /// no (year, school, grade) twice.
-pub fn read_enrollment(path: &Path) -> Result<Vec<EnrollmentRow>, InputErrors> {
+pub fn read_enrollment(path: &Path) -> Noted<Vec<EnrollmentRow>> {
     let file = path.display().to_string();
-    let bytes = std::fs::read(path)
-        .map_err(|e| InputError::new(&file, "a readable file", e.to_string()))?;
-    enrollment_from_bytes(&bytes, &file)
+    match read_bytes(path, &file) {
+        Ok(bytes) => enrollment_from_bytes(&bytes, &file),
+        Err(e) => Noted::failed(e),
+    }
 }
 
 /// [`read_enrollment`] on the bytes of a file named `file` (for messages).
-pub fn enrollment_from_bytes(bytes: &[u8], file: &str) -> Result<Vec<EnrollmentRow>, InputErrors> {
+pub fn enrollment_from_bytes(bytes: &[u8], file: &str) -> Noted<Vec<EnrollmentRow>> {
+    table_from_bytes(bytes, file, &ENROLLMENT).and_then(|rows| enrollment_of_rows(rows, file))
+}
+
+/// The checked rows of [`read_enrollment`].
+fn enrollment_of_rows(rows: Vec<Row>, file: &str) -> Result<Vec<EnrollmentRow>, InputErrors> {
     let file = file.to_string();
-    let rows = table_from_bytes(bytes, &file, &ENROLLMENT)?;
     let mut errs = InputErrors::default();
     let mut out = Vec::with_capacity(rows.len());
     let mut seen: HashMap<(i32, String, u32), usize> = HashMap::new();
@@ -297,17 +308,22 @@ pub fn enrollment_from_bytes(bytes: &[u8], file: &str) -> Result<Vec<EnrollmentR
 }
 
 /// Read `births.csv`: one row per year (and area, when given), births >= 0.
-pub fn read_births(path: &Path) -> Result<Vec<BirthsRow>, InputErrors> {
+pub fn read_births(path: &Path) -> Noted<Vec<BirthsRow>> {
     let file = path.display().to_string();
-    let bytes = std::fs::read(path)
-        .map_err(|e| InputError::new(&file, "a readable file", e.to_string()))?;
-    births_from_bytes(&bytes, &file)
+    match read_bytes(path, &file) {
+        Ok(bytes) => births_from_bytes(&bytes, &file),
+        Err(e) => Noted::failed(e),
+    }
 }
 
 /// [`read_births`] on the bytes of a file named `file` (for messages).
-pub fn births_from_bytes(bytes: &[u8], file: &str) -> Result<Vec<BirthsRow>, InputErrors> {
+pub fn births_from_bytes(bytes: &[u8], file: &str) -> Noted<Vec<BirthsRow>> {
+    table_from_bytes(bytes, file, &BIRTHS).and_then(|rows| births_of_rows(rows, file))
+}
+
+/// The checked rows of [`read_births`].
+fn births_of_rows(rows: Vec<Row>, file: &str) -> Result<Vec<BirthsRow>, InputErrors> {
     let file = file.to_string();
-    let rows = table_from_bytes(bytes, &file, &BIRTHS)?;
     let mut errs = InputErrors::default();
     let mut out = Vec::with_capacity(rows.len());
     let mut seen: HashMap<(i32, Option<String>), usize> = HashMap::new();
@@ -381,7 +397,7 @@ mod tests {
     #[test]
     fn enrollment_reads_with_other_columns_and_chinese_headers() {
         let f = file("\u{feff}year,school_id,school_name,grade,students\r\n2007,0101,Parkside,0,83\r\n2008,0101,Parkside,1,80\r\n".as_bytes());
-        let rows = read_enrollment(f.path()).unwrap();
+        let rows = read_enrollment(f.path()).result.unwrap();
         assert_eq!(rows.len(), 2);
         assert_eq!(
             (rows[1].line, rows[1].year, rows[1].grade, rows[1].students),
@@ -389,13 +405,13 @@ mod tests {
         );
         assert_eq!(rows[0].school_id, "0101");
         let f = file("年份,学校编号,年级,学生数\n2023,P01,1,135\n".as_bytes());
-        assert_eq!(read_enrollment(f.path()).unwrap()[0].students, 135);
+        assert_eq!(read_enrollment(f.path()).result.unwrap()[0].students, 135);
     }
 
     #[test]
     fn enrollment_errors_are_located() {
         let f = file(b"year,school_id,grade,students\n2023,P1,13,5\n2023,P1,1,-4\n23x,P1,1,5\n2023,P1,2,5\n2023,P1,2,6\n");
-        let e = errors(read_enrollment(f.path()));
+        let e = errors(read_enrollment(f.path()).result);
         assert_eq!(e.len(), 4, "{e:?}");
         assert!(
             e[0].contains("line 2: field `grade`: expected a grade 0-12"),
@@ -409,21 +425,21 @@ mod tests {
             "{e:?}"
         );
         let f = file(b"year,school,grade,students\n");
-        assert!(errors(read_enrollment(f.path()))[0].contains("school_id"));
+        assert!(errors(read_enrollment(f.path()).result)[0].contains("school_id"));
         let f = file(b"year,school_id,grade,students\n");
-        assert!(errors(read_enrollment(f.path()))[0].contains("only a header"));
+        assert!(errors(read_enrollment(f.path()).result)[0].contains("only a header"));
     }
 
     #[test]
     fn births_read_and_refuse_negatives_and_repeats() {
         let f = file("年份,出生人数\n2016,1020\n2017,998.5\n".as_bytes());
-        let b = read_births(f.path()).unwrap();
+        let b = read_births(f.path()).result.unwrap();
         assert_eq!(
             (b[1].year, b[1].births, b[1].area.clone()),
             (2017, 998.5, None)
         );
         let f = file(b"year,births,area\n2016,-1,A\n2016,5,A\n2016,6,B\n2016,7,A\n");
-        let e = errors(read_births(f.path()));
+        let e = errors(read_births(f.path()).result);
         assert_eq!(e.len(), 2, "{e:?}");
         assert!(e[0].contains("line 2: field `births`"));
         assert!(e[1].contains("line 5") && e[1].contains("first at line 3"));

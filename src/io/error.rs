@@ -36,6 +36,8 @@ impl InputError {
     }
 }
 
+impl std::error::Error for InputError {}
+
 impl fmt::Display for InputError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}", self.file)?;
@@ -94,6 +96,8 @@ impl From<InputError> for InputErrors {
     }
 }
 
+impl std::error::Error for InputErrors {}
+
 impl fmt::Display for InputErrors {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         for (i, e) in self.errors.iter().enumerate() {
@@ -111,11 +115,21 @@ impl fmt::Display for InputErrors {
 
 /// A JSON value shown briefly in a message.
 pub fn show(v: &serde_json::Value) -> String {
-    let s = match v {
-        serde_json::Value::Null => return "null".into(),
-        serde_json::Value::String(s) => format!("\"{s}\""),
-        other => other.to_string(),
-    };
+    match v {
+        serde_json::Value::Null => "null".into(),
+        serde_json::Value::String(s) => show_text(s),
+        other => brief(other.to_string()),
+    }
+}
+
+/// Text shown briefly in a message, quoted as a JSON string is by [`show`]
+/// (a table cell and a GeoJSON string read the same in messages).
+pub fn show_text(s: &str) -> String {
+    brief(format!("\"{s}\""))
+}
+
+/// The first 60 characters, with "..." when there were more.
+fn brief(s: String) -> String {
     let mut out: String = s.chars().take(60).collect();
     if out.len() < s.len() {
         out.push_str("...");

@@ -527,6 +527,15 @@ pub fn refuse_private(
     }
 }
 
+/// A non-negative whole number (a count); `1.0` is taken, `1.5` and `-1` are not.
+pub(crate) fn count(v: &Value) -> Option<u32> {
+    if let Some(n) = v.as_u64() {
+        return u32::try_from(n).ok();
+    }
+    let f = v.as_f64()?;
+    (f >= 0.0 && f.fract() == 0.0 && f <= u32::MAX as f64).then_some(f as u32)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

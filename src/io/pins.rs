@@ -6,8 +6,8 @@
 //! cells (as Excel writes them) are ignored. Whether the unit and school
 //! exist is checked against the other inputs when they are loaded.
 
-use super::error::{InputError, InputErrors};
-use super::table::{Column, Spec, table_from_bytes};
+use super::noted::Noted;
+use super::table::{Column, Spec, read_bytes, table_from_bytes};
 use std::path::Path;
 
 /// One row of `pins.csv`.
@@ -38,23 +38,26 @@ const SPEC: Spec = Spec {
 };
 
 /// Read and check `pins.csv`; every row's problem is reported.
-pub fn read_pins(path: &Path) -> Result<Vec<PinRow>, InputErrors> {
+pub fn read_pins(path: &Path) -> Noted<Vec<PinRow>> {
     let file = path.display().to_string();
-    let bytes = std::fs::read(path)
-        .map_err(|e| InputError::new(&file, "a readable file", e.to_string()))?;
-    pins_from_bytes(&bytes, &file)
+    match read_bytes(path, &file) {
+        Ok(bytes) => pins_from_bytes(&bytes, &file),
+        Err(e) => Noted::failed(e),
+    }
 }
 
 /// [`read_pins`] on the bytes of a file named `file` (for messages).
-pub fn pins_from_bytes(bytes: &[u8], file: &str) -> Result<Vec<PinRow>, InputErrors> {
-    Ok(table_from_bytes(bytes, file, &SPEC)?
-        .into_iter()
-        .map(|r| PinRow {
-            line: r.line,
-            unit_id: r.get(0).unwrap_or_default().to_string(),
-            school_id: r.get(1).unwrap_or_default().to_string(),
-        })
-        .collect())
+pub fn pins_from_bytes(bytes: &[u8], file: &str) -> Noted<Vec<PinRow>> {
+    table_from_bytes(bytes, file, &SPEC).and_then(|rows| {
+        Ok(rows
+            .into_iter()
+            .map(|r| PinRow {
+                line: r.line,
+                unit_id: r.get(0).unwrap_or_default().to_string(),
+                school_id: r.get(1).unwrap_or_default().to_string(),
+            })
+            .collect())
+    })
 }
 
 #[cfg(test)]
@@ -74,6 +77,7 @@ mod tests {
     fn rows(bytes: &[u8]) -> Vec<(usize, String, String)> {
         let f = file(bytes);
         read_pins(f.path())
+            .result
             .expect("valid")
             .into_iter()
             .map(|r| (r.line, r.unit_id, r.school_id))
@@ -84,6 +88,7 @@ mod tests {
         let f = file(bytes);
         let name = f.path().display().to_string();
         read_pins(f.path())
+            .result
             .expect_err("invalid")
             .errors
             .iter()

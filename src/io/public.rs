@@ -48,14 +48,47 @@ pub fn pseudonym(key: &str, id: &str) -> String {
     s
 }
 
+/// Why households cannot be published under a key.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PublicKeyError {
+    /// The key has fewer than [`MIN_KEY_CHARS`] characters (trimmed).
+    TooShort { chars: usize },
+    /// Two household ids get the same pseudonym (2^-64 odds per pair).
+    SamePseudonym {
+        first: String,
+        second: String,
+        pseudonym: String,
+    },
+}
+
+impl std::fmt::Display for PublicKeyError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PublicKeyError::TooShort { chars } => write!(
+                f,
+                "--public-key: expected a secret of at least {MIN_KEY_CHARS} characters, kept by \
+                 the bureau (the pseudonyms are only as safe as the key), found {chars} characters"
+            ),
+            PublicKeyError::SamePseudonym {
+                first,
+                second,
+                pseudonym,
+            } => write!(
+                f,
+                "--public-key: households {first} and {second} get the same pseudonym \
+                 {pseudonym}: choose another key"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for PublicKeyError {}
+
 /// Err unless `key` is long enough to key the pseudonyms.
-pub fn check_key(key: &str) -> Result<(), String> {
+pub fn check_key(key: &str) -> Result<(), PublicKeyError> {
     let n = key.trim().chars().count();
     if n < MIN_KEY_CHARS {
-        return Err(format!(
-            "--public-key: expected a secret of at least {MIN_KEY_CHARS} characters, kept by \
-             the bureau (the pseudonyms are only as safe as the key), found {n} characters"
-        ));
+        return Err(PublicKeyError::TooShort { chars: n });
     }
     Ok(())
 }
@@ -63,7 +96,7 @@ pub fn check_key(key: &str) -> Result<(), String> {
 /// The units as published: pseudonymous ids, points on the 0.001 degree
 /// grid. Err if the key is too short, or (2^-64 odds per pair) two ids
 /// share a pseudonym.
-pub fn public_units(units: &[Unit], key: &str) -> Result<Vec<Unit>, String> {
+pub fn public_units(units: &[Unit], key: &str) -> Result<Vec<Unit>, PublicKeyError> {
     check_key(key)?;
     let grid = |x: f64| (x / POINT_GRID_DEG).round() * POINT_GRID_DEG;
     let mut seen: HashMap<String, &str> = HashMap::new();
@@ -71,11 +104,11 @@ pub fn public_units(units: &[Unit], key: &str) -> Result<Vec<Unit>, String> {
     for u in units {
         let p = pseudonym(key, &u.id);
         if let Some(other) = seen.insert(p.clone(), &u.id) {
-            return Err(format!(
-                "--public-key: households {other} and {} get the same pseudonym {p}: \
-                 choose another key",
-                u.id
-            ));
+            return Err(PublicKeyError::SamePseudonym {
+                first: other.to_string(),
+                second: u.id.clone(),
+                pseudonym: p,
+            });
         }
         out.push(Unit {
             id: p,

@@ -1,8 +1,9 @@
 //! `schools.geojson`: public and private schools with seats.
 
 use super::error::{InputError, InputErrors, show};
-use super::geojson::{feature_at, features, point, properties_and_id, read_text, text_from_bytes};
-use super::households::count;
+use super::geojson::{
+    count, feature_at, features, point, properties_and_id, read_text, text_from_bytes,
+};
 use crate::model::{Level, PerLevel, School, SchoolKind, Sector};
 use serde_json::{Map, Value};
 use std::collections::HashMap;

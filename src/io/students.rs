@@ -20,6 +20,7 @@
 //! | `school_id` | 学校编号 | registrations.csv: where the student registered |
 
 use super::error::{InputError, InputErrors};
+use super::noted::Noted;
 use super::table::{Column, Row, Spec, read_table};
 use crate::classes::{Sex, Student};
 use crate::track::{Graduate, Registration};
@@ -134,9 +135,13 @@ fn check_unique(
 
 /// Read `students.csv`: at least one student, ids unique, sex F/M/女/男,
 /// special needs a yes/no value or empty.
-pub fn read_students(path: &Path) -> Result<Vec<StudentRow>, InputErrors> {
+pub fn read_students(path: &Path) -> Noted<Vec<StudentRow>> {
+    read_table(path, &STUDENTS).and_then(|rows| students_of_rows(rows, path))
+}
+
+/// The checked rows of [`read_students`].
+fn students_of_rows(rows: Vec<Row>, path: &Path) -> Result<Vec<StudentRow>, InputErrors> {
     let file = path.display().to_string();
-    let rows = read_table(path, &STUDENTS)?;
     let mut errs = InputErrors::default();
     let mut seen = HashMap::new();
     let mut out = Vec::with_capacity(rows.len());
@@ -194,9 +199,13 @@ pub fn read_students(path: &Path) -> Result<Vec<StudentRow>, InputErrors> {
 }
 
 /// Read `graduates.csv`: each graduate once, with the junior school assigned.
-pub fn read_graduates(path: &Path) -> Result<Vec<Graduate>, InputErrors> {
+pub fn read_graduates(path: &Path) -> Noted<Vec<Graduate>> {
+    read_table(path, &GRADUATES).and_then(|rows| graduates_of_rows(rows, path))
+}
+
+/// The checked rows of [`read_graduates`].
+fn graduates_of_rows(rows: Vec<Row>, path: &Path) -> Result<Vec<Graduate>, InputErrors> {
     let file = path.display().to_string();
-    let rows = read_table(path, &GRADUATES)?;
     let mut errs = InputErrors::default();
     let mut seen = HashMap::new();
     let mut out = Vec::with_capacity(rows.len());
@@ -227,9 +236,13 @@ pub fn read_graduates(path: &Path) -> Result<Vec<Graduate>, InputErrors> {
 }
 
 /// Read `registrations.csv`: each student registered once.
-pub fn read_registrations(path: &Path) -> Result<Vec<Registration>, InputErrors> {
+pub fn read_registrations(path: &Path) -> Noted<Vec<Registration>> {
+    read_table(path, &REGISTRATIONS).and_then(|rows| registrations_of_rows(rows, path))
+}
+
+/// The checked rows of [`read_registrations`].
+fn registrations_of_rows(rows: Vec<Row>, path: &Path) -> Result<Vec<Registration>, InputErrors> {
     let file = path.display().to_string();
-    let rows = read_table(path, &REGISTRATIONS)?;
     let mut errs = InputErrors::default();
     let mut seen = HashMap::new();
     let mut out = Vec::with_capacity(rows.len());
@@ -266,13 +279,11 @@ mod tests {
         f
     }
 
-    fn errors<T: std::fmt::Debug>(
-        bytes: &[u8],
-        read: fn(&Path) -> Result<T, InputErrors>,
-    ) -> Vec<String> {
+    fn errors<T: std::fmt::Debug>(bytes: &[u8], read: fn(&Path) -> Noted<T>) -> Vec<String> {
         let f = file(bytes);
         let name = f.path().display().to_string();
         read(f.path())
+            .result
             .expect_err("invalid")
             .errors
             .iter()
@@ -285,7 +296,7 @@ mod tests {
         let f = file(
             "\u{feff}学号,性别,随班就读,多胞胎组\nS1,女,是,T1\nS2,男,,\nS3,f,0,T1\n".as_bytes(),
         );
-        let s = read_students(f.path()).expect("valid");
+        let s = read_students(f.path()).result.expect("valid");
         let got: Vec<(usize, &str, Sex, bool, Option<&str>)> = s
             .iter()
             .map(|r| {
@@ -308,7 +319,7 @@ mod tests {
         );
         // Only the two required columns.
         let f = file(b"sex,student_id\nM,7\n");
-        assert_eq!(read_students(f.path()).expect("valid").len(), 1);
+        assert_eq!(read_students(f.path()).result.expect("valid").len(), 1);
     }
 
     #[test]
@@ -345,7 +356,7 @@ mod tests {
     #[test]
     fn graduates_and_registrations() {
         let f = file("学生编号,初中学校编号\nS1,J1\nS2,J2\n".as_bytes());
-        assert_eq!(read_graduates(f.path()).expect("valid").len(), 2);
+        assert_eq!(read_graduates(f.path()).result.expect("valid").len(), 2);
         let e = errors(
             b"student_id,junior_school_id\nS1,J1\nS1,J2\n",
             read_graduates,
@@ -369,6 +380,11 @@ mod tests {
             ]
         );
         let f = file("学号,学校编号\n".as_bytes());
-        assert!(read_registrations(f.path()).expect("valid").is_empty());
+        assert!(
+            read_registrations(f.path())
+                .result
+                .expect("valid")
+                .is_empty()
+        );
     }
 }

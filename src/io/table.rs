@@ -6,11 +6,13 @@
 //!
 //! Encoding ([`decode_csv`]): UTF-8 with or without BOM; else GBK/GB18030
 //! (what Excel's plain "CSV" writes on Chinese Windows) when the bytes are
-//! valid GB18030, with a note on stderr that shows the header as read;
+//! valid GB18030, with a note ([`DecodedCsv::note`]) that shows the header
+//! as read;
 //! UTF-16 (Excel's "Unicode Text") and bytes that are neither are refused
 //! with the hint to save as "CSV UTF-8".
 
 use super::error::{InputError, InputErrors};
+use super::noted::Noted;
 use std::path::Path;
 
 /// A column a table may have.
@@ -134,23 +136,40 @@ pub fn records(text: &str, file: &str) -> Vec<Result<Record, InputError>> {
     out
 }
 
-/// Read a table; rows with a problem are reported (all of them) and left out.
-pub fn read_table(path: &Path, spec: &Spec) -> Result<Vec<Row>, InputErrors> {
+/// The bytes of a file, named `file` in the message if it cannot be read.
+pub fn read_bytes(path: &Path, file: &str) -> Result<Vec<u8>, InputError> {
+    std::fs::read(path).map_err(|e| InputError::new(file, "a readable file", e.to_string()))
+}
+
+/// Read a table; rows with a problem are reported (all of them) and left
+/// out. Noted: how a file not in UTF-8 was decoded.
+pub fn read_table(path: &Path, spec: &Spec) -> Noted<Vec<Row>> {
     let file = path.display().to_string();
-    let bytes = std::fs::read(path)
-        .map_err(|e| InputError::new(&file, "a readable file", e.to_string()))?;
-    table_from_bytes(&bytes, &file, spec)
+    match read_bytes(path, &file) {
+        Ok(bytes) => table_from_bytes(&bytes, &file, spec),
+        Err(e) => Noted::failed(e),
+    }
 }
 
 /// [`read_table`] on the bytes of a file named `file` (for messages).
-pub fn table_from_bytes(bytes: &[u8], file: &str, spec: &Spec) -> Result<Vec<Row>, InputErrors> {
+pub fn table_from_bytes(bytes: &[u8], file: &str, spec: &Spec) -> Noted<Vec<Row>> {
+    match csv_text_from_bytes(bytes, file) {
+        Ok(decoded) => Noted {
+            result: rows_of_text(&decoded.text, file, spec),
+            notes: decoded.note(file).into_iter().collect(),
+        },
+        Err(e) => Noted::failed(e),
+    }
+}
+
+/// The rows of a table's text.
+fn rows_of_text(text: &str, file: &str, spec: &Spec) -> Result<Vec<Row>, InputErrors> {
     let file = file.to_string();
-    let text = csv_text_from_bytes(bytes, &file)?;
     let mut errs = InputErrors::default();
     let mut columns: Option<Vec<Option<usize>>> = None;
     let mut width = 0;
     let mut out = Vec::new();
-    for rec in records(&text, &file) {
+    for rec in records(text, &file) {
         let rec = match rec {
             Ok(r) => r,
             Err(e) => {
@@ -219,32 +238,16 @@ pub fn table_from_bytes(bytes: &[u8], file: &str, spec: &Spec) -> Result<Vec<Row
     errs.into_result(out)
 }
 
-/// The text of a CSV file, decoded by [`decode_csv`]; a file read as GBK
-/// gets a note on stderr showing its first line as read, so a wrong guess
-/// is seen at once.
-pub fn read_csv_text(path: &Path) -> Result<String, InputError> {
+/// A CSV file decoded by [`decode_csv`] (see [`DecodedCsv::note`] for
+/// what a planner should be told about it).
+pub fn read_csv_text(path: &Path) -> Result<DecodedCsv, InputError> {
     let file = path.display().to_string();
-    let bytes = std::fs::read(path)
-        .map_err(|e| InputError::new(&file, "a readable file", e.to_string()))?;
-    csv_text_from_bytes(&bytes, &file)
+    csv_text_from_bytes(&read_bytes(path, &file)?, &file)
 }
 
 /// [`read_csv_text`] on the bytes of a file named `file` (for messages).
-pub fn csv_text_from_bytes(bytes: &[u8], file: &str) -> Result<String, InputError> {
-    let decoded = decode_csv(bytes).map_err(|e| e.error(file))?;
-    if decoded.encoding == CsvEncoding::Gb18030 {
-        let first = decoded
-            .text
-            .lines()
-            .find(|l| !l.trim().is_empty())
-            .unwrap_or_default();
-        let first: String = first.chars().take(80).collect();
-        eprintln!(
-            "note: {file} is not UTF-8: read as GBK/GB18030 (Excel's \"CSV\" on Chinese Windows); \
-             its first line reads: {first}"
-        );
-    }
-    Ok(decoded.text)
+pub fn csv_text_from_bytes(bytes: &[u8], file: &str) -> Result<DecodedCsv, InputError> {
+    decode_csv(bytes).map_err(|e| e.error(file))
 }
 
 /// How a CSV file was decoded.
@@ -259,6 +262,26 @@ pub enum CsvEncoding {
 pub struct DecodedCsv {
     pub text: String,
     pub encoding: CsvEncoding,
+}
+
+impl DecodedCsv {
+    /// The note on a file read as GBK: its first line as read, so a wrong
+    /// guess is seen at once (`None` for UTF-8).
+    pub fn note(&self, file: &str) -> Option<String> {
+        if self.encoding != CsvEncoding::Gb18030 {
+            return None;
+        }
+        let first = self
+            .text
+            .lines()
+            .find(|l| !l.trim().is_empty())
+            .unwrap_or_default();
+        let first: String = first.chars().take(80).collect();
+        Some(format!(
+            "{file} is not UTF-8: read as GBK/GB18030 (Excel's \"CSV\" on Chinese Windows); \
+             its first line reads: {first}"
+        ))
+    }
 }
 
 /// Why a CSV file's bytes were refused.
@@ -278,6 +301,30 @@ pub enum DecodeError {
 
 const SAVE_AS: &str = "UTF-8 text (in Excel: Save As, \"CSV UTF-8 (comma delimited)\"), \
                        or GBK/GB18030";
+
+impl std::fmt::Display for DecodeError {
+    /// Where the bytes went wrong; [`DecodeError::error`] is the planner's
+    /// message, with the file and how to save it.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            DecodeError::Utf16 => f.write_str("UTF-16 text (a byte-order mark FF FE or FE FF)"),
+            DecodeError::Neither {
+                byte,
+                line,
+                utf8_bom,
+            } => {
+                let neither = if *utf8_bom {
+                    "not UTF-8 in a file marked UTF-8 by its byte-order mark"
+                } else {
+                    "neither UTF-8 nor GB18030"
+                };
+                write!(f, "byte {byte} (line {line}) is {neither}")
+            }
+        }
+    }
+}
+
+impl std::error::Error for DecodeError {}
 
 impl DecodeError {
     pub fn error(&self, file: &str) -> InputError {

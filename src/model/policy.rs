@@ -206,6 +206,8 @@ pub enum CohortError {
     AgeOutOfCensus { level: Level, age: i32 },
 }
 
+impl std::error::Error for CohortError {}
+
 impl std::fmt::Display for CohortError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {

@@ -48,13 +48,14 @@ pub fn text(size: f64) -> plotters::style::TextStyle<'static> {
 ///
 /// The subsetting itself is allsorts' (CFF charstrings and subroutines,
 /// cmap rebuilt); fontTools' pyftsubset made the bundled font the same way.
-pub fn subset_for_text(text: &str) -> Result<Vec<u8>, String> {
+pub fn subset_for_text(text: &str) -> Result<Vec<u8>, FontError> {
     use allsorts::binary::read::ReadScope;
     use allsorts::font_data::FontData;
     use allsorts::subset::{CmapTarget, SubsetProfile, subset};
     use std::collections::BTreeSet;
 
-    let face = ttf_parser::Face::parse(FONT, 0).map_err(|e| format!("bundled font: {e}"))?;
+    let bundled = |e: &dyn std::fmt::Display| FontError::Bundled(e.to_string());
+    let face = ttf_parser::Face::parse(FONT, 0).map_err(|e| bundled(&e))?;
     let mut glyphs: BTreeSet<u16> = BTreeSet::new();
     glyphs.insert(0);
     for c in text.chars() {
@@ -65,18 +66,37 @@ pub fn subset_for_text(text: &str) -> Result<Vec<u8>, String> {
     let glyphs: Vec<u16> = glyphs.into_iter().collect();
     let data = ReadScope::new(FONT)
         .read::<FontData<'_>>()
-        .map_err(|e| format!("bundled font: {e}"))?;
-    let provider = data
-        .table_provider(0)
-        .map_err(|e| format!("bundled font: {e}"))?;
+        .map_err(|e| bundled(&e))?;
+    let provider = data.table_provider(0).map_err(|e| bundled(&e))?;
     subset(
         &provider,
         &glyphs,
         &SubsetProfile::Minimal,
         CmapTarget::Unicode,
     )
-    .map_err(|e| format!("font subset: {e}"))
+    .map_err(|e| FontError::Subset(e.to_string()))
 }
+
+/// Why the bundled font could not be subset (an internal error: the font
+/// ships with the program).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FontError {
+    /// The bundled font did not parse.
+    Bundled(String),
+    /// allsorts could not subset it.
+    Subset(String),
+}
+
+impl std::fmt::Display for FontError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            FontError::Bundled(e) => write!(f, "bundled font: {e}"),
+            FontError::Subset(e) => write!(f, "font subset: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for FontError {}
 
 #[cfg(test)]
 mod tests {

@@ -9,7 +9,7 @@
 //! page makes no network request and names no external URL. Pure: data in,
 //! a string out; dates are the scenario's, never the clock.
 
-use super::font::{SVG_FAMILY_LIST, subset_for_text};
+use super::font::{FontError, SVG_FAMILY_LIST, subset_for_text};
 use base64::Engine;
 use std::fmt::Write;
 
@@ -538,7 +538,7 @@ fn body(r: &ReportInput) -> String {
 }
 
 /// The whole page. Errors only if the bundled font cannot be subset.
-pub fn render_report(r: &ReportInput) -> Result<String, String> {
+pub fn render_report(r: &ReportInput) -> Result<String, FontError> {
     let body = body(r);
     let css = CSS.replace("FAMILY", &format!("{EMBEDDED}, {SVG_FAMILY_LIST}"));
     let title = esc(&r.title);

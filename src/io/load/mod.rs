@@ -62,15 +62,20 @@ impl LoadRequest {
 pub enum LoadError {
     /// The request itself is wrong (a year out of reach, no households file).
     Usage(String),
-    /// One or more files are wrong, each error located.
-    Input(InputErrors),
+    /// One or more files are wrong, each error located; with the notes
+    /// the readers made before (a CSV read as GBK), for the user to see
+    /// beside the errors.
+    Input {
+        errors: InputErrors,
+        notes: Vec<String>,
+    },
 }
 
 impl fmt::Display for LoadError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             LoadError::Usage(s) => write!(f, "{s}"),
-            LoadError::Input(e) => write!(f, "{e}"),
+            LoadError::Input { errors, .. } => write!(f, "{errors}"),
         }
     }
 }
@@ -78,14 +83,17 @@ impl fmt::Display for LoadError {
 impl std::error::Error for LoadError {}
 
 impl From<InputErrors> for LoadError {
-    fn from(e: InputErrors) -> Self {
-        LoadError::Input(e)
+    fn from(errors: InputErrors) -> Self {
+        LoadError::Input {
+            errors,
+            notes: Vec::new(),
+        }
     }
 }
 
 impl From<InputError> for LoadError {
     fn from(e: InputError) -> Self {
-        LoadError::Input(e.into())
+        InputErrors::from(e).into()
     }
 }
 
@@ -272,7 +280,8 @@ fn read_files(
     });
     let mut errs = InputErrors::default();
     let mut notes = Vec::new();
-    let units = units.map_err(|e| errs.extend(e)).ok();
+    let mut noted = |n: &str| notes.push(format!("note: {n}"));
+    let units = units.each_note(&mut noted).map_err(|e| errs.extend(e)).ok();
     let schools = read_schools(sc_path).map_err(|e| errs.extend(e)).ok();
     let boundary = match &scenario.inputs.boundary {
         Some(b) => read_boundary(b).map_err(|e| errs.push(e)).ok(),
@@ -300,7 +309,10 @@ fn read_files(
         None => None,
     };
     let pin_rows = match &scenario.inputs.pins {
-        Some(p) => read_pins(p).map_err(|e| errs.extend(e)).ok(),
+        Some(p) => read_pins(p)
+            .each_note(|n| notes.push(format!("note: {n}")))
+            .map_err(|e| errs.extend(e))
+            .ok(),
         None => None,
     };
     match (units, schools) {
@@ -313,7 +325,10 @@ fn read_files(
             pin_rows,
             notes,
         }),
-        _ => Err(LoadError::Input(errs)),
+        _ => Err(LoadError::Input {
+            errors: errs,
+            notes,
+        }),
     }
 }
 
@@ -440,7 +455,7 @@ fn assemble(
         }
     }
     if !errs.is_empty() {
-        return Err(LoadError::Input(errs));
+        return Err(errs.into());
     }
     loaded.notes = notes;
     Ok(loaded)

@@ -1,11 +1,11 @@
 //! `scenario.toml`: input paths, the policy, weights. Unknown keys are
 //! refused so a typo never silently falls back to a default.
 
-use super::error::InputError;
-use super::households::parse_date;
-use crate::model::{
-    ClassChange, Edit, Level, MonthDay, PerLevel, Policy, School, SchoolKind, Sector,
-};
+mod edit;
+
+use crate::io::error::InputError;
+use crate::io::households::parse_date;
+use crate::model::{Edit, MonthDay, Policy};
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 
@@ -17,7 +17,7 @@ struct File {
     policy: Option<PolicyKeys>,
     weights: Option<Weights>,
     zones: Option<ZoneKeys>,
-    edit: Option<Vec<EditKeys>>,
+    edit: Option<Vec<edit::EditKeys>>,
     forecast: Option<ForecastKeys>,
 }
 
@@ -25,28 +25,6 @@ struct File {
 #[serde(deny_unknown_fields)]
 struct ForecastKeys {
     housing_yield: Option<std::collections::BTreeMap<String, Levels<f64>>>,
-}
-
-/// One `[[edit]]`. Which of `close`, `school` or `open` is given decides
-/// the kind; the other keys belong to one kind each.
-#[derive(Deserialize, Default, Debug)]
-#[serde(deny_unknown_fields)]
-struct EditKeys {
-    close: Option<toml::Value>,
-    school: Option<toml::Value>,
-    add_classes: Option<i64>,
-    set_classes: Option<i64>,
-    level: Option<String>,
-    open: Option<toml::Value>,
-    name: Option<String>,
-    lon: Option<f64>,
-    lat: Option<f64>,
-    entry_classes: Option<toml::Value>,
-    capacity: Option<toml::Value>,
-    class_size: Option<toml::Value>,
-    boarding: Option<bool>,
-    serves: Option<Vec<String>>,
-    max_travel_m: Option<toml::Value>,
 }
 
 #[derive(Deserialize, Default, Debug)]
@@ -199,12 +177,52 @@ impl Scenario {
     }
 }
 
+/// Read and check `scenario.toml`: input paths resolved against its
+/// folder, the policy (entry year `default_year` unless it names one),
+/// weights, zone options, `[[edit]]`s and the forecast's housing yield.
+/// The first problem found is the error, in that order.
 pub fn read_scenario(path: &Path, default_year: i32) -> Result<Scenario, InputError> {
     let file = path.display().to_string();
+    let text = crate::io::geojson::read_text(path)?;
+    let f: File = toml::from_str(&text).map_err(|e| toml_error(&e, &text, &file))?;
+    let base = path.parent().unwrap_or(Path::new("."));
+    let inputs = input_paths(f.inputs.unwrap_or_default(), base, &file)?;
+    let policy = policy(f.policy.unwrap_or_default(), default_year, &inputs, &file)?;
+    let (stability, sweep) = weights(f.weights.unwrap_or_default(), &file)?;
+    let zk = f.zones.unwrap_or_default();
+    let zones = ZoneOptions {
+        whole_units: zk.whole_units.unwrap_or(false),
+        contiguous: zk.contiguous.unwrap_or(true),
+        feeder: zk.feeder.unwrap_or(false),
+    };
+    let edits = f
+        .edit
+        .unwrap_or_default()
+        .into_iter()
+        .enumerate()
+        .map(|(i, e)| edit::edit(e, i + 1, &file))
+        .collect::<Result<Vec<_>, _>>()?;
+    let housing_yield = housing_yield(f.forecast.and_then(|f| f.housing_yield), &file)?;
+    let meta = f.scenario.unwrap_or_default();
+    Ok(Scenario {
+        name: meta.name,
+        synthetic: meta.synthetic.unwrap_or(false),
+        policy,
+        inputs,
+        stability_m_per_student: stability,
+        stability_sweep: sweep,
+        zones,
+        edits,
+        housing_yield,
+    })
+}
+
+/// `[inputs]`: each path resolved against `base` (the scenario's folder).
+fn input_paths(i: Inputs, base: &Path, file: &str) -> Result<InputPaths, InputError> {
     let parse_coords = |c: &str| {
         crate::spatial::coords::CoordSystem::parse(c).ok_or_else(|| {
             InputError::new(
-                &file,
+                file,
                 "\"wgs84\", \"gcj02\" (Amap/Gaode, Tencent) or \"bd09\" (Baidu)",
                 format!("\"{c}\""),
             )
@@ -212,12 +230,8 @@ pub fn read_scenario(path: &Path, default_year: i32) -> Result<Scenario, InputEr
             .field("coords")
         })
     };
-    let text = super::geojson::read_text(path)?;
-    let f: File = toml::from_str(&text).map_err(|e| toml_error(&e, &text, &file))?;
-    let base = path.parent().unwrap_or(Path::new("."));
     let resolve = |p: &Option<String>| p.as_ref().map(|p| base.join(p));
-    let i = f.inputs.clone().unwrap_or_default();
-    let inputs = InputPaths {
+    Ok(InputPaths {
         households: resolve(&i.households),
         schools: resolve(&i.schools),
         roads: resolve(&i.roads),
@@ -228,13 +242,25 @@ pub fn read_scenario(path: &Path, default_year: i32) -> Result<Scenario, InputEr
         enrollment: resolve(&i.enrollment),
         housing: resolve(&i.housing),
         coords: i.coords.as_deref().map(parse_coords).transpose()?,
-    };
-    let pk = f.policy.unwrap_or_default();
-    let err = |field: &str, exp: &str, found: String| {
-        InputError::new(&file, exp, found)
-            .at("[policy]")
-            .field(field)
-    };
+    })
+}
+
+/// An error in `[policy]`.
+fn policy_error(file: &str, field: &str, expected: &str, found: String) -> InputError {
+    InputError::new(file, expected, found)
+        .at("[policy]")
+        .field(field)
+}
+
+/// `[policy]`: the standard policy of the entry year, with the keys given.
+/// Travel limits in minutes need a road network among the `inputs`.
+fn policy(
+    pk: PolicyKeys,
+    default_year: i32,
+    inputs: &InputPaths,
+    file: &str,
+) -> Result<Policy, InputError> {
+    let err = |field: &str, exp: &str, found: String| policy_error(file, field, exp, found);
     let entry_year = match pk.entry_year {
         None => default_year,
         Some(y) if (1900..=2200).contains(&y) => y as i32,
@@ -247,8 +273,17 @@ pub fn read_scenario(path: &Path, default_year: i32) -> Result<Scenario, InputEr
         }
     };
     let mut policy = Policy::standard(entry_year);
-    if let Some(c) = pk.cutoff {
-        policy.cutoff = MonthDay::parse(&c).ok_or_else(|| {
+    policy_calendar(&pk, &mut policy, file)?;
+    policy_limits(pk, &mut policy, inputs, file)?;
+    Ok(policy)
+}
+
+/// The dates and ages of entry: `cutoff`, `census_date`, `entry_grade`,
+/// `entry_age`.
+fn policy_calendar(pk: &PolicyKeys, policy: &mut Policy, file: &str) -> Result<(), InputError> {
+    let err = |field: &str, exp: &str, found: String| policy_error(file, field, exp, found);
+    if let Some(c) = &pk.cutoff {
+        policy.cutoff = MonthDay::parse(c).ok_or_else(|| {
             err(
                 "cutoff",
                 "a month-day \"MM-DD\" (not 02-29)",
@@ -256,8 +291,8 @@ pub fn read_scenario(path: &Path, default_year: i32) -> Result<Scenario, InputEr
             )
         })?;
     }
-    if let Some(v) = pk.census_date {
-        let s = match &v {
+    if let Some(v) = &pk.census_date {
+        let s = match v {
             toml::Value::String(s) => s.clone(),
             toml::Value::Datetime(d) => d.to_string(),
             other => other.to_string(),
@@ -279,6 +314,17 @@ pub fn read_scenario(path: &Path, default_year: i32) -> Result<Scenario, InputEr
         }
         policy.entry_age = a as u32;
     }
+    Ok(())
+}
+
+/// Class sizes, travel limits and special-needs placement.
+fn policy_limits(
+    pk: PolicyKeys,
+    policy: &mut Policy,
+    inputs: &InputPaths,
+    file: &str,
+) -> Result<(), InputError> {
+    let err = |field: &str, exp: &str, found: String| policy_error(file, field, exp, found);
     if let Some(cs) = pk.class_size {
         for (lvl, v, slot) in [
             ("primary", cs.primary, &mut policy.class_size_primary),
@@ -340,46 +386,40 @@ pub fn read_scenario(path: &Path, default_year: i32) -> Result<Scenario, InputEr
             }
         }
     }
-    let weights = f.weights.unwrap_or_default();
+    Ok(())
+}
+
+/// `[weights]`: the stability weight and the sweep's weights, all >= 0.
+fn weights(weights: Weights, file: &str) -> Result<(f64, Vec<f64>), InputError> {
     let stability = weights.stability_m_per_student.unwrap_or(0.0);
     let sweep = weights.stability_sweep.unwrap_or(DEFAULT_SWEEP.to_vec());
     if let Some(w) = sweep.iter().find(|w| !(w.is_finite() && **w >= 0.0)) {
         return Err(InputError::new(
-            &file,
+            file,
             "weights >= 0, e.g. [0, 250, 500, 1000]",
             w.to_string(),
         )
         .at("[weights]")
         .field("stability_sweep"));
     }
-    let zk = f.zones.unwrap_or_default();
-    let zones = ZoneOptions {
-        whole_units: zk.whole_units.unwrap_or(false),
-        contiguous: zk.contiguous.unwrap_or(true),
-        feeder: zk.feeder.unwrap_or(false),
-    };
     if !(stability.is_finite() && stability >= 0.0) {
         return Err(
-            InputError::new(&file, "a weight >= 0", stability.to_string())
+            InputError::new(file, "a weight >= 0", stability.to_string())
                 .at("[weights]")
                 .field("stability_m_per_student"),
         );
     }
-    let edits = f
-        .edit
-        .unwrap_or_default()
-        .into_iter()
-        .enumerate()
-        .map(|(i, e)| edit(e, i + 1, &file))
-        .collect::<Result<Vec<_>, _>>()?;
+    Ok((stability, sweep))
+}
+
+/// `[forecast] housing_yield`: students per dwelling by dwelling type.
+fn housing_yield(
+    given: Option<std::collections::BTreeMap<String, Levels<f64>>>,
+    file: &str,
+) -> Result<std::collections::BTreeMap<String, [f64; 2]>, InputError> {
     let mut housing_yield = default_yield();
     // `default` first: a type that gives one level takes the other from it.
-    let mut kinds: Vec<_> = f
-        .forecast
-        .and_then(|f| f.housing_yield)
-        .unwrap_or_default()
-        .into_iter()
-        .collect();
+    let mut kinds: Vec<_> = given.unwrap_or_default().into_iter().collect();
     kinds.sort_by_key(|(k, _)| k != "default");
     for (kind, y) in kinds {
         let mut v = housing_yield
@@ -394,7 +434,7 @@ pub fn read_scenario(path: &Path, default_year: i32) -> Result<Scenario, InputEr
                 Some(x) if x.is_finite() && (0.0..=5.0).contains(&x) => v[k] = x,
                 Some(x) => {
                     return Err(InputError::new(
-                        &file,
+                        file,
                         "students per dwelling between 0 and 5",
                         x.to_string(),
                     )
@@ -406,343 +446,7 @@ pub fn read_scenario(path: &Path, default_year: i32) -> Result<Scenario, InputEr
         }
         housing_yield.insert(kind, v);
     }
-    let meta = f.scenario.unwrap_or_default();
-    Ok(Scenario {
-        name: meta.name,
-        synthetic: meta.synthetic.unwrap_or(false),
-        policy,
-        inputs,
-        stability_m_per_student: stability,
-        stability_sweep: sweep,
-        zones,
-        edits,
-        housing_yield,
-    })
-}
-
-/// The keys of each kind of edit, beyond the one that names the kind.
-const CLOSE_KEYS: &[&str] = &[];
-const CLASSES_KEYS: &[&str] = &["add_classes", "set_classes", "level"];
-const OPEN_KEYS: &[&str] = &[
-    "name",
-    "level",
-    "lon",
-    "lat",
-    "entry_classes",
-    "capacity",
-    "class_size",
-    "boarding",
-    "serves",
-    "max_travel_m",
-];
-
-/// The `n`th `[[edit]]` (1-based) as a model edit, checked key by key.
-fn edit(k: EditKeys, n: usize, file: &str) -> Result<Edit, InputError> {
-    let at = format!("[[edit]] {n}");
-    let err = |field: &str, exp: &str, found: String| {
-        InputError::new(file, exp, found).at(&at).field(field)
-    };
-    let given: Vec<&str> = [
-        ("close", k.close.is_some()),
-        ("school", k.school.is_some()),
-        ("add_classes", k.add_classes.is_some()),
-        ("set_classes", k.set_classes.is_some()),
-        ("level", k.level.is_some()),
-        ("open", k.open.is_some()),
-        ("name", k.name.is_some()),
-        ("lon", k.lon.is_some()),
-        ("lat", k.lat.is_some()),
-        ("entry_classes", k.entry_classes.is_some()),
-        ("capacity", k.capacity.is_some()),
-        ("class_size", k.class_size.is_some()),
-        ("boarding", k.boarding.is_some()),
-        ("serves", k.serves.is_some()),
-        ("max_travel_m", k.max_travel_m.is_some()),
-    ]
-    .into_iter()
-    .filter_map(|(key, present)| present.then_some(key))
-    .collect();
-    let kinds: Vec<&str> = given
-        .iter()
-        .copied()
-        .filter(|key| ["close", "school", "open"].contains(key))
-        .collect();
-    let (kind, allowed, what) = match kinds[..] {
-        [kind] => match kind {
-            "close" => (kind, CLOSE_KEYS, "closing a school takes only `close`"),
-            "school" => (
-                kind,
-                CLASSES_KEYS,
-                "changing classes takes `add_classes` or `set_classes` and `level`",
-            ),
-            _ => (
-                kind,
-                OPEN_KEYS,
-                "opening a school takes `name`, `level`, `lon`, `lat`, `entry_classes` or \
-                 `capacity`, `class_size`, `boarding`, `serves`, `max_travel_m`",
-            ),
-        },
-        _ => {
-            let found = match kinds[..] {
-                [] => "none of them".to_string(),
-                _ => format!("`{}` together", kinds.join("` and `")),
-            };
-            return Err(err(
-                "close, school, open",
-                "one of `close = \"id\"` (close a school), `school = \"id\"` (change its \
-                 classes) or `open = \"id\"` (open a new school)",
-                found,
-            ));
-        }
-    };
-    if let Some(extra) = given
-        .iter()
-        .find(|key| **key != kind && !allowed.contains(key))
-    {
-        return Err(err(extra, what, format!("`{extra}` with `{kind}`")));
-    }
-    let id = |v: &toml::Value, field: &str| match v {
-        toml::Value::String(s) if !s.trim().is_empty() => Ok(s.trim().to_string()),
-        toml::Value::Integer(i) => Ok(i.to_string()),
-        v => Err(err(
-            field,
-            "a school id (text in quotes, or a whole number)",
-            v.to_string(),
-        )),
-    };
-    match kind {
-        "close" => Ok(Edit::Close {
-            school: id(k.close.as_ref().expect("given"), "close")?,
-        }),
-        "school" => {
-            let school = id(k.school.as_ref().expect("given"), "school")?;
-            let level = match k.level.as_deref().map(str::trim) {
-                None => None,
-                Some("primary") => Some(Level::Primary),
-                Some("junior") => Some(Level::Junior),
-                Some(l) => {
-                    return Err(err(
-                        "level",
-                        "\"primary\" or \"junior\" (the level whose classes change)",
-                        format!("\"{l}\""),
-                    ));
-                }
-            };
-            let change = match (k.add_classes, k.set_classes) {
-                (Some(a), None) if (-200..=200).contains(&a) => ClassChange::Add(a),
-                (Some(a), None) => {
-                    return Err(err(
-                        "add_classes",
-                        "a number of classes between -200 and 200",
-                        a.to_string(),
-                    ));
-                }
-                (None, Some(s)) if (0..=200).contains(&s) => ClassChange::Set(s),
-                (None, Some(s)) => {
-                    return Err(err(
-                        "set_classes",
-                        "a number of classes between 0 and 200",
-                        s.to_string(),
-                    ));
-                }
-                (Some(_), Some(_)) => {
-                    return Err(err(
-                        "add_classes, set_classes",
-                        "one of `add_classes` (classes added, negative removes) or `set_classes` \
-                         (the new number)",
-                        "both".into(),
-                    ));
-                }
-                (None, None) => {
-                    return Err(err(
-                        "add_classes",
-                        "`add_classes = 2` (classes added, negative removes) or `set_classes = 6`",
-                        "neither".into(),
-                    ));
-                }
-            };
-            Ok(Edit::Classes {
-                school,
-                level,
-                change,
-            })
-        }
-        _ => open(k, &at, file, id),
-    }
-}
-
-/// A new school from an `open` edit: public, at a point, with seats.
-fn open(
-    k: EditKeys,
-    at: &str,
-    file: &str,
-    id: impl Fn(&toml::Value, &str) -> Result<String, InputError>,
-) -> Result<Edit, InputError> {
-    let err = |field: &str, exp: &str, found: String| {
-        InputError::new(file, exp, found).at(at).field(field)
-    };
-    let id = id(k.open.as_ref().expect("given"), "open")?;
-    let name = match k.name.as_deref().map(str::trim) {
-        Some(n) if !n.is_empty() => n.to_string(),
-        Some(_) => return Err(err("name", "a non-empty school name", "\"\"".into())),
-        None => {
-            return Err(err(
-                "name",
-                "a school name, e.g. name = \"城东新区小学\"",
-                "none".into(),
-            ));
-        }
-    };
-    let kind = match k.level.as_deref().map(str::trim) {
-        Some("primary") => SchoolKind::Primary,
-        Some("junior") => SchoolKind::Junior,
-        Some("nine_year") => SchoolKind::NineYear,
-        other => {
-            return Err(err(
-                "level",
-                "\"primary\", \"junior\" or \"nine_year\"",
-                other.map_or("none".into(), |l| format!("\"{l}\"")),
-            ));
-        }
-    };
-    let lon = match k.lon {
-        Some(x) if x.is_finite() && (-180.0..=180.0).contains(&x) => x,
-        other => {
-            return Err(err(
-                "lon",
-                "a longitude in degrees (WGS84), e.g. lon = 111.84",
-                other.map_or("none".into(), |x| x.to_string()),
-            ));
-        }
-    };
-    let lat = match k.lat {
-        Some(y) if y.is_finite() && (-90.0..=90.0).contains(&y) => y,
-        other => {
-            return Err(err(
-                "lat",
-                "a latitude in degrees (WGS84), e.g. lat = 38.92",
-                other.map_or("none".into(), |y| y.to_string()),
-            ));
-        }
-    };
-    let whole = |v: &toml::Value, max: i64| match v {
-        toml::Value::Integer(i) if (1..=max).contains(i) => Some(*i as u32),
-        _ => None,
-    };
-    let entry_classes = edit_levels(
-        k.entry_classes.as_ref(),
-        "entry_classes",
-        |v| whole(v, 200),
-        "a number of classes between 1 and 200",
-        file,
-        at,
-    )?;
-    let capacity = edit_levels(
-        k.capacity.as_ref(),
-        "capacity",
-        |v| whole(v, 100_000),
-        "a positive number of seats",
-        file,
-        at,
-    )?;
-    let class_size = edit_levels(
-        k.class_size.as_ref(),
-        "class_size",
-        |v| whole(v, 200),
-        "a class size between 1 and 200",
-        file,
-        at,
-    )?;
-    let max_travel_m = edit_levels(
-        k.max_travel_m.as_ref(),
-        "max_travel_m",
-        |v| {
-            let m = match v {
-                toml::Value::Integer(i) => *i as f64,
-                toml::Value::Float(f) => *f,
-                _ => return None,
-            };
-            (m.is_finite() && m > 0.0).then_some(m)
-        },
-        "a positive distance in metres",
-        file,
-        at,
-    )?;
-    for l in Level::ALL.into_iter().filter(|&l| kind.serves(l)) {
-        if entry_classes.get(l).is_none() && capacity.get(l).is_none() {
-            let exp = if kind == SchoolKind::NineYear {
-                format!(
-                    "`entry_classes` or `capacity` for {} (e.g. entry_classes = {{ primary = 4, junior = 3 }})",
-                    l.as_str()
-                )
-            } else {
-                "`entry_classes` (e.g. entry_classes = 4) or `capacity` (seats)".to_string()
-            };
-            return Err(err("entry_classes", &exp, "neither".into()));
-        }
-    }
-    let serves = k
-        .serves
-        .unwrap_or_default()
-        .into_iter()
-        .map(|t| t.trim().to_string())
-        .collect();
-    Ok(Edit::Open {
-        school: School {
-            id,
-            name,
-            lon,
-            lat,
-            kind,
-            sector: Sector::Public,
-            boarding: k.boarding.unwrap_or(false),
-            serves,
-            entry_classes,
-            capacity,
-            class_size,
-            max_travel_m,
-        },
-    })
-}
-
-/// A value given once for the school, or per level as `{ primary = a,
-/// junior = b }` (nine-year schools).
-fn edit_levels<T: Copy>(
-    v: Option<&toml::Value>,
-    key: &str,
-    parse: impl Fn(&toml::Value) -> Option<T>,
-    expected: &str,
-    file: &str,
-    at: &str,
-) -> Result<PerLevel<T>, InputError> {
-    let err = |field: String, exp: &str, found: String| {
-        InputError::new(file, exp, found).at(at).field(field)
-    };
-    let Some(v) = v else {
-        return Ok(PerLevel::default());
-    };
-    let toml::Value::Table(t) = v else {
-        let x = parse(v).ok_or_else(|| err(key.to_string(), expected, v.to_string()))?;
-        return Ok(PerLevel::both(x));
-    };
-    if let Some(other) = t
-        .keys()
-        .find(|l| !matches!(l.as_str(), "primary" | "junior"))
-    {
-        return Err(err(
-            key.to_string(),
-            "a table with the keys `primary` and `junior`",
-            format!("`{other}`"),
-        ));
-    }
-    let mut out = PerLevel::default();
-    for (l, slot) in [("primary", &mut out.primary), ("junior", &mut out.junior)] {
-        if let Some(x) = t.get(l) {
-            *slot =
-                Some(parse(x).ok_or_else(|| err(format!("{key}.{l}"), expected, x.to_string()))?);
-        }
-    }
-    Ok(out)
+    Ok(housing_yield)
 }
 
 /// A TOML error in a planner's words: the line, the setting (`[section]
@@ -842,6 +546,7 @@ fn toml_error(e: &toml::de::Error, text: &str, file: &str) -> InputError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::{ClassChange, Level, PerLevel, SchoolKind, Sector};
 
     fn read(toml: &str) -> Result<Scenario, InputError> {
         let dir = tempfile::tempdir().unwrap();

@@ -1,26 +1,18 @@
 //! `households.geojson`: demand units in the three forms of the contract.
-//! Household tables (CSV, XLSX) are read by `household_table`, through the
-//! same child validation ([`child`]).
+//! Each child object becomes a [`ChildRecord`], checked by the rules the
+//! household tables share.
 
-use super::error::{InputError, InputErrors, show};
-use super::geojson::{
-    feature_at, map_features, point, properties_and_id, read_text, refuse_private, text_from_bytes,
+use super::record::{ChildKey, ChildRecord, Field, Place, parse_date};
+use crate::io::error::{InputError, InputErrors, show, show_text};
+use crate::io::geojson::{
+    count, feature_at, map_features, only_level_keys, point, properties_and_id, read_text,
+    refuse_private, text_from_bytes,
 };
-use crate::model::{Child, Demand, Residence, Unit};
+use crate::model::{Child, Demand, Unit};
 use chrono::NaiveDate;
 use rustc_hash::FxHashMap;
 use serde_json::{Map, Value};
 use std::path::Path;
-
-/// Read and validate a households file, by its extension: a household
-/// table for `.csv` and `.xlsx` (`household_table`), GeoJSON otherwise.
-/// `latest_birth` is the census date: a birth after it is refused.
-pub fn read_households(path: &Path, latest_birth: NaiveDate) -> Result<Vec<Unit>, InputErrors> {
-    match super::household_table::TableKind::of(path) {
-        Some(kind) => super::household_table::read_household_table(path, kind, latest_birth),
-        None => read_households_geojson(path, latest_birth),
-    }
-}
 
 /// Read and validate a `households.geojson`.
 pub fn read_households_geojson(
@@ -155,23 +147,6 @@ fn opt_string(
     }
 }
 
-/// A non-negative whole number (a count); `1.0` is taken, `1.5` and `-1` are not.
-pub(crate) fn count(v: &Value) -> Option<u32> {
-    if let Some(n) = v.as_u64() {
-        return u32::try_from(n).ok();
-    }
-    let f = v.as_f64()?;
-    (f >= 0.0 && f.fract() == 0.0 && f <= u32::MAX as f64).then_some(f as u32)
-}
-
-pub(crate) fn parse_date(s: &str) -> Option<NaiveDate> {
-    let s = s.trim();
-    if s.len() != 10 {
-        return None;
-    }
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()
-}
-
 fn children(
     v: &Value,
     file: &str,
@@ -191,136 +166,64 @@ fn children(
                 .field(format!("children[{ci}]")));
         };
         refuse_private(o, file, at, &format!("children[{ci}]."))?;
-        out.push(child(
-            o,
+        let field = |key: ChildKey| format!("children[{ci}].{}", key.name());
+        let place = Place {
             file,
             at,
-            &|name| format!("children[{ci}].{name}"),
-            latest_birth,
-        )?);
+            field: &field,
+        };
+        out.push(child_record(o).check(&place, latest_birth)?);
     }
     Ok(out)
 }
 
-/// One child, from an object with the keys of the contract (`id`,
-/// `birth_date`, `sex`, `multiple_birth_group`, `special_needs`,
-/// `priority`, `residence`; other keys are ignored). `fld` names a key in
-/// messages (`children[0].birth_date` in GeoJSON, the column in a table).
-/// Refused private fields are checked by the caller.
-pub(crate) fn child(
-    o: &Map<String, Value>,
-    file: &str,
-    at: &str,
-    fld: &dyn Fn(&str) -> String,
-    latest_birth: NaiveDate,
-) -> Result<Child, InputError> {
-    let bd = match o.get("birth_date") {
-        Some(Value::String(s)) => parse_date(s).ok_or_else(|| {
-            InputError::new(file, "a date YYYY-MM-DD", show(&Value::String(s.clone())))
-                .at(at)
-                .field(fld("birth_date"))
-        })?,
-        Some(v) => {
-            return Err(InputError::new(file, "a date YYYY-MM-DD", show(v))
-                .at(at)
-                .field(fld("birth_date")));
+/// A child object's fields by kind (other keys are ignored; refused private
+/// fields are checked by the caller).
+fn child_record(o: &Map<String, Value>) -> ChildRecord {
+    let birth_date = match o.get("birth_date") {
+        None => Field::Absent,
+        Some(Value::String(s)) => {
+            parse_date(s).map_or_else(|| Field::Wrong(show_text(s)), Field::Given)
         }
-        None => {
-            return Err(InputError::new(file, "a birth_date", "none")
-                .at(at)
-                .field(fld("birth_date")));
-        }
+        Some(v) => Field::Wrong(show(v)),
     };
-    if bd > latest_birth {
-        return Err(InputError::new(
-            file,
-            format!("a birth date on or before the census date {latest_birth}"),
-            format!("\"{bd}\" (a future birth)"),
-        )
-        .at(at)
-        .field(fld("birth_date")));
-    }
-    if (latest_birth - bd).num_days() > 366 * 25 {
-        return Err(InputError::new(
-            file,
-            "a school-age child (born within 25 years of the census date)",
-            format!("\"{bd}\""),
-        )
-        .at(at)
-        .field(fld("birth_date")));
-    }
     let id = match o.get("id") {
-        None | Some(Value::Null) => None,
-        Some(Value::String(s)) if !s.trim().is_empty() => Some(s.trim().to_string()),
-        Some(Value::Number(n)) if n.is_u64() || n.is_i64() => Some(n.to_string()),
-        Some(v) => {
-            return Err(InputError::new(file, "a string id", show(v))
-                .at(at)
-                .field(fld("id")));
-        }
-    };
-    let sex = match o.get("sex") {
-        None | Some(Value::Null) => None,
-        Some(Value::String(s)) if matches!(s.trim(), "F" | "f" | "女") => Some('F'),
-        Some(Value::String(s)) if matches!(s.trim(), "M" | "m" | "男") => Some('M'),
-        Some(v) => {
-            return Err(InputError::new(file, "\"F\" or \"M\"", show(v))
-                .at(at)
-                .field(fld("sex")));
-        }
+        None | Some(Value::Null) => Field::Absent,
+        Some(Value::String(s)) => Field::Given(s.clone()),
+        Some(Value::Number(n)) if n.is_u64() || n.is_i64() => Field::Given(n.to_string()),
+        Some(v) => Field::Wrong(show(v)),
     };
     let special_needs = match o.get("special_needs") {
-        None | Some(Value::Null) => false,
-        Some(Value::Bool(b)) => *b,
-        Some(v) => {
-            return Err(InputError::new(file, "true or false", show(v))
-                .at(at)
-                .field(fld("special_needs")));
-        }
+        None | Some(Value::Null) => Field::Absent,
+        Some(Value::Bool(b)) => Field::Given(*b),
+        Some(v) => Field::Wrong(show(v)),
     };
-    let residence = match o.get("residence") {
-        None | Some(Value::Null) => None,
-        Some(Value::String(s)) => Some(match s.trim() {
-            "hukou" | "户籍" => Residence::Hukou,
-            "permit" | "居住证" => Residence::Permit,
-            "none" | "无" => Residence::None,
-            _ => {
-                return Err(InputError::new(
-                    file,
-                    "\"hukou\", \"permit\" or \"none\"",
-                    show(&o["residence"]),
-                )
-                .at(at)
-                .field(fld("residence")));
-            }
-        }),
-        Some(v) => {
-            return Err(
-                InputError::new(file, "\"hukou\", \"permit\" or \"none\"", show(v))
-                    .at(at)
-                    .field(fld("residence")),
-            );
-        }
-    };
-    let text = |name: &str| -> Result<Option<String>, InputError> {
-        match o.get(name) {
-            None | Some(Value::Null) => Ok(None),
-            Some(Value::String(s)) => Ok(Some(s.trim().to_string()).filter(|s| !s.is_empty())),
-            Some(Value::Number(n)) => Ok(Some(n.to_string())),
-            Some(v) => Err(InputError::new(file, "a string", show(v))
-                .at(at)
-                .field(fld(name))),
-        }
-    };
-    Ok(Child {
+    ChildRecord {
         id,
-        birth_date: bd,
-        sex,
-        multiple_birth_group: text("multiple_birth_group")?,
+        birth_date,
+        sex: string(o.get("sex")),
         special_needs,
-        priority: text("priority")?,
-        residence,
-    })
+        multiple_birth_group: string_or_number(o.get("multiple_birth_group")),
+        priority: string_or_number(o.get("priority")),
+        residence: string(o.get("residence")),
+    }
+}
+
+/// A field that must be a string.
+fn string(v: Option<&Value>) -> Field<String> {
+    match v {
+        None | Some(Value::Null) => Field::Absent,
+        Some(Value::String(s)) => Field::Given(s.clone()),
+        Some(v) => Field::Wrong(show(v)),
+    }
+}
+
+/// Free text, where a number is taken as its text.
+fn string_or_number(v: Option<&Value>) -> Field<String> {
+    match v {
+        Some(Value::Number(n)) => Field::Given(n.to_string()),
+        v => string(v),
+    }
 }
 
 fn ages(v: &Value, file: &str, at: &str) -> Result<[u32; 18], InputError> {
@@ -372,7 +275,7 @@ fn direct(v: &Value, file: &str, at: &str) -> Result<Demand, InputError> {
                 .field("demand"),
         );
     };
-    super::geojson::only_level_keys(o, file, at, "demand")?;
+    only_level_keys(o, file, at, "demand")?;
     let get = |k: &str| -> Result<u32, InputError> {
         match o.get(k) {
             None | Some(Value::Null) => Ok(0),
