@@ -270,9 +270,10 @@ pub fn run(args: &PlanArgs) -> Result<i32, CliError> {
     // Per-household rows as published (--public) or as they are
     // (borrowed when not public: a province's units are not copied).
     let public_units = match (args.public, &args.public_key) {
-        (true, Some(key)) => {
-            Some(crate::io::public::public_units(&loaded.units, key).map_err(|e| CliError::Usage(e.to_string()))?)
-        }
+        (true, Some(key)) => Some(
+            crate::io::public::public_units(&loaded.units, key)
+                .map_err(|e| CliError::Usage(e.to_string()))?,
+        ),
         _ => None,
     };
     let tables =
