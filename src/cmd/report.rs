@@ -6,11 +6,12 @@
 //! the scenario names an enrollment history.
 
 use super::CliError;
-use super::forecast::{age_at_lowest_grade, load_history};
 use super::inputs::{InputArgs, Loaded, describe, load};
 use super::plan::{map_input, problems, solve_levels, zone_clip, zone_shapes};
 use crate::assign::LevelAssignment;
+use crate::forecast::inputs::age_at_lowest_grade;
 use crate::forecast::{Forecast, ForecastOptions, forecast as project};
+use crate::io::history::load_history;
 use crate::io::output::Staged;
 use crate::io::results::moved;
 use crate::model::{Level, Policy, School};

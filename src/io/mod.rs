@@ -8,6 +8,7 @@ pub mod current;
 pub mod enrollment;
 pub mod error;
 pub mod geojson;
+pub mod history;
 pub mod household_table;
 pub mod households;
 pub mod output;
