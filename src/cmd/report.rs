@@ -6,10 +6,11 @@
 //! the scenario names an enrollment history.
 
 use super::CliError;
-use super::forecast::{age_at_lowest_grade, load_history};
 use super::inputs::{InputArgs, load};
 use crate::assign::LevelAssignment;
+use crate::forecast::inputs::age_at_lowest_grade;
 use crate::forecast::{Forecast, ForecastOptions, forecast as project};
+use crate::io::history::load_history;
 use crate::io::output::Staged;
 use crate::io::results::moved;
 use crate::model::{Level, Policy, School};
@@ -228,7 +229,8 @@ fn forecast_part(
         return Ok(None);
     };
     let policy = &scenario.policy;
-    let (history, births) = load_history(enrollment, scenario.inputs.births.as_deref())?;
+    let (history, births) = load_history(enrollment, scenario.inputs.births.as_deref())
+        .each_note(|n| eprintln!("note: {n}"))?;
     let opts = ForecastOptions {
         entry_age: age_at_lowest_grade(&history, policy),
         ..Default::default()

@@ -36,6 +36,7 @@
 mod backtest;
 mod extras;
 mod history;
+pub mod inputs;
 pub mod interval;
 mod model;
 

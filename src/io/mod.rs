@@ -8,6 +8,7 @@ pub mod current;
 pub mod enrollment;
 pub mod error;
 pub mod geojson;
+pub mod history;
 pub mod households;
 pub mod load;
 pub mod noted;

@@ -1,0 +1,221 @@
+//! `catchment report`: the bundled example's report.html is self-contained
+//! (no external URL, every glyph it shows in its embedded subset font, and
+//! no more), agrees with `plan`'s school table, has its sections in Chinese
+//! and English, maps every requested forecast year, masks unplaced ids, and
+//! is byte-identical from run to run. The browser half of the test (console
+//! errors, network requests, A4 printing) is tests/browser/report_check.py,
+//! run by .ci/run with Debian's chromium.
+
+use crate::common::{read_csv, repo, run_in, stderr};
+use base64::Engine;
+use std::collections::BTreeSet;
+use std::fs;
+
+/// The embedded font's bytes and the page without them.
+fn split_font(html: &str) -> (Vec<u8>, String) {
+    let key = "data:font/otf;base64,";
+    let start = html.find(key).expect("an embedded font") + key.len();
+    let len = html[start..]
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '+' || c == '/' || c == '='))
+        .expect("end of the data URL");
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(&html[start..start + len])
+        .expect("valid base64");
+    (bytes, format!("{}{}", &html[..start], &html[start + len..]))
+}
+
+#[test]
+fn example_report() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let d = dir.path();
+    let whatif = repo("data/wuzhai/whatif.toml");
+    let whatif = whatif.to_str().expect("utf-8 path");
+    let o = run_in(d, &["report", "--out", "out", "--compare", whatif]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let html = fs::read_to_string(d.join("out/report.html")).expect("report.html");
+
+    // Self-contained: no URL of any kind, nothing loaded by reference.
+    for bad in [
+        "http:", "https:", "ftp:", "src=\"//", "href=", "<script", "<link", "<img", "@import",
+    ] {
+        assert!(!html.contains(bad), "report.html contains {bad:?}");
+    }
+    let (font, rest) = split_font(&html);
+    assert_eq!(rest.matches("url(").count(), 1, "only the font's data URL");
+    assert!(
+        html.len() < 2_000_000,
+        "report.html is {} bytes",
+        html.len()
+    );
+
+    // The embedded font holds every character the page shows (maps and
+    // charts included) and little else.
+    let face = ttf_parser::Face::parse(&font, 0).expect("a valid OpenType font");
+    let used: BTreeSet<char> = rest
+        .chars()
+        .filter(|c| !c.is_whitespace() && !c.is_control())
+        .collect();
+    let missing: String = used
+        .iter()
+        .filter(|&&c| face.glyph_index(c).is_none())
+        .collect();
+    assert!(missing.is_empty(), "characters without a glyph: {missing}");
+    // At most one glyph per distinct character (spaces included) and .notdef.
+    let all: BTreeSet<char> = rest.chars().collect();
+    assert!(
+        (face.number_of_glyphs() as usize) <= all.len() + 1,
+        "{} glyphs for {} characters",
+        face.number_of_glyphs(),
+        all.len()
+    );
+    assert!(used.iter().any(|c| ('\u{4e00}'..='\u{9fff}').contains(c)));
+
+    // Sections in Chinese and English; the synthetic note; A4 print CSS.
+    for s in [
+        "主要数字 <span class=\"en\">Headline figures",
+        "入学划片图 <span class=\"en\">Catchment maps",
+        "学校 <span class=\"en\">Schools",
+        "未安置学生 <span class=\"en\">Unplaced students",
+        "与现行学区相比的调整 <span class=\"en\">Moves against the current zones",
+        "学位预测 <span class=\"en\">Forecast of students and seats",
+        "方案比较 <span class=\"en\">Scenario comparison",
+        "Synthetic example data",
+        "size: A4",
+        "普查日 census 2023-08-31",
+    ] {
+        assert!(html.contains(s), "missing {s:?}");
+    }
+    // Maps and charts inline: two catchment maps, two gap maps, charts.
+    assert!(html.matches("<svg").count() >= 5);
+
+    // The school table agrees with plan's schools.csv.
+    let o = run_in(d, &["plan", "--out", "plan"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    for r in read_csv(&d.join("plan/schools.csv")) {
+        let cells = format!(
+            "<td class=\"n\">{}</td><td class=\"n\">{}</td>",
+            r["seats"], r["assigned"]
+        );
+        let row = html
+            .lines()
+            .find(|l| {
+                l.starts_with(&format!("<tr><td>{}</td>", r["school_id"])) && l.contains(&cells)
+            })
+            .unwrap_or_else(|| panic!("no row for {} {}", r["school_id"], r["level"]));
+        assert!(row.contains(&format!("<td class=\"n\">{}</td>", r["classes_needed"])));
+    }
+    // The comparison names the what-if, and the moves its totals.
+    let summary: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(d.join("plan/summary.json")).expect("summary"))
+            .expect("json");
+    assert!(html.contains("<td>whatif</td>"));
+    let moved = summary["levels"]["primary"]["moved"]
+        .as_u64()
+        .expect("moved");
+    assert!(
+        html.contains(&format!("小学 primary {moved}")),
+        "moved {moved}"
+    );
+
+    // Maps written beside it, forecast maps for the default year, which
+    // the report names.
+    for f in ["primary.png", "primary.svg", "junior.png", "junior.svg"] {
+        assert!(d.join("out/maps").join(f).is_file(), "{f}");
+    }
+    let forecast_maps: Vec<String> = fs::read_dir(d.join("out/maps"))
+        .expect("maps")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("forecast_primary_") && n.ends_with(".png"))
+        .collect();
+    assert_eq!(forecast_maps.len(), 1, "{forecast_maps:?}");
+    let prefix = "forecast_primary_".len();
+    let year = &forecast_maps[0][prefix..prefix + 4];
+    assert!(html.contains(&format!("The gap maps show {year}")));
+
+    // Byte-identical on a second run.
+    let o = run_in(d, &["report", "--out", "again", "--compare", whatif]);
+    assert_eq!(o.status.code(), Some(0));
+    assert_eq!(
+        fs::read(d.join("again/report.html")).expect("again"),
+        html.as_bytes()
+    );
+    assert_eq!(
+        fs::read(d.join("again/maps/primary.svg")).expect("again"),
+        fs::read(d.join("out/maps/primary.svg")).expect("first")
+    );
+}
+
+#[test]
+fn forecast_years_asked_for() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let d = dir.path();
+    let o = run_in(
+        d,
+        &["report", "--out", "out", "--forecast-year", "2026,2030"],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    for y in [2026, 2030] {
+        for level in ["primary", "junior"] {
+            for ext in ["png", "svg"] {
+                let f = d.join(format!("out/maps/forecast_{level}_{y}.{ext}"));
+                assert!(f.is_file(), "{}", f.display());
+            }
+        }
+    }
+    let svg = fs::read_to_string(d.join("out/maps/forecast_primary_2030.svg")).expect("svg");
+    assert!(svg.contains("2030"));
+    assert!(svg.contains("缺口"));
+
+    let o = run_in(d, &["report", "--out", "bad", "--forecast-year", "2050"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("--forecast-year 2050: the forecast covers 2023 to 2032"));
+    assert!(!d.join("bad").exists(), "nothing written on a usage error");
+}
+
+/// A county with too few seats: the unplaced list shows masked ids, no
+/// full id, and the run exits 1; with no enrollment history and no current
+/// zones, those sections say so.
+#[test]
+fn unplaced_are_masked() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let d = dir.path();
+    let school = r#"{"type":"Feature","properties":{"id":"S1","name":"一小","level":"primary","sector":"public","capacity":1},"geometry":{"type":"Point","coordinates":[111.0,39.0]}}"#;
+    let unit = |id: &str, lon: f64| {
+        format!(
+            r#"{{"type":"Feature","properties":{{"id":"{id}","town":"砚城镇","demand":{{"primary":1,"junior":0}}}},"geometry":{{"type":"Point","coordinates":[{lon},39.0]}}}}"#
+        )
+    };
+    fs::write(
+        d.join("schools.geojson"),
+        format!(r#"{{"type":"FeatureCollection","features":[{school}]}}"#),
+    )
+    .expect("write");
+    fs::write(
+        d.join("households.geojson"),
+        format!(
+            r#"{{"type":"FeatureCollection","features":[{},{}]}}"#,
+            unit("HH000101", 111.001),
+            unit("HH000202", 111.002)
+        ),
+    )
+    .expect("write");
+    let o = run_in(
+        d,
+        &[
+            "report",
+            "--households",
+            "households.geojson",
+            "--schools",
+            "schools.geojson",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let html = fs::read_to_string(d.join("out/report.html")).expect("report");
+    assert!(html.contains("<td>HH****02</td>"), "masked id");
+    assert!(!html.contains("HH000202") && !html.contains("HH000101"));
+    assert!(html.contains("学位不足 seats short"));
+    assert!(html.contains("No enrollment history was given"));
+    assert!(html.contains("No current zones were given"));
+    assert!(html.contains("No what-if scenario was given"));
+    assert!(!html.contains("Synthetic example data"));
+}
