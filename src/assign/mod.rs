@@ -19,7 +19,7 @@ pub use travel::{Arc, Arcs, Travel, feasible_arcs};
 pub use crate::zones::repair::{Enclave, EnclaveWhy};
 
 use crate::model::{Level, Policy, School, Unit};
-use crate::zones::repair::{ZoneRules, placed_neighbours, repair_zones};
+use crate::zones::repair::{NeighbourCache, ZoneRules, placed_neighbours, repair_zones};
 
 /// Why students of a unit could not be placed.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -187,6 +187,10 @@ pub struct LevelOptions<'a> {
     /// Seat prices of a previous solve to start from (`LevelAssignment::
     /// prices`): a warm re-optimise after an edit. The optimum is the same.
     pub warm: Option<&'a [Cost]>,
+    /// Neighbours of the placed units kept from a previous solve of this
+    /// level (a planner's): the triangulation is skipped when the same
+    /// units are placed. The result is the same either way.
+    pub neighbours: Option<&'a NeighbourCache>,
 }
 
 /// One level's instance: the feasible arcs of every unit (and the arcs of
@@ -355,7 +359,11 @@ impl<'a> LevelProblem<'a> {
             feeder: opts.groups.is_some(),
             contiguous: opts.contiguous,
         };
-        let adj = placed_neighbours(&model.at, |i| (self.units[i].lon, self.units[i].lat));
+        let point = |i: usize| (self.units[i].lon, self.units[i].lat);
+        let adj = match opts.neighbours {
+            Some(cache) => cache.placed_neighbours(&model.at, point),
+            None => std::sync::Arc::new(placed_neighbours(&model.at, point)),
+        };
         let room: Vec<u64> = (0..self.schools.len())
             .map(|j| capacity[j] as u64 + first.load[j])
             .collect();

@@ -11,8 +11,9 @@
 
 use super::{Loaded, PlanError, PlanSettings, feeder_groups, level_options};
 use crate::assign::travel::pair_arcs;
-use crate::assign::{Arc, Arcs, Cost, LevelAssignment, LevelProblem, Placement};
+use crate::assign::{Arc, Arcs, Cost, LevelAssignment, LevelOptions, LevelProblem, Placement};
 use crate::model::{Edit, Level};
+use crate::zones::repair::NeighbourCache;
 use std::collections::HashMap;
 
 /// An edit a planner makes, as a value.
@@ -79,6 +80,12 @@ struct LevelState {
     assignment: Option<LevelAssignment>,
     /// Rows changed by hand since the last solve: not an optimum.
     edited: bool,
+    /// The placed units' neighbours, kept between solves.
+    neighbours: NeighbourCache,
+    /// What the level solves changed since its last solve (a move, a pin,
+    /// a school, a limit, a weight): `reoptimise` solves it again. A clean
+    /// level's optimum stands.
+    dirty: bool,
 }
 
 /// A scenario and its solution, edited and re-solved in place.
@@ -137,7 +144,9 @@ impl Planner {
     }
 
     /// Everything not pinned re-optimised, warm from the last solve's seat
-    /// prices where there was one; the same optimum as `solve_cold`.
+    /// prices where there was one; the same optimum as `solve_cold`. A
+    /// level nothing changed for since its last solve keeps its optimum
+    /// (with feeder zones, the junior level follows a changed primary).
     pub fn reoptimise(&mut self) -> Result<Changes, PlanError> {
         self.solve_all(true)
     }
@@ -154,6 +163,7 @@ impl Planner {
             PlanEdit::Unpin { level, unit } => {
                 self.check_unit(unit)?;
                 self.unpin(level, unit);
+                self.levels[level.index()].dirty = true;
                 Ok(Changes::default())
             }
             PlanEdit::School(e) => self.edit_school(e),
@@ -170,6 +180,7 @@ impl Planner {
                     Level::Junior => p.max_travel_m_junior = metres,
                 }
                 self.forget_arcs(Some(level));
+                self.levels[level.index()].dirty = true;
                 Ok(Changes::default())
             }
             PlanEdit::Stability(w) => {
@@ -180,6 +191,7 @@ impl Planner {
                     });
                 }
                 self.settings.stability = w;
+                self.mark_all_dirty();
                 Ok(Changes::default())
             }
         }
@@ -190,8 +202,15 @@ impl Planner {
     fn solve_all(&mut self, warm: bool) -> Result<Changes, PlanError> {
         let mut changes = Changes::default();
         let remap = self.index_now();
+        let mut primary_changed = false;
         for level in Level::ALL {
             let l = level.index();
+            let follows_primary =
+                level == Level::Junior && self.settings.zones.feeder && primary_changed;
+            let state = &self.levels[l];
+            if warm && state.assignment.is_some() && !state.dirty && !follows_primary {
+                continue;
+            }
             let groups = match level {
                 Level::Junior if self.settings.zones.feeder => self.levels[0]
                     .assignment
@@ -204,23 +223,25 @@ impl Planner {
                 _ => None,
             };
             let arcs = self.levels[l].arcs.take();
-            let (la, arcs, beyond) = solve_one(
+            let mut opts = level_options(
                 &self.loaded,
                 level,
                 self.settings,
-                arcs,
                 groups.as_deref(),
                 prices.as_deref(),
-            )?;
+            );
+            opts.neighbours = Some(&self.levels[l].neighbours);
+            let (la, arcs, beyond) = solve_one(&self.loaded, level, arcs, &opts)?;
             let state = &mut self.levels[l];
             state.arcs = Some(arcs);
             state.beyond.extend(beyond);
             state.edited = false;
+            state.dirty = false;
             let before = state.assignment.replace(la);
             let after = state.assignment.as_ref().expect("just set");
-            changes
-                .levels
-                .push(diff(level, before.as_ref(), after, &remap));
+            let changed = diff(level, before.as_ref(), after, &remap);
+            primary_changed |= level == Level::Primary && !changed.units.is_empty();
+            changes.levels.push(changed);
         }
         self.ids = self.loaded.schools.iter().map(|s| s.id.clone()).collect();
         Ok(changes)
@@ -312,6 +333,7 @@ impl Planner {
         self.loaded.pins[l][unit] = Some(school);
         let remap: Vec<usize> = (0..self.loaded.schools.len()).collect();
         let state = &mut self.levels[l];
+        state.dirty = true;
         let Some(la) = state.assignment.as_mut() else {
             return Ok(Changes::default());
         };
@@ -384,7 +406,14 @@ impl Planner {
         if travel_changes {
             self.forget_arcs(None);
         }
+        self.mark_all_dirty();
         Ok(Changes::default())
+    }
+
+    fn mark_all_dirty(&mut self) {
+        for state in &mut self.levels {
+            state.dirty = true;
+        }
     }
 
     /// Drop the arcs of one level (or all): found again at the next solve.
@@ -405,10 +434,8 @@ type SolvedLevel = (LevelAssignment, Arcs, Vec<(usize, usize)>);
 fn solve_one(
     loaded: &Loaded,
     level: Level,
-    settings: PlanSettings,
     arcs: Option<Arcs>,
-    groups: Option<&[Option<u32>]>,
-    warm: Option<&[Cost]>,
+    opts: &LevelOptions,
 ) -> Result<SolvedLevel, PlanError> {
     let l = level.index();
     let travel = loaded.travel();
@@ -440,7 +467,7 @@ fn solve_one(
         Some(pins),
         arcs,
     );
-    let la = p.solve(&level_options(loaded, level, settings, groups, warm))?;
+    let la = p.solve(opts)?;
     Ok((la, p.into_arcs(), beyond))
 }
 

@@ -47,6 +47,7 @@ pub fn level_options<'a>(
         contiguous: z.contiguous,
         groups,
         warm,
+        neighbours: None,
     }
 }
 

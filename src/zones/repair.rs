@@ -6,6 +6,7 @@
 //! at a school.
 
 use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 use super::adjacency::{Neighbours, delaunay_graph};
 use super::contiguity::pieces;
@@ -92,10 +93,48 @@ pub fn placed_neighbours(
     at: &[Vec<(usize, u32)>],
     point: impl Fn(usize) -> (f64, f64),
 ) -> Neighbours {
-    let n = at.len();
-    let gens: Vec<usize> = (0..n).filter(|&i| !at[i].is_empty()).collect();
+    neighbours_of(&placed(at), at.len(), point)
+}
+
+/// The units with students placed.
+fn placed(at: &[Vec<(usize, u32)>]) -> Vec<usize> {
+    (0..at.len()).filter(|&i| !at[i].is_empty()).collect()
+}
+
+fn neighbours_of(gens: &[usize], n: usize, point: impl Fn(usize) -> (f64, f64)) -> Neighbours {
     let pts: Vec<(f64, f64)> = gens.iter().map(|&i| point(i)).collect();
-    delaunay_graph(&pts).spread(&gens, n)
+    delaunay_graph(&pts).spread(gens, n)
+}
+
+/// The neighbours of the placed units, kept between solves of one level:
+/// triangulated again only when the set of units placed changes. A
+/// planner's re-optimise after a move places the same units, so it skips
+/// the triangulation (a fifth of a prefecture's solve); the graph is the
+/// one `placed_neighbours` would build.
+#[derive(Debug, Default)]
+pub struct NeighbourCache {
+    last: Mutex<Option<(Vec<usize>, Arc<Neighbours>)>>,
+}
+
+impl NeighbourCache {
+    /// `placed_neighbours(at, point)`, from the last call's graph when it
+    /// placed the same units.
+    pub fn placed_neighbours(
+        &self,
+        at: &[Vec<(usize, u32)>],
+        point: impl Fn(usize) -> (f64, f64),
+    ) -> Arc<Neighbours> {
+        let gens = placed(at);
+        let mut last = self.last.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((g, adj)) = last.as_ref()
+            && *g == gens
+        {
+            return Arc::clone(adj);
+        }
+        let adj = Arc::new(neighbours_of(&gens, at.len(), point));
+        *last = Some((gens, Arc::clone(&adj)));
+        adj
+    }
 }
 
 /// Make each zone one piece where the rules allow, then list the pieces
@@ -402,5 +441,27 @@ impl<C: Fn(usize, usize) -> Option<i64>> Repair<'_, C> {
             }
         }
         enclaves
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The cache gives the graph `placed_neighbours` builds, whether the
+    /// placed units are the same as last time or not.
+    #[test]
+    fn cached_neighbours_are_the_placed_neighbours() {
+        let point = |i: usize| ((i * 37 % 101) as f64 * 0.001, (i * 53 % 97) as f64 * 0.001);
+        let mut at: Vec<Vec<(usize, u32)>> = (0..60).map(|i| vec![(i % 3, 1)]).collect();
+        let cache = NeighbourCache::default();
+        for step in 0..4 {
+            if step == 2 {
+                at[7].clear();
+                at[30].clear();
+            }
+            let got = cache.placed_neighbours(&at, point);
+            assert_eq!(*got, placed_neighbours(&at, point), "step {step}");
+        }
     }
 }

@@ -248,6 +248,7 @@ fn contiguity_repair_moves_an_enclave_trades_or_lists_it_with_why() {
                 contiguous: true,
                 groups: None,
                 warm: None,
+                neighbours: None,
             })
             .unwrap();
         let s = school_of(&la, units.len());
@@ -314,6 +315,7 @@ fn feeder_groups_send_each_primary_zone_whole_to_one_junior_school() {
             contiguous: true,
             groups: Some(&groups),
             warm: None,
+            neighbours: None,
             ..Default::default()
         })
         .unwrap();
