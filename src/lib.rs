@@ -4,10 +4,9 @@
 //! into `model` types; `assign` places every entry-cohort child exactly;
 //! `render` draws maps; `cmd` holds one file per subcommand.
 
-pub mod admit;
 pub mod assign;
-pub mod classes;
 pub mod cmd;
+pub mod enrol;
 pub mod forecast;
 pub mod io;
 pub mod lottery;
@@ -15,5 +14,4 @@ pub mod model;
 pub mod render;
 pub mod spatial;
 pub mod synth;
-pub mod track;
 pub mod zones;

@@ -3,11 +3,11 @@
 //! columns, every applicant once, every lottery folder verifies, refused
 //! inputs).
 
-use catchment::admit::{
+use catchment::cmd::lottery::verify_dir;
+use catchment::enrol::admit::{
     AdmitApplicant, AdmitError, AdmitInput, AdmitResult, AdmitSchool, AdmitUnit, Reach, Route,
     Seeding, Stage, Why, admit,
 };
-use catchment::cmd::lottery::verify_dir;
 use catchment::lottery::{DrawOptions, GroupOverflow, PriorityRule};
 use catchment::model::Level;
 use rand::{Rng, SeedableRng};

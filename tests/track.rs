@@ -1,7 +1,7 @@
 //! `catchment track`: the core on a case counted by hand, and the command
 //! end to end on the bundled example and on bad files.
 
-use catchment::track::{Graduate, Registration, track};
+use catchment::enrol::track::{Graduate, Registration, track};
 use std::fs;
 use std::path::Path;
 use std::process::Command;
