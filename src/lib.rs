@@ -13,5 +13,8 @@ pub mod lottery;
 pub mod model;
 pub mod render;
 pub mod spatial;
+// Synthetic instances for benches, examples and tests only (feature
+// `synth`, on for dev builds through the self dev-dependency in Cargo.toml).
+#[cfg(feature = "synth")]
 pub mod synth;
 pub mod zones;
