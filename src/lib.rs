@@ -6,10 +6,9 @@
 //! edited and re-solved); `render` draws maps; `cmd` holds one thin file
 //! per subcommand.
 
-pub mod admit;
 pub mod assign;
-pub mod classes;
 pub mod cmd;
+pub mod enrol;
 pub mod forecast;
 pub mod io;
 pub mod lottery;
@@ -17,6 +16,8 @@ pub mod model;
 pub mod plan;
 pub mod render;
 pub mod spatial;
+// Synthetic instances for benches, examples and tests only (feature
+// `synth`, on for dev builds through the self dev-dependency in Cargo.toml).
+#[cfg(feature = "synth")]
 pub mod synth;
-pub mod track;
 pub mod zones;

@@ -252,193 +252,320 @@ const UNNODED_PER_VERTICES: usize = 1000;
 ///   [`RoadGraph::build`](crate::spatial::network::RoadGraph::build) joins
 ///   it).
 pub fn road_grid(nodes: usize, seed: u64) -> Vec<crate::model::RoadLine> {
-    use crate::model::{Oneway, RoadLine};
-    use crate::spatial::EARTH_RADIUS_M;
-
     if nodes == 0 {
         return Vec::new();
     }
     let mut rng = SplitMix64(seed ^ 0x726F_6164_6772_6964); // "roadgrid"
+    // Each step draws from the one stream in turn: their order is part of
+    // the output.
+    let mut grid = StreetGrid::new(&mut rng, nodes);
+    grid.cut_holes(&mut rng);
+    let mut drafts = grid.street_lines(&mut rng);
+    grid.add_culs_de_sac(&mut rng, &mut drafts);
+    let unnoded = unnoded_junctions(&mut rng, &grid.pos, &drafts, nodes);
+    grid.road_lines(&drafts, unnoded)
+}
 
-    // Grid size: holes drop their residential-only vertices, culs-de-sac
-    // add 1.5 vertices each.
-    let arterial_share = 1.0 - (1.0 - 1.0 / ARTERIAL_EVERY as f64).powi(2);
-    let kept = 1.0 - HOLE_SHARE * (1.0 - arterial_share) + 1.5 * CUL_DE_SAC_P;
-    let grid = nodes as f64 / kept;
-    let w = (grid.sqrt().round() as usize).max(2);
-    let h = ((grid / w as f64).round() as usize).max(2);
-    let at = |r: usize, c: usize| r * w + c;
+/// The street grid being drawn: `w` x `h` vertices (row-major), their
+/// positions in metres, and which block sides have a street.
+struct StreetGrid {
+    w: usize,
+    h: usize,
+    /// Column and row offsets, metres (before jitter).
+    xs: Vec<f64>,
+    ys: Vec<f64>,
+    /// Vertex positions, metres; culs-de-sac append theirs.
+    pos: Vec<[f64; 2]>,
+    /// Horizontal block sides (r, c)-(r, c+1), at `r * (w - 1) + c`.
+    hor: Vec<bool>,
+    /// Vertical block sides (r, c)-(r+1, c), at `r * w + c`.
+    ver: Vec<bool>,
+}
 
-    // Vertex positions, metres.
-    let mut spacing = |n: usize| -> Vec<f64> {
-        let mut acc = 0.0;
-        (0..n)
-            .map(|i| {
-                if i > 0 {
-                    acc += BLOCK_M.0 + (BLOCK_M.1 - BLOCK_M.0) * rng.unit();
-                }
-                acc
+/// A road line before it is placed: its vertices and kind.
+struct Draft {
+    ids: Vec<usize>,
+    secondary: bool,
+    oneway: crate::model::Oneway,
+}
+
+/// Un-noded T-junctions to make: the through street's vertex dropped
+/// (line, index), and the side street's end moved short of it (line, first
+/// end?, position in metres).
+struct Unnoded {
+    drop_vertex: Vec<(usize, usize)>,
+    moved_end: Vec<(usize, bool, [f64; 2])>,
+}
+
+/// Every `ARTERIAL_EVERY`-th row and column is an arterial.
+fn arterial(i: usize) -> bool {
+    i.is_multiple_of(ARTERIAL_EVERY)
+}
+
+impl StreetGrid {
+    /// A grid sized for about `nodes` vertices, jittered, with the block
+    /// sides of missing residential streets taken out.
+    fn new(rng: &mut SplitMix64, nodes: usize) -> StreetGrid {
+        // Grid size: holes drop their residential-only vertices, culs-de-sac
+        // add 1.5 vertices each.
+        let arterial_share = 1.0 - (1.0 - 1.0 / ARTERIAL_EVERY as f64).powi(2);
+        let kept = 1.0 - HOLE_SHARE * (1.0 - arterial_share) + 1.5 * CUL_DE_SAC_P;
+        let grid = nodes as f64 / kept;
+        let w = (grid.sqrt().round() as usize).max(2);
+        let h = ((grid / w as f64).round() as usize).max(2);
+
+        // Vertex positions, metres.
+        let mut spacing = |n: usize| -> Vec<f64> {
+            let mut acc = 0.0;
+            (0..n)
+                .map(|i| {
+                    if i > 0 {
+                        acc += BLOCK_M.0 + (BLOCK_M.1 - BLOCK_M.0) * rng.unit();
+                    }
+                    acc
+                })
+                .collect()
+        };
+        let xs = spacing(w);
+        let ys = spacing(h);
+        let pos: Vec<[f64; 2]> = (0..h * w)
+            .map(|k| {
+                let (r, c) = (k / w, k % w);
+                [
+                    xs[c] + VERTEX_JITTER_M * (2.0 * rng.unit() - 1.0),
+                    ys[r] + VERTEX_JITTER_M * (2.0 * rng.unit() - 1.0),
+                ]
             })
-            .collect()
-    };
-    let xs = spacing(w);
-    let ys = spacing(h);
-    let mut pos: Vec<[f64; 2]> = (0..h * w)
-        .map(|k| {
-            let (r, c) = (k / w, k % w);
-            [
-                xs[c] + VERTEX_JITTER_M * (2.0 * rng.unit() - 1.0),
-                ys[r] + VERTEX_JITTER_M * (2.0 * rng.unit() - 1.0),
-            ]
-        })
-        .collect();
+            .collect();
+        let hor: Vec<bool> = (0..h * (w - 1))
+            .map(|k| arterial(k / (w - 1)) || rng.unit() >= MISSING_STREET_P)
+            .collect();
+        let ver: Vec<bool> = (0..(h - 1) * w)
+            .map(|k| arterial(k % w) || rng.unit() >= MISSING_STREET_P)
+            .collect();
+        StreetGrid {
+            w,
+            h,
+            xs,
+            ys,
+            pos,
+            hor,
+            ver,
+        }
+    }
 
-    // Block sides: horizontal (r, c)-(r, c+1) and vertical (r, c)-(r+1, c).
-    let arterial = |i: usize| i.is_multiple_of(ARTERIAL_EVERY);
-    let mut hor: Vec<bool> = (0..h * (w - 1))
-        .map(|k| arterial(k / (w - 1)) || rng.unit() >= MISSING_STREET_P)
-        .collect();
-    let mut ver: Vec<bool> = (0..(h - 1) * w)
-        .map(|k| arterial(k % w) || rng.unit() >= MISSING_STREET_P)
-        .collect();
-    let mean_side = (HOLE_SIDE.0 + HOLE_SIDE.1) as f64 / 2.0;
-    let holes = (HOLE_SHARE * (w * h) as f64 / (mean_side * mean_side)).round() as usize;
-    for _ in 0..holes {
-        let hw = rng.range(HOLE_SIDE.0, HOLE_SIDE.1) as usize;
-        let hh = rng.range(HOLE_SIDE.0, HOLE_SIDE.1) as usize;
-        let c0 = rng.range(0, (w.saturating_sub(hw)) as u32) as usize;
-        let r0 = rng.range(0, (h.saturating_sub(hh)) as u32) as usize;
-        for r in r0..(r0 + hh).min(h) {
-            for c in c0..(c0 + hw).min(w) {
-                if !arterial(r) {
-                    if c > 0 {
-                        hor[r * (w - 1) + c - 1] = false;
+    fn at(&self, r: usize, c: usize) -> usize {
+        r * self.w + c
+    }
+
+    /// Holes (fields, parks, water): rectangles where only arterials pass.
+    fn cut_holes(&mut self, rng: &mut SplitMix64) {
+        let (w, h) = (self.w, self.h);
+        let mean_side = (HOLE_SIDE.0 + HOLE_SIDE.1) as f64 / 2.0;
+        let holes = (HOLE_SHARE * (w * h) as f64 / (mean_side * mean_side)).round() as usize;
+        for _ in 0..holes {
+            let hw = rng.range(HOLE_SIDE.0, HOLE_SIDE.1) as usize;
+            let hh = rng.range(HOLE_SIDE.0, HOLE_SIDE.1) as usize;
+            let c0 = rng.range(0, (w.saturating_sub(hw)) as u32) as usize;
+            let r0 = rng.range(0, (h.saturating_sub(hh)) as u32) as usize;
+            for r in r0..(r0 + hh).min(h) {
+                for c in c0..(c0 + hw).min(w) {
+                    if !arterial(r) {
+                        if c > 0 {
+                            self.hor[r * (w - 1) + c - 1] = false;
+                        }
+                        if c + 1 < w {
+                            self.hor[r * (w - 1) + c] = false;
+                        }
                     }
-                    if c + 1 < w {
-                        hor[r * (w - 1) + c] = false;
-                    }
-                }
-                if !arterial(c) {
-                    if r > 0 {
-                        ver[(r - 1) * w + c] = false;
-                    }
-                    if r + 1 < h {
-                        ver[r * w + c] = false;
+                    if !arterial(c) {
+                        if r > 0 {
+                            self.ver[(r - 1) * w + c] = false;
+                        }
+                        if r + 1 < h {
+                            self.ver[r * w + c] = false;
+                        }
                     }
                 }
             }
         }
     }
 
-    // Lines: runs of present block sides, cut into pieces of a few sides.
-    struct Draft {
-        ids: Vec<usize>,
-        secondary: bool,
-        oneway: Oneway,
+    /// Lines: runs of present block sides along every row, then every
+    /// column, cut into pieces of a few sides.
+    fn street_lines(&self, rng: &mut SplitMix64) -> Vec<Draft> {
+        let (w, h) = (self.w, self.h);
+        let mut drafts: Vec<Draft> = Vec::new();
+        for r in 0..h {
+            let present = |c: usize| self.hor[r * (w - 1) + c];
+            let vertex = |c: usize| self.at(r, c);
+            lines_along(rng, &present, &vertex, w - 1, arterial(r), &mut drafts);
+        }
+        for c in 0..w {
+            let present = |r: usize| self.ver[r * w + c];
+            let vertex = |r: usize| self.at(r, c);
+            lines_along(rng, &present, &vertex, h - 1, arterial(c), &mut drafts);
+        }
+        drafts
     }
-    let mut drafts: Vec<Draft> = Vec::new();
-    let mut run = |rng: &mut SplitMix64,
-                   present: &dyn Fn(usize) -> bool,
-                   vertex: &dyn Fn(usize) -> usize,
-                   len: usize,
-                   secondary: bool| {
-        let mut i = 0;
-        while i < len {
-            if !present(i) {
-                i += 1;
-                continue;
-            }
-            let mut j = i;
-            while j < len && present(j) {
-                j += 1;
-            }
-            // Sides i..j are present: vertices i..=j.
-            let mut a = i;
-            while a < j {
-                let b = (a + rng.range(LINE_SEGMENTS.0, LINE_SEGMENTS.1) as usize).min(j);
-                let oneway = if secondary && rng.unit() < ONEWAY_P {
-                    if rng.unit() < 0.5 {
-                        Oneway::Forward
-                    } else {
-                        Oneway::Backward
-                    }
-                } else {
-                    Oneway::No
-                };
-                drafts.push(Draft {
-                    ids: (a..=b).map(vertex).collect(),
-                    secondary,
-                    oneway,
+
+    /// Culs-de-sac: from a corner in use towards the block's centre, ending
+    /// a third to two thirds of the way.
+    fn add_culs_de_sac(&mut self, rng: &mut SplitMix64, drafts: &mut Vec<Draft>) {
+        let (w, h) = (self.w, self.h);
+        for r in 0..h - 1 {
+            for c in 0..w - 1 {
+                if rng.unit() >= CUL_DE_SAC_P {
+                    continue;
+                }
+                let corners = [
+                    self.at(r, c),
+                    self.at(r, c + 1),
+                    self.at(r + 1, c),
+                    self.at(r + 1, c + 1),
+                ];
+                let from = corners[rng.range(0, 3) as usize];
+                if !self.in_use(from) {
+                    continue;
+                }
+                let pos = &mut self.pos;
+                let centre = corners.iter().fold([0.0, 0.0], |a, &v| {
+                    [a[0] + pos[v][0] / 4.0, a[1] + pos[v][1] / 4.0]
                 });
-                a = b;
+                let p0 = pos[from];
+                let (dx, dy) = (centre[0] - p0[0], centre[1] - p0[1]);
+                let reach = 0.35 + 0.3 * rng.unit();
+                let mut ids = vec![from];
+                let segments = rng.range(1, 2);
+                for s in 1..=segments {
+                    let f = reach * s as f64 / segments as f64;
+                    let bend = if s < segments {
+                        0.1 * (2.0 * rng.unit() - 1.0)
+                    } else {
+                        0.0
+                    };
+                    ids.push(pos.len());
+                    pos.push([p0[0] + f * dx - bend * dy, p0[1] + f * dy + bend * dx]);
+                }
+                drafts.push(Draft {
+                    ids,
+                    secondary: false,
+                    oneway: crate::model::Oneway::No,
+                });
             }
-            i = j;
         }
-    };
-    for r in 0..h {
-        run(
-            &mut rng,
-            &|c| hor[r * (w - 1) + c],
-            &|c| at(r, c),
-            w - 1,
-            arterial(r),
-        );
-    }
-    for c in 0..w {
-        run(
-            &mut rng,
-            &|r| ver[r * w + c],
-            &|r| at(r, c),
-            h - 1,
-            arterial(c),
-        );
     }
 
-    // Culs-de-sac: from a corner in use towards the block's centre, ending
-    // a third to two thirds of the way.
-    for r in 0..h - 1 {
-        for c in 0..w - 1 {
-            if rng.unit() >= CUL_DE_SAC_P {
-                continue;
-            }
-            let corners = [at(r, c), at(r, c + 1), at(r + 1, c), at(r + 1, c + 1)];
-            let from = corners[rng.range(0, 3) as usize];
-            let (fr, fc) = (from / w, from % w);
-            let used = (fc > 0 && hor[fr * (w - 1) + fc - 1])
-                || (fc + 1 < w && hor[fr * (w - 1) + fc])
-                || (fr > 0 && ver[(fr - 1) * w + fc])
-                || (fr + 1 < h && ver[fr * w + fc]);
-            if !used {
-                continue;
-            }
-            let centre = corners.iter().fold([0.0, 0.0], |a, &v| {
-                [a[0] + pos[v][0] / 4.0, a[1] + pos[v][1] / 4.0]
-            });
-            let p0 = pos[from];
-            let (dx, dy) = (centre[0] - p0[0], centre[1] - p0[1]);
-            let reach = 0.35 + 0.3 * rng.unit();
-            let mut ids = vec![from];
-            let segments = rng.range(1, 2);
-            for s in 1..=segments {
-                let f = reach * s as f64 / segments as f64;
-                let bend = if s < segments {
-                    0.1 * (2.0 * rng.unit() - 1.0)
+    /// Whether grid vertex `v` has a street.
+    fn in_use(&self, v: usize) -> bool {
+        let (w, h) = (self.w, self.h);
+        let (fr, fc) = (v / w, v % w);
+        (fc > 0 && self.hor[fr * (w - 1) + fc - 1])
+            || (fc + 1 < w && self.hor[fr * (w - 1) + fc])
+            || (fr > 0 && self.ver[(fr - 1) * w + fc])
+            || (fr + 1 < h && self.ver[fr * w + fc])
+    }
+
+    /// The drafts as road lines in lon/lat about the centre, with the
+    /// un-noded junctions made.
+    fn road_lines(&self, drafts: &[Draft], unnoded: Unnoded) -> Vec<crate::model::RoadLine> {
+        use crate::model::RoadLine;
+        use crate::spatial::EARTH_RADIUS_M;
+        let k0 = ROAD_CENTRE.1.to_radians().cos();
+        let (cx, cy) = (self.xs[self.w - 1] / 2.0, self.ys[self.h - 1] / 2.0);
+        let lonlat = |p: [f64; 2]| {
+            (
+                ROAD_CENTRE.0 + ((p[0] - cx) / (EARTH_RADIUS_M * k0)).to_degrees(),
+                ROAD_CENTRE.1 + ((p[1] - cy) / EARTH_RADIUS_M).to_degrees(),
+            )
+        };
+        let mut lines: Vec<RoadLine> = drafts
+            .iter()
+            .enumerate()
+            .map(|(i, d)| RoadLine {
+                id: format!("synth-{i}"),
+                coords: d.ids.iter().map(|&v| lonlat(self.pos[v])).collect(),
+                highway: Some(
+                    if d.secondary {
+                        "secondary"
+                    } else {
+                        "residential"
+                    }
+                    .to_string(),
+                ),
+                speed_kmh: None,
+                oneway: d.oneway,
+            })
+            .collect();
+        for (l, k) in unnoded.drop_vertex {
+            lines[l].coords.remove(k);
+        }
+        for (l, first, p) in unnoded.moved_end {
+            let c = &mut lines[l].coords;
+            let k = if first { 0 } else { c.len() - 1 };
+            c[k] = lonlat(p);
+        }
+        lines
+    }
+}
+
+/// The lines along one row or column of `len` block sides: each run of
+/// present sides (`present(i)`: side i, between vertices `vertex(i)` and
+/// `vertex(i + 1)`) cut into lines of a few sides; about one arterial line
+/// in twelve one-way.
+fn lines_along(
+    rng: &mut SplitMix64,
+    present: &dyn Fn(usize) -> bool,
+    vertex: &dyn Fn(usize) -> usize,
+    len: usize,
+    secondary: bool,
+    drafts: &mut Vec<Draft>,
+) {
+    use crate::model::Oneway;
+    let mut i = 0;
+    while i < len {
+        if !present(i) {
+            i += 1;
+            continue;
+        }
+        let mut j = i;
+        while j < len && present(j) {
+            j += 1;
+        }
+        // Sides i..j are present: vertices i..=j.
+        let mut a = i;
+        while a < j {
+            let b = (a + rng.range(LINE_SEGMENTS.0, LINE_SEGMENTS.1) as usize).min(j);
+            let oneway = if secondary && rng.unit() < ONEWAY_P {
+                if rng.unit() < 0.5 {
+                    Oneway::Forward
                 } else {
-                    0.0
-                };
-                ids.push(pos.len());
-                pos.push([p0[0] + f * dx - bend * dy, p0[1] + f * dy + bend * dx]);
-            }
+                    Oneway::Backward
+                }
+            } else {
+                Oneway::No
+            };
             drafts.push(Draft {
-                ids,
-                secondary: false,
-                oneway: Oneway::No,
+                ids: (a..=b).map(vertex).collect(),
+                secondary,
+                oneway,
             });
+            a = b;
         }
+        i = j;
     }
+}
 
-    // Un-noded T-junctions: a vertex inside exactly one line (the through
-    // street) and at one end of exactly one other (the side street).
+/// Un-noded T-junctions: a vertex inside exactly one line (the through
+/// street) and at one end of exactly one other (the side street), about
+/// one per `UNNODED_PER_VERTICES` of the `nodes` asked for, each line in
+/// at most one.
+fn unnoded_junctions(
+    rng: &mut SplitMix64,
+    pos: &[[f64; 2]],
+    drafts: &[Draft],
+    nodes: usize,
+) -> Unnoded {
     let mut inside: Vec<u32> = vec![0; pos.len()];
     let mut inside_of: Vec<(u32, u32)> = vec![(u32::MAX, 0); pos.len()];
     let mut end_of: Vec<Vec<(u32, bool)>> = vec![Vec::new(); pos.len()];
@@ -458,9 +585,10 @@ pub fn road_grid(nodes: usize, seed: u64) -> Vec<crate::model::RoadLine> {
     let target = (nodes / UNNODED_PER_VERTICES).max(1);
     let p = (target as f64 / candidates.len().max(1) as f64).min(1.0);
     let mut touched = vec![false; drafts.len()];
-    let mut drop_vertex: Vec<(usize, usize)> = Vec::new();
-    // (line, first end?, position in metres)
-    let mut moved_end: Vec<(usize, bool, [f64; 2])> = Vec::new();
+    let mut out = Unnoded {
+        drop_vertex: Vec::new(),
+        moved_end: Vec::new(),
+    };
     for v in candidates {
         if rng.unit() >= p {
             continue;
@@ -482,50 +610,14 @@ pub fn road_grid(nodes: usize, seed: u64) -> Vec<crate::model::RoadLine> {
         let (ox, oy) = (other[0] - q[0], other[1] - q[1]);
         let olen = (ox * ox + oy * oy).sqrt();
         let short = 0.1 + 0.3 * rng.unit();
-        drop_vertex.push((tl, k));
-        moved_end.push((
+        out.drop_vertex.push((tl, k));
+        out.moved_end.push((
             sl,
             first,
             [q[0] + short * ox / olen, q[1] + short * oy / olen],
         ));
     }
-
-    // To lon/lat about the centre.
-    let k0 = ROAD_CENTRE.1.to_radians().cos();
-    let (cx, cy) = (xs[w - 1] / 2.0, ys[h - 1] / 2.0);
-    let lonlat = |p: [f64; 2]| {
-        (
-            ROAD_CENTRE.0 + ((p[0] - cx) / (EARTH_RADIUS_M * k0)).to_degrees(),
-            ROAD_CENTRE.1 + ((p[1] - cy) / EARTH_RADIUS_M).to_degrees(),
-        )
-    };
-    let mut lines: Vec<RoadLine> = drafts
-        .iter()
-        .enumerate()
-        .map(|(i, d)| RoadLine {
-            id: format!("synth-{i}"),
-            coords: d.ids.iter().map(|&v| lonlat(pos[v])).collect(),
-            highway: Some(
-                if d.secondary {
-                    "secondary"
-                } else {
-                    "residential"
-                }
-                .to_string(),
-            ),
-            speed_kmh: None,
-            oneway: d.oneway,
-        })
-        .collect();
-    for (l, k) in drop_vertex {
-        lines[l].coords.remove(k);
-    }
-    for (l, first, p) in moved_end {
-        let c = &mut lines[l].coords;
-        let k = if first { 0 } else { c.len() - 1 };
-        c[k] = lonlat(p);
-    }
-    lines
+    out
 }
 
 /// `n` points within 50 m of the roads (units, schools): each at a uniform

@@ -1,17 +1,17 @@
 //! `catchment admit`: the county's admission flows from an applicant list
 //! and the plan. Reads the list, plans as `plan` does (each unit's
-//! catchment school per level, the travel model), runs `crate::admit` per
+//! catchment school per level, the travel model), runs `crate::enrol::admit` per
 //! level, writes admission.csv, admission_summary.json and one lottery
 //! folder per draw (verifiable with `catchment lottery verify`).
 
 use super::inputs::{InputArgs, load};
 use super::{CliError, check_text};
-use crate::admit::{
+use crate::assign::travel::pair_arcs;
+use crate::assign::{LevelAssignment, Travel, feasible_arcs};
+use crate::enrol::admit::{
     AdmitApplicant, AdmitInput, AdmitResult, AdmitSchool, AdmitUnit, Reach, Route, Seeding, Why,
     admit,
 };
-use crate::assign::travel::pair_arcs;
-use crate::assign::{LevelAssignment, Travel, feasible_arcs};
 use crate::io::admit_applicants::{AdmitRow, read_admit_applicants};
 use crate::io::output::{Staged, UTF8_BOM};
 use crate::io::{InputError, InputErrors};
@@ -386,7 +386,7 @@ pub fn run(args: &AdmitArgs) -> Result<i32, CliError> {
             options,
         };
         let result = admit(&input).map_err(|e| match e {
-            crate::admit::AdmitError::NeedsEntropy { .. } => CliError::Usage(format!(
+            crate::enrol::admit::AdmitError::NeedsEntropy { .. } => CliError::Usage(format!(
                 "--public-entropy: expected the announced public numbers: {e} (nothing written)"
             )),
             other => CliError::from(InputError::new(

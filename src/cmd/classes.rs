@@ -4,10 +4,11 @@
 //! or apart, reproducible from a seed.
 
 use super::CliError;
-use crate::classes::{Bound, GroupSearch, Options, Siblings, Split, SplitError, id_cmp, split};
+use crate::enrol::classes::{Bound, GroupSearch, Options, Siblings, Split, SplitError, split};
 use crate::io::InputError;
 use crate::io::output::{Staged, csv_field};
 use crate::io::students::{StudentRow, read_students};
+use crate::model::id_cmp;
 use clap::{Args, ValueEnum};
 use serde_json::json;
 use std::fmt::Write;

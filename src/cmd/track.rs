@@ -3,9 +3,9 @@
 //! who has not registered, per school.
 
 use super::CliError;
+use crate::enrol::track::{SchoolCounts, track};
 use crate::io::output::{Staged, csv_field};
 use crate::io::students::{read_graduates, read_registrations};
-use crate::track::{SchoolCounts, track};
 use clap::Args;
 use std::fmt::Write;
 use std::path::PathBuf;

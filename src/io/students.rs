@@ -22,8 +22,8 @@
 use super::error::{InputError, InputErrors};
 use super::noted::Noted;
 use super::table::{Column, Row, Spec, read_table};
-use crate::classes::{Sex, Student};
-use crate::track::{Graduate, Registration};
+use crate::enrol::classes::{Sex, Student};
+use crate::enrol::track::{Graduate, Registration};
 use std::collections::HashMap;
 use std::path::Path;
 

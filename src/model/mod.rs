@@ -2,10 +2,12 @@
 //! what-if edits. No I/O here: readers in `io` build these, the core consumes them.
 
 pub mod edits;
+mod id;
 mod policy;
 pub mod road;
 
 pub use edits::{ClassChange, Edit, EditError, apply_edits};
+pub use id::id_cmp;
 pub use policy::{Cohort, CohortError, MonthDay, Policy};
 pub use road::{Oneway, RoadLine, WALK_KMH, class_speed_kmh};
 

@@ -8,6 +8,7 @@ use super::font::text as font;
 use super::font::{ensure_registered, svg_font_fallback};
 use plotters::coord::Shift;
 use plotters::coord::ranged1d::{DefaultFormatting, KeyPointHint};
+use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
@@ -247,72 +248,20 @@ fn fit<DB: DrawingBackend>(
     (String::new(), s)
 }
 
+/// Errors of drawing on backend `DB`.
+type DrawResult<DB> = Result<(), DrawingAreaErrorKind<<DB as DrawingBackend>::ErrorType>>;
+
+/// The plot's coordinates: years across, students up.
+type Plot<'a, DB> = ChartContext<'a, DB, Cartesian2d<YearAxis, RangedCoordf64>>;
+
 fn draw<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     c: &ChartInput,
     d: &Data,
-) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+) -> DrawResult<DB> {
     root.fill(&WHITE)?;
-    let w = WIDTH as i32;
-
-    // Title, subtitle, synthetic note.
-    let mut title_room = w - 40;
-    if c.synthetic {
-        let note = "合成示例数据 synthetic example data";
-        let st = font(15.0)
-            .color(&RGBColor(190, 30, 30))
-            .pos(Pos::new(HPos::Right, VPos::Top));
-        root.draw(&Text::new(note, (w - 20, 18), st))?;
-        title_room -= text_width(root, note, 15.0) + 24;
-    }
-    let (title, size) = fit(root, &c.title, 22.0, 15.0, title_room);
-    root.draw(&Text::new(title, (20, 14), font(size)))?;
-    let (subtitle, size) = fit(root, &c.subtitle, 14.0, 11.0, w - 40);
-    root.draw(&Text::new(subtitle, (20, 46), font(size).color(&GREY)))?;
-
-    // Legend: one row above the plot, only what is drawn.
-    let mut x = 86;
-    let y = 76;
-    let label = font(13.0).pos(Pos::new(HPos::Left, VPos::Center));
-    let item = |text: &str, x: &mut i32| -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
-        root.draw(&Text::new(text.to_string(), (*x + 34, y), label.clone()))?;
-        *x += 34 + text_width(root, text, 13.0) + 26;
-        Ok(())
-    };
-    if !d.history.is_empty() {
-        root.draw(&PathElement::new(
-            vec![(x, y), (x + 26, y)],
-            ACTUAL.stroke_width(2),
-        ))?;
-        root.draw(&Circle::new((x + 13, y), 4, ACTUAL.filled()))?;
-        item("实际 actual", &mut x)?;
-    }
-    if !d.forecast.is_empty() {
-        for k in 0..2 {
-            let x0 = x + k * 16;
-            root.draw(&PathElement::new(
-                vec![(x0, y), (x0 + 9, y)],
-                FORECAST.stroke_width(2),
-            ))?;
-        }
-        root.draw(&Circle::new((x + 13, y), 4, WHITE.filled()))?;
-        root.draw(&Circle::new((x + 13, y), 4, FORECAST.stroke_width(2)))?;
-        item("预测 forecast", &mut x)?;
-    }
-    if d.has_band() {
-        root.draw(&Rectangle::new(
-            [(x, y - 7), (x + 26, y + 7)],
-            BAND.mix(0.35).filled(),
-        ))?;
-        item("80% 预测区间 80% interval", &mut x)?;
-    }
-    if d.seats.is_some() {
-        root.draw(&PathElement::new(
-            vec![(x, y), (x + 26, y)],
-            SEATS.stroke_width(2),
-        ))?;
-        item("座位 seats", &mut x)?;
-    }
+    draw_header(root, c)?;
+    draw_legend(root, d)?;
 
     // Axes.
     let years = d.years();
@@ -362,9 +311,91 @@ fn draw<DB: DrawingBackend>(
         ))?;
         return Ok(());
     }
+    draw_band(&mut chart, &band_runs(d))?;
+    // Seats: the line under the data, its label where it hides least.
+    if let Some(s) = d.seats {
+        chart.draw_series(LineSeries::new([(x0, s), (x1, s)], SEATS.stroke_width(2)))?;
+    }
+    let fc = draw_forecast(&mut chart, d)?;
+    let hist = draw_actual(&mut chart, d)?;
+    if let Some(s) = d.seats {
+        draw_seats_label(root, &chart, d, s, (x0, x1), hist, fc)?;
+    }
+    Ok(())
+}
 
-    // Band: one polygon per run of forecast years that have one, the first
-    // starting from the last actual point.
+/// Title, subtitle, synthetic note.
+fn draw_header<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    c: &ChartInput,
+) -> DrawResult<DB> {
+    let w = WIDTH as i32;
+    let mut title_room = w - 40;
+    if c.synthetic {
+        let note = "合成示例数据 synthetic example data";
+        let st = font(15.0)
+            .color(&RGBColor(190, 30, 30))
+            .pos(Pos::new(HPos::Right, VPos::Top));
+        root.draw(&Text::new(note, (w - 20, 18), st))?;
+        title_room -= text_width(root, note, 15.0) + 24;
+    }
+    let (title, size) = fit(root, &c.title, 22.0, 15.0, title_room);
+    root.draw(&Text::new(title, (20, 14), font(size)))?;
+    let (subtitle, size) = fit(root, &c.subtitle, 14.0, 11.0, w - 40);
+    root.draw(&Text::new(subtitle, (20, 46), font(size).color(&GREY)))?;
+    Ok(())
+}
+
+/// Legend: one row above the plot, only what is drawn.
+fn draw_legend<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, d: &Data) -> DrawResult<DB> {
+    let mut x = 86;
+    let y = 76;
+    let label = font(13.0).pos(Pos::new(HPos::Left, VPos::Center));
+    let item = |text: &str, x: &mut i32| -> DrawResult<DB> {
+        root.draw(&Text::new(text.to_string(), (*x + 34, y), label.clone()))?;
+        *x += 34 + text_width(root, text, 13.0) + 26;
+        Ok(())
+    };
+    if !d.history.is_empty() {
+        root.draw(&PathElement::new(
+            vec![(x, y), (x + 26, y)],
+            ACTUAL.stroke_width(2),
+        ))?;
+        root.draw(&Circle::new((x + 13, y), 4, ACTUAL.filled()))?;
+        item("实际 actual", &mut x)?;
+    }
+    if !d.forecast.is_empty() {
+        for k in 0..2 {
+            let x0 = x + k * 16;
+            root.draw(&PathElement::new(
+                vec![(x0, y), (x0 + 9, y)],
+                FORECAST.stroke_width(2),
+            ))?;
+        }
+        root.draw(&Circle::new((x + 13, y), 4, WHITE.filled()))?;
+        root.draw(&Circle::new((x + 13, y), 4, FORECAST.stroke_width(2)))?;
+        item("预测 forecast", &mut x)?;
+    }
+    if d.has_band() {
+        root.draw(&Rectangle::new(
+            [(x, y - 7), (x + 26, y + 7)],
+            BAND.mix(0.35).filled(),
+        ))?;
+        item("80% 预测区间 80% interval", &mut x)?;
+    }
+    if d.seats.is_some() {
+        root.draw(&PathElement::new(
+            vec![(x, y), (x + 26, y)],
+            SEATS.stroke_width(2),
+        ))?;
+        item("座位 seats", &mut x)?;
+    }
+    Ok(())
+}
+
+/// Band: one run (year, low, high) per stretch of forecast years that have
+/// one, the first starting from the last actual point.
+fn band_runs(d: &Data) -> Vec<Vec<(f64, f64, f64)>> {
     let anchor = d.anchor();
     let mut runs: Vec<Vec<(f64, f64, f64)>> = Vec::new();
     let mut run: Vec<(f64, f64, f64)> = Vec::new();
@@ -382,7 +413,15 @@ fn draw<DB: DrawingBackend>(
         }
     }
     runs.extend((!run.is_empty()).then_some(run));
-    for run in &runs {
+    runs
+}
+
+/// Each run of the band as a polygon (a bar when it is one year).
+fn draw_band<DB: DrawingBackend>(
+    chart: &mut Plot<'_, DB>,
+    runs: &[Vec<(f64, f64, f64)>],
+) -> DrawResult<DB> {
+    for run in runs {
         if let [(yr, lo, hi)] = run[..] {
             chart.draw_series(std::iter::once(Rectangle::new(
                 [(yr - 0.12, lo), (yr + 0.12, hi)],
@@ -394,14 +433,17 @@ fn draw<DB: DrawingBackend>(
             chart.draw_series(std::iter::once(Polygon::new(pts, BAND.mix(0.3).filled())))?;
         }
     }
+    Ok(())
+}
 
-    // Seats: the line under the data, its label where it hides least.
-    if let Some(s) = d.seats {
-        chart.draw_series(LineSeries::new([(x0, s), (x1, s)], SEATS.stroke_width(2)))?;
-    }
-
-    // Forecast: dashed from the last actual point, hollow markers.
-    let fc: Vec<(f64, f64)> = anchor
+/// Forecast: dashed from the last actual point, hollow markers. Returns
+/// the dashed line's points.
+fn draw_forecast<DB: DrawingBackend>(
+    chart: &mut Plot<'_, DB>,
+    d: &Data,
+) -> Result<Vec<(f64, f64)>, DrawingAreaErrorKind<DB::ErrorType>> {
+    let fc: Vec<(f64, f64)> = d
+        .anchor()
         .map(|(y, v)| (y as f64, v))
         .into_iter()
         .chain(d.forecast.iter().map(|p| (p.0 as f64, p.1)))
@@ -417,8 +459,14 @@ fn draw<DB: DrawingBackend>(
     let markers = d.forecast.iter().map(|p| (p.0 as f64, p.1));
     chart.draw_series(markers.clone().map(|p| Circle::new(p, 4, WHITE.filled())))?;
     chart.draw_series(markers.map(|p| Circle::new(p, 4, FORECAST.stroke_width(2))))?;
+    Ok(fc)
+}
 
-    // Actual: solid line with filled points, on top.
+/// Actual: solid line with filled points, on top. Returns its points.
+fn draw_actual<DB: DrawingBackend>(
+    chart: &mut Plot<'_, DB>,
+    d: &Data,
+) -> Result<Vec<(f64, f64)>, DrawingAreaErrorKind<DB::ErrorType>> {
     let hist: Vec<(f64, f64)> = d.history.iter().map(|p| (p.0 as f64, p.1)).collect();
     if hist.len() > 1 {
         chart.draw_series(LineSeries::new(
@@ -427,69 +475,89 @@ fn draw<DB: DrawingBackend>(
         ))?;
     }
     chart.draw_series(hist.iter().map(|&p| Circle::new(p, 4, ACTUAL.filled())))?;
+    Ok(hist)
+}
 
-    if let Some(s) = d.seats {
-        let text = format!("座位 seats {}", number(s));
-        let tw = text_width(root, &text, 13.0);
-        let th = 15;
-        let (left, y) = chart.backend_coord(&(x0, s));
-        let (right, _) = chart.backend_coord(&(x1, s));
-        // Pixels the data covers: points, and the lines between them.
-        let mut lines: Vec<Vec<(f64, f64)>> = vec![hist, fc];
-        lines.push(
-            d.forecast
-                .iter()
-                .filter_map(|p| Some((p.0 as f64, p.2?.0)))
-                .collect(),
-        );
-        lines.push(
-            d.forecast
-                .iter()
-                .filter_map(|p| Some((p.0 as f64, p.2?.1)))
-                .collect(),
-        );
-        let mut covered: Vec<(i32, i32)> = Vec::new();
-        for l in &lines {
-            let px: Vec<(i32, i32)> = l.iter().map(|p| chart.backend_coord(p)).collect();
-            covered.extend(px.iter().copied());
-            for w in px.windows(2) {
-                for k in 1..24 {
-                    let t = k as f64 / 24.0;
-                    let lerp = |a: i32, b: i32| a + ((b - a) as f64 * t).round() as i32;
-                    covered.push((lerp(w[0].0, w[1].0), lerp(w[0].1, w[1].1)));
-                }
+/// The seats label at `s`, in the corner of the seats line (across
+/// `x0..x1`) that covers the fewest data pixels.
+fn draw_seats_label<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    chart: &Plot<'_, DB>,
+    d: &Data,
+    s: f64,
+    (x0, x1): (f64, f64),
+    hist: Vec<(f64, f64)>,
+    fc: Vec<(f64, f64)>,
+) -> DrawResult<DB> {
+    let text = format!("座位 seats {}", number(s));
+    let tw = text_width(root, &text, 13.0);
+    let th = 15;
+    let (left, y) = chart.backend_coord(&(x0, s));
+    let (right, _) = chart.backend_coord(&(x1, s));
+    let covered = covered_pixels(chart, d, hist, fc);
+    let candidates = [
+        (right - 6 - tw, y - 4 - th),
+        (left + 6, y - 4 - th),
+        (right - 6 - tw, y + 5),
+        (left + 6, y + 5),
+    ];
+    let hits = |&(lx, ly): &(i32, i32)| {
+        covered
+            .iter()
+            .filter(|p| p.0 >= lx - 8 && p.0 <= lx + tw + 8 && p.1 >= ly - 6 && p.1 <= ly + th + 6)
+            .count()
+    };
+    let (lx, ly) = candidates
+        .iter()
+        .copied()
+        .min_by_key(|c| hits(c))
+        .unwrap_or(candidates[0]);
+    root.draw(&Rectangle::new(
+        [(lx - 3, ly - 1), (lx + tw + 3, ly + th + 1)],
+        WHITE.mix(0.85).filled(),
+    ))?;
+    root.draw(&Text::new(
+        text,
+        (lx, ly),
+        font(13.0)
+            .color(&SEATS)
+            .pos(Pos::new(HPos::Left, VPos::Top)),
+    ))?;
+    Ok(())
+}
+
+/// Pixels the data covers: points, and the lines between them (actual,
+/// forecast, both edges of the band).
+fn covered_pixels<DB: DrawingBackend>(
+    chart: &Plot<'_, DB>,
+    d: &Data,
+    hist: Vec<(f64, f64)>,
+    fc: Vec<(f64, f64)>,
+) -> Vec<(i32, i32)> {
+    let mut lines: Vec<Vec<(f64, f64)>> = vec![hist, fc];
+    lines.push(
+        d.forecast
+            .iter()
+            .filter_map(|p| Some((p.0 as f64, p.2?.0)))
+            .collect(),
+    );
+    lines.push(
+        d.forecast
+            .iter()
+            .filter_map(|p| Some((p.0 as f64, p.2?.1)))
+            .collect(),
+    );
+    let mut covered: Vec<(i32, i32)> = Vec::new();
+    for l in &lines {
+        let px: Vec<(i32, i32)> = l.iter().map(|p| chart.backend_coord(p)).collect();
+        covered.extend(px.iter().copied());
+        for w in px.windows(2) {
+            for k in 1..24 {
+                let t = k as f64 / 24.0;
+                let lerp = |a: i32, b: i32| a + ((b - a) as f64 * t).round() as i32;
+                covered.push((lerp(w[0].0, w[1].0), lerp(w[0].1, w[1].1)));
             }
         }
-        let candidates = [
-            (right - 6 - tw, y - 4 - th),
-            (left + 6, y - 4 - th),
-            (right - 6 - tw, y + 5),
-            (left + 6, y + 5),
-        ];
-        let hits = |&(lx, ly): &(i32, i32)| {
-            covered
-                .iter()
-                .filter(|p| {
-                    p.0 >= lx - 8 && p.0 <= lx + tw + 8 && p.1 >= ly - 6 && p.1 <= ly + th + 6
-                })
-                .count()
-        };
-        let (lx, ly) = candidates
-            .iter()
-            .copied()
-            .min_by_key(|c| hits(c))
-            .unwrap_or(candidates[0]);
-        root.draw(&Rectangle::new(
-            [(lx - 3, ly - 1), (lx + tw + 3, ly + th + 1)],
-            WHITE.mix(0.85).filled(),
-        ))?;
-        root.draw(&Text::new(
-            text,
-            (lx, ly),
-            font(13.0)
-                .color(&SEATS)
-                .pos(Pos::new(HPos::Left, VPos::Top)),
-        ))?;
     }
-    Ok(())
+    covered
 }

@@ -199,41 +199,15 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, m: &MapInput) {
     let _ = try_draw(root, m);
 }
 
-fn try_draw<DB: DrawingBackend>(
-    root: &DrawingArea<DB, Shift>,
-    m: &MapInput,
-) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+/// Errors of drawing on backend `DB`.
+type DrawResult<DB> = Result<(), DrawingAreaErrorKind<<DB as DrawingBackend>::ErrorType>>;
+
+fn try_draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, m: &MapInput) -> DrawResult<DB> {
     root.fill(&WHITE)?;
     let map_w = WIDTH as i32 - PANEL;
-    let mut pts: Vec<(f64, f64)> = Vec::new();
-    if let Some(b) = m.boundary {
-        for p in &b.0 {
-            pts.extend(p.exterior().coords().map(|c| (c.x, c.y)));
-        }
-    }
-    pts.extend(m.units.iter().map(|u| (u.lon, u.lat)));
-    pts.extend(m.schools.iter().map(|s| (s.lon, s.lat)));
     let top = 90.0;
-    let frame = {
-        let mut f = Frame::fit(&pts, map_w as f64, HEIGHT as f64 - top, 30.0);
-        f.oy += top;
-        f
-    };
-
-    // Boundary.
-    if let Some(b) = m.boundary {
-        for p in &b.0 {
-            let ring: Vec<(i32, i32)> = p.exterior().coords().map(|c| frame.px(c.x, c.y)).collect();
-            root.draw(&Polygon::new(
-                ring.clone(),
-                RGBColor(246, 244, 238).filled(),
-            ))?;
-            root.draw(&PathElement::new(
-                ring,
-                ShapeStyle::from(&RGBColor(90, 90, 90)).stroke_width(2),
-            ))?;
-        }
-    }
+    let frame = map_frame(m, map_w, top);
+    draw_boundary(root, &frame, m)?;
     // Zones, largest first so a zone inside another's hole stays visible.
     let mut zones: Vec<(f64, usize, &MultiPolygon<f64>)> = m
         .zones
@@ -252,80 +226,140 @@ fn try_draw<DB: DrawingBackend>(
     let area = (0, top as i32, map_w, HEIGHT as i32 - 60);
     draw_layer(root, &frame, m, &in_inset, area)?;
     if let Some(x) = &inset {
-        // Outline of the magnified region on the main map.
-        let (a, b) = (frame.px(x.lon0, x.lat1), frame.px(x.lon1, x.lat0));
-        root.draw(&Rectangle::new([a, b], BLACK.stroke_width(1)))?;
-        let (r0, r1) = (x.rect.0, x.rect.1);
-        root.draw(&Rectangle::new([r0, r1], WHITE.filled()))?;
-        let sub_pts = [(x.lon0, x.lat0), (x.lon1, x.lat1)];
-        let w = (r1.0 - r0.0) as f64;
-        let h = (r1.1 - r0.1) as f64;
-        let mut f = Frame::fit(&sub_pts, w, h - 24.0, 12.0);
-        f.ox += r0.0 as f64;
-        f.oy += r0.1 as f64 + 24.0;
-        let keep: Vec<bool> = (0..m.schools.len()).map(|i| !in_inset[i]).collect();
-        let bbox = (x.lon0, x.lat0, x.lon1, x.lat1);
-        draw_zones(root, &f, m, &zones, Some(bbox))?;
-        draw_roads(root, &f, &m.roads, Some(bbox))?;
-        let sub = MapInput {
-            units: m
-                .units
-                .iter()
-                .filter(|u| {
-                    u.lon >= x.lon0 && u.lon <= x.lon1 && u.lat >= x.lat0 && u.lat <= x.lat1
-                })
-                .cloned()
-                .collect(),
-            // The inset's roads are drawn above; a province's millions of
-            // road pieces are not copied for it.
-            roads: Vec::new(),
-            title: m.title.clone(),
-            subtitle: m.subtitle.clone(),
-            date_note: m.date_note.clone(),
-            synthetic: m.synthetic,
-            boundary: m.boundary,
-            schools: m.schools.clone(),
-            zones: m.zones.clone(),
-            gap: m.gap.clone(),
-        };
-        let hide_in_inset: Vec<bool> = m
-            .schools
-            .iter()
-            .zip(&keep)
-            .map(|(s, &k)| {
-                k && !(s.lon >= x.lon0 && s.lon <= x.lon1 && s.lat >= x.lat0 && s.lat <= x.lat1)
-            })
-            .collect();
-        draw_layer(
-            root,
-            &f,
-            &sub,
-            &hide_in_inset,
-            (r0.0, r0.1 + 24, r1.0, r1.1),
-        )?;
-        root.draw(&Rectangle::new([r0, r1], BLACK.stroke_width(2)))?;
-        root.draw(&Text::new(
-            format!("放大图 inset: {}", x.label),
-            (r0.0 + 8, r0.1 + 5),
-            font(15.0),
-        ))?;
-        // Scale of the inset.
-        let mpp = f.m_per_px();
-        let len_m = nice_length(120.0 * mpp);
-        let len_px = (len_m / mpp).round() as i32;
-        let (sx, sy) = (r0.0 + 10, r1.1 - 16);
-        root.draw(&Rectangle::new(
-            [(sx, sy), (sx + len_px, sy + 5)],
-            BLACK.filled(),
-        ))?;
-        root.draw(&Text::new(
-            length_label(len_m),
-            (sx + len_px + 6, sy - 6),
-            font(13.0),
-        ))?;
+        draw_inset(root, &frame, m, &zones, x, &in_inset)?;
     }
+    draw_titles(root, m, map_w)?;
+    draw_north_arrow(root, map_w)?;
+    draw_scale_bar(root, &frame)?;
+    draw_legend_panel(root, m, map_w)
+}
 
-    // Title.
+/// The frame that fits the boundary, units and schools into the map area
+/// below the title band of `top` pixels.
+fn map_frame(m: &MapInput, map_w: i32, top: f64) -> Frame {
+    let mut pts: Vec<(f64, f64)> = Vec::new();
+    if let Some(b) = m.boundary {
+        for p in &b.0 {
+            pts.extend(p.exterior().coords().map(|c| (c.x, c.y)));
+        }
+    }
+    pts.extend(m.units.iter().map(|u| (u.lon, u.lat)));
+    pts.extend(m.schools.iter().map(|s| (s.lon, s.lat)));
+    let mut f = Frame::fit(&pts, map_w as f64, HEIGHT as f64 - top, 30.0);
+    f.oy += top;
+    f
+}
+
+/// The county boundary, filled and outlined.
+fn draw_boundary<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    frame: &Frame,
+    m: &MapInput,
+) -> DrawResult<DB> {
+    if let Some(b) = m.boundary {
+        for p in &b.0 {
+            let ring: Vec<(i32, i32)> = p.exterior().coords().map(|c| frame.px(c.x, c.y)).collect();
+            root.draw(&Polygon::new(
+                ring.clone(),
+                RGBColor(246, 244, 238).filled(),
+            ))?;
+            root.draw(&PathElement::new(
+                ring,
+                ShapeStyle::from(&RGBColor(90, 90, 90)).stroke_width(2),
+            ))?;
+        }
+    }
+    Ok(())
+}
+
+/// The magnified inset `x`: its outline on the main map, then its card
+/// with zones, roads, the units and schools inside, a title and a scale.
+fn draw_inset<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    frame: &Frame,
+    m: &MapInput,
+    zones: &[(f64, usize, &MultiPolygon<f64>)],
+    x: &Inset,
+    in_inset: &[bool],
+) -> DrawResult<DB> {
+    // Outline of the magnified region on the main map.
+    let (a, b) = (frame.px(x.lon0, x.lat1), frame.px(x.lon1, x.lat0));
+    root.draw(&Rectangle::new([a, b], BLACK.stroke_width(1)))?;
+    let (r0, r1) = (x.rect.0, x.rect.1);
+    root.draw(&Rectangle::new([r0, r1], WHITE.filled()))?;
+    let sub_pts = [(x.lon0, x.lat0), (x.lon1, x.lat1)];
+    let w = (r1.0 - r0.0) as f64;
+    let h = (r1.1 - r0.1) as f64;
+    let mut f = Frame::fit(&sub_pts, w, h - 24.0, 12.0);
+    f.ox += r0.0 as f64;
+    f.oy += r0.1 as f64 + 24.0;
+    let keep: Vec<bool> = (0..m.schools.len()).map(|i| !in_inset[i]).collect();
+    let bbox = (x.lon0, x.lat0, x.lon1, x.lat1);
+    draw_zones(root, &f, m, zones, Some(bbox))?;
+    draw_roads(root, &f, &m.roads, Some(bbox))?;
+    let sub = MapInput {
+        units: m
+            .units
+            .iter()
+            .filter(|u| u.lon >= x.lon0 && u.lon <= x.lon1 && u.lat >= x.lat0 && u.lat <= x.lat1)
+            .cloned()
+            .collect(),
+        // The inset's roads are drawn above; a province's millions of
+        // road pieces are not copied for it.
+        roads: Vec::new(),
+        title: m.title.clone(),
+        subtitle: m.subtitle.clone(),
+        date_note: m.date_note.clone(),
+        synthetic: m.synthetic,
+        boundary: m.boundary,
+        schools: m.schools.clone(),
+        zones: m.zones.clone(),
+        gap: m.gap.clone(),
+    };
+    let hide_in_inset: Vec<bool> = m
+        .schools
+        .iter()
+        .zip(&keep)
+        .map(|(s, &k)| {
+            k && !(s.lon >= x.lon0 && s.lon <= x.lon1 && s.lat >= x.lat0 && s.lat <= x.lat1)
+        })
+        .collect();
+    draw_layer(
+        root,
+        &f,
+        &sub,
+        &hide_in_inset,
+        (r0.0, r0.1 + 24, r1.0, r1.1),
+    )?;
+    root.draw(&Rectangle::new([r0, r1], BLACK.stroke_width(2)))?;
+    root.draw(&Text::new(
+        format!("放大图 inset: {}", x.label),
+        (r0.0 + 8, r0.1 + 5),
+        font(15.0),
+    ))?;
+    // Scale of the inset.
+    let mpp = f.m_per_px();
+    let len_m = nice_length(120.0 * mpp);
+    let len_px = (len_m / mpp).round() as i32;
+    let (sx, sy) = (r0.0 + 10, r1.1 - 16);
+    root.draw(&Rectangle::new(
+        [(sx, sy), (sx + len_px, sy + 5)],
+        BLACK.filled(),
+    ))?;
+    root.draw(&Text::new(
+        length_label(len_m),
+        (sx + len_px + 6, sy - 6),
+        font(13.0),
+    ))?;
+    Ok(())
+}
+
+/// Title, subtitle, the scenario's date and the synthetic-data note.
+fn draw_titles<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    m: &MapInput,
+    map_w: i32,
+) -> DrawResult<DB> {
     root.draw(&Text::new(m.title.clone(), (24, 18), font(30.0)))?;
     root.draw(&Text::new(
         m.subtitle.clone(),
@@ -347,8 +381,14 @@ fn try_draw<DB: DrawingBackend>(
             .pos(Pos::new(HPos::Right, VPos::Top));
         root.draw(&Text::new(note, (map_w - 20, 22), st))?;
     }
+    Ok(())
+}
 
-    // North arrow, on a white card so it reads over the map.
+/// North arrow, on a white card so it reads over the map.
+fn draw_north_arrow<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    map_w: i32,
+) -> DrawResult<DB> {
     let (nx, ny) = (map_w - 50, 120);
     root.draw(&Rectangle::new(
         [(nx - 24, ny - 8), (nx + 24, ny + 62)],
@@ -368,8 +408,14 @@ fn try_draw<DB: DrawingBackend>(
         (nx, ny + 40),
         font(16.0).pos(Pos::new(HPos::Center, VPos::Top)),
     ))?;
+    Ok(())
+}
 
-    // Scale bar: a round length near 180 px.
+/// Scale bar: a round length near 180 px.
+fn draw_scale_bar<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    frame: &Frame,
+) -> DrawResult<DB> {
     let mpp = frame.m_per_px();
     let len_m = nice_length(180.0 * mpp);
     let len_px = (len_m / mpp).round() as i32;
@@ -384,8 +430,15 @@ fn try_draw<DB: DrawingBackend>(
     ))?;
     let label = length_label(len_m);
     root.draw(&Text::new(label, (sx + len_px + 10, sy - 4), font(16.0)))?;
+    Ok(())
+}
 
-    // Legend panel.
+/// The legend panel right of the map: the plan's or the gap layer's.
+fn draw_legend_panel<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    m: &MapInput,
+    map_w: i32,
+) -> DrawResult<DB> {
     let lx = map_w + 10;
     root.draw(&Rectangle::new(
         [(map_w, 0), (WIDTH as i32, HEIGHT as i32)],

@@ -300,6 +300,20 @@ fn heading(out: &mut String, tag: &str, id: &str, zh: &str, en: &str) {
 /// The page body (everything but the font), deterministic.
 fn body(r: &ReportInput) -> String {
     let mut o = String::new();
+    header_section(&mut o, r);
+    headline_section(&mut o, r);
+    maps_section(&mut o, r);
+    schools_section(&mut o, r);
+    unplaced_section(&mut o, r);
+    moves_section(&mut o, r);
+    forecast_section(&mut o, r);
+    compare_section(&mut o, r);
+    method_section(&mut o, r);
+    o
+}
+
+/// The title band, with the synthetic-data note.
+fn header_section(o: &mut String, r: &ReportInput) {
     let _ = writeln!(o, "<header><h1>{}</h1>", esc(&r.title));
     let _ = writeln!(o, "<p class=\"sub\">{}</p>", esc(&r.subtitle));
     if r.synthetic {
@@ -309,8 +323,11 @@ fn body(r: &ReportInput) -> String {
         );
     }
     o.push_str("</header>\n");
+}
 
-    heading(&mut o, "h2", "headline", "主要数字", "Headline figures");
+/// The headline figures, one card each.
+fn headline_section(o: &mut String, r: &ReportInput) {
+    heading(o, "h2", "headline", "主要数字", "Headline figures");
     o.push_str("<div class=\"cards\">\n");
     for h in &r.headline {
         let _ = writeln!(
@@ -323,14 +340,20 @@ fn body(r: &ReportInput) -> String {
         );
     }
     o.push_str("</div>\n");
+}
 
-    heading(&mut o, "h2", "maps", "入学划片图", "Catchment maps");
+/// The catchment maps.
+fn maps_section(o: &mut String, r: &ReportInput) {
+    heading(o, "h2", "maps", "入学划片图", "Catchment maps");
     for f in &r.maps {
-        figure(&mut o, f);
+        figure(o, f);
     }
+}
 
+/// Every school: seats, assigned, utilisation, classes, travel.
+fn schools_section(o: &mut String, r: &ReportInput) {
     o.push_str("<div class=\"pagebreak\"></div>\n");
-    heading(&mut o, "h2", "schools", "学校", "Schools");
+    heading(o, "h2", "schools", "学校", "Schools");
     o.push_str(
         "<table><thead><tr><th>编号 id</th><th>学校 school</th><th>学段 level</th>\
          <th class=\"n\">学位 seats</th><th class=\"n\">已分配 assigned</th>\
@@ -363,8 +386,11 @@ fn body(r: &ReportInput) -> String {
         <span class=\"band b0\"></span>&lt; 85% \
         <span class=\"band b1\"></span>85–100% \
         <span class=\"band b2\"></span>&gt; 100% (特殊需要儿童就近超额 special-needs children placed beyond the seats)</p>\n");
+}
 
-    heading(&mut o, "h2", "unplaced", "未安置学生", "Unplaced students");
+/// The unplaced students (ids masked), or that there are none.
+fn unplaced_section(o: &mut String, r: &ReportInput) {
+    heading(o, "h2", "unplaced", "未安置学生", "Unplaced students");
     if r.unplaced.is_empty() {
         o.push_str("<p>全部学生均已安置。 Every student is placed.</p>\n");
     } else {
@@ -387,9 +413,12 @@ fn body(r: &ReportInput) -> String {
         }
         o.push_str("</tbody></table>\n");
     }
+}
 
+/// Moves against the current zones, when given.
+fn moves_section(o: &mut String, r: &ReportInput) {
     heading(
-        &mut o,
+        o,
         "h2",
         "moves",
         "与现行学区相比的调整",
@@ -429,10 +458,13 @@ fn body(r: &ReportInput) -> String {
             }
         }
     }
+}
 
+/// The forecast of students and seats, with its maps and charts, when given.
+fn forecast_section(o: &mut String, r: &ReportInput) {
     o.push_str("<div class=\"pagebreak\"></div>\n");
     heading(
-        &mut o,
+        o,
         "h2",
         "forecast",
         "学位预测",
@@ -477,18 +509,21 @@ fn body(r: &ReportInput) -> String {
             }
             o.push_str("</tbody></table>\n");
             let _ = writeln!(o, "<p class=\"note\">{}</p>", esc(&f.year_note));
-            heading(&mut o, "h3", "forecast-maps", "学位缺口图", "Seat gap maps");
+            heading(o, "h3", "forecast-maps", "学位缺口图", "Seat gap maps");
             for m in &f.maps {
-                figure(&mut o, m);
+                figure(o, m);
             }
-            heading(&mut o, "h3", "forecast-charts", "预测图", "Forecast charts");
+            heading(o, "h3", "forecast-charts", "预测图", "Forecast charts");
             for c in &f.charts {
-                figure(&mut o, c);
+                figure(o, c);
             }
         }
     }
+}
 
-    heading(&mut o, "h2", "compare", "方案比较", "Scenario comparison");
+/// The what-if comparison, when given.
+fn compare_section(o: &mut String, r: &ReportInput) {
+    heading(o, "h2", "compare", "方案比较", "Scenario comparison");
     if r.comparison.is_empty() {
         o.push_str(
             "<p>未给出比较方案。 No what-if scenario was given (catchment report --compare B.toml).</p>\n",
@@ -521,20 +556,16 @@ fn body(r: &ReportInput) -> String {
         }
         o.push_str("</tbody></table>\n");
     }
+}
 
-    heading(
-        &mut o,
-        "h2",
-        "method",
-        "方法说明",
-        "How these numbers were made",
-    );
+/// How the numbers were made.
+fn method_section(o: &mut String, r: &ReportInput) {
+    heading(o, "h2", "method", "方法说明", "How these numbers were made");
     o.push_str("<ul class=\"method\">\n");
     for m in &r.method {
         let _ = writeln!(o, "<li>{}</li>", esc(m));
     }
     o.push_str("</ul>\n");
-    o
 }
 
 /// The whole page. Errors only if the bundled font cannot be subset.

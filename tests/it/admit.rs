@@ -4,11 +4,11 @@
 //! inputs).
 
 use crate::common::{ENTROPY, run, text};
-use catchment::admit::{
+use catchment::cmd::lottery::verify_dir;
+use catchment::enrol::admit::{
     AdmitApplicant, AdmitError, AdmitInput, AdmitResult, AdmitSchool, AdmitUnit, Reach, Route,
     Seeding, Stage, Why, admit,
 };
-use catchment::cmd::lottery::verify_dir;
 use catchment::lottery::{DrawOptions, GroupOverflow, PriorityRule};
 use catchment::model::Level;
 use rand::{Rng, SeedableRng};

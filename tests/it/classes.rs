@@ -4,7 +4,7 @@
 //! cases solved by hand, determinism, and the command end to end.
 
 use crate::common::{example_file, run_split};
-use catchment::classes::{GroupSearch, Options, Sex, Siblings, Student, split};
+use catchment::enrol::classes::{GroupSearch, Options, Sex, Siblings, Student, split};
 use proptest::prelude::*;
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
@@ -441,7 +441,7 @@ fn deterministic_by_seed_not_by_row_order() {
         .filter(|(x, y)| x != y)
         .count();
     assert!(moved > 30, "another seed moves many children: {moved}");
-    let counts = |s: &catchment::classes::Split| {
+    let counts = |s: &catchment::enrol::classes::Split| {
         let mut v: Vec<(u32, u32, u32)> = s
             .stats
             .iter()

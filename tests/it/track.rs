@@ -2,7 +2,7 @@
 //! end to end on the bundled example and on bad files.
 
 use crate::common::{repo, run_split};
-use catchment::track::{Graduate, Registration, track};
+use catchment::enrol::track::{Graduate, Registration, track};
 use std::fs;
 
 fn g(s: &str, j: &str) -> Graduate {

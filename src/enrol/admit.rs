@@ -383,116 +383,185 @@ struct Waiting {
 
 /// Run one level's admission (module text).
 pub fn admit(input: &AdmitInput) -> Result<AdmitResult, AdmitError> {
-    let AdmitInput {
-        schools,
-        units,
-        applicants,
-        ..
-    } = *input;
     check(input)?;
-    let n = applicants.len();
-    let mut out: Vec<Option<Admission>> = vec![None; n];
-    let mut free: Vec<i64> = schools.iter().map(|s| s.seats as i64).collect();
-    let mut over: Vec<u64> = vec![0; schools.len()];
-    let mut lotteries = Vec::new();
-    let mut waiting: Vec<Waiting> = Vec::new();
+    let mut by_stage = tickets(input)?;
+    let mut flow = AdmitFlow::new(input);
+    // 1. Private schools; 2. their losers back to their catchment school.
+    flow.private_schools(&mut by_stage)?;
+    flow.carry_over_seats();
+    // 3. Public schools: catchment, then choice.
+    flow.public_schools(&mut by_stage)?;
+    // 4. Allocation.
+    flow.allocate();
+    Ok(flow.result())
+}
 
-    // Tickets per applied school, in school order, split by stage.
-    let catchment_of = |a: &AdmitApplicant| a.unit.and_then(|u| units[u].catchment);
+/// The stage an applicant applies in: private school, own catchment
+/// school, or choice.
+fn stage_of(input: &AdmitInput, a: &AdmitApplicant) -> Stage {
+    if input.schools[a.school].private {
+        Stage::Private
+    } else if catchment_of(input, a) == Some(a.school) {
+        Stage::Catchment
+    } else {
+        Stage::Choice
+    }
+}
+
+/// The catchment school of an applicant's unit, if any.
+fn catchment_of(input: &AdmitInput, a: &AdmitApplicant) -> Option<usize> {
+    a.unit.and_then(|u| input.units[u].catchment)
+}
+
+/// Tickets per applied school, in school order, split by stage: one per
+/// applicant, or one per multiple-birth group (which must apply to one
+/// school in one stage), members by applicant id.
+fn tickets(input: &AdmitInput) -> Result<BTreeMap<(usize, Stage), Vec<Tk>>, AdmitError> {
+    let applicants = input.applicants;
     let mut by_stage: BTreeMap<(usize, Stage), Vec<Tk>> = BTreeMap::new();
-    {
-        let mut order: Vec<usize> = (0..n).collect();
-        order.sort_by(|&a, &b| applicants[a].id.cmp(&applicants[b].id));
-        let mut group_at: BTreeMap<&str, (usize, Stage, usize)> = BTreeMap::new();
-        for i in order {
-            let a = &applicants[i];
-            let stage = if schools[a.school].private {
-                Stage::Private
-            } else if catchment_of(a) == Some(a.school) {
-                Stage::Catchment
-            } else {
-                Stage::Choice
-            };
-            let list = by_stage.entry((a.school, stage)).or_default();
-            match a.group.as_deref().filter(|g| !g.is_empty()) {
-                Some(g) => match group_at.get(g) {
-                    Some(&(s, st, k)) if s == a.school && st == stage => {
-                        by_stage.get_mut(&(s, st)).expect("listed")[k]
-                            .members
-                            .push(i);
-                    }
-                    Some(_) => {
-                        return Err(AdmitError::GroupDiffers {
-                            group: g.to_string(),
-                            what: "schools or units",
-                        });
-                    }
-                    None => {
-                        group_at.insert(g, (a.school, stage, list.len()));
-                        list.push(Tk { members: vec![i] });
-                    }
-                },
-                None => list.push(Tk { members: vec![i] }),
-            }
+    let mut order: Vec<usize> = (0..applicants.len()).collect();
+    order.sort_by(|&a, &b| applicants[a].id.cmp(&applicants[b].id));
+    let mut group_at: BTreeMap<&str, (usize, Stage, usize)> = BTreeMap::new();
+    for i in order {
+        let a = &applicants[i];
+        let stage = stage_of(input, a);
+        let list = by_stage.entry((a.school, stage)).or_default();
+        match a.group.as_deref().filter(|g| !g.is_empty()) {
+            Some(g) => match group_at.get(g) {
+                Some(&(s, st, k)) if s == a.school && st == stage => {
+                    by_stage.get_mut(&(s, st)).expect("listed")[k]
+                        .members
+                        .push(i);
+                }
+                Some(_) => {
+                    return Err(AdmitError::GroupDiffers {
+                        group: g.to_string(),
+                        what: "schools or units",
+                    });
+                }
+                None => {
+                    group_at.insert(g, (a.school, stage, list.len()));
+                    list.push(Tk { members: vec![i] });
+                }
+            },
+            None => list.push(Tk { members: vec![i] }),
         }
     }
-    let take = |by_stage: &mut BTreeMap<(usize, Stage), Vec<Tk>>, j: usize, st: Stage| {
-        by_stage.remove(&(j, st)).unwrap_or_default()
-    };
-    let travel = |i: usize, j: usize| -> Option<f64> {
-        let u = applicants[i].unit?;
-        units[u]
+    Ok(by_stage)
+}
+
+/// The tickets of school `j` in stage `st`, taken out of the lists.
+fn take(by_stage: &mut BTreeMap<(usize, Stage), Vec<Tk>>, j: usize, st: Stage) -> Vec<Tk> {
+    by_stage.remove(&(j, st)).unwrap_or_default()
+}
+
+/// The admission as it runs: who went where, the seats left, the draws.
+struct AdmitFlow<'i, 'a> {
+    input: &'i AdmitInput<'a>,
+    /// Per applicant: the admission, once decided.
+    out: Vec<Option<Admission>>,
+    /// Per school: seats left (below zero only for a group admitted over
+    /// the plan, until carried into `over`).
+    free: Vec<i64>,
+    /// Per school: students admitted beyond its seats.
+    over: Vec<u64>,
+    lotteries: Vec<LotteryRun>,
+    /// Losers waiting for allocation.
+    waiting: Vec<Waiting>,
+}
+
+impl<'i, 'a> AdmitFlow<'i, 'a> {
+    fn new(input: &'i AdmitInput<'a>) -> AdmitFlow<'i, 'a> {
+        AdmitFlow {
+            input,
+            out: vec![None; input.applicants.len()],
+            free: input.schools.iter().map(|s| s.seats as i64).collect(),
+            over: vec![0; input.schools.len()],
+            lotteries: Vec::new(),
+            waiting: Vec::new(),
+        }
+    }
+
+    /// Metres from applicant `i`'s unit to school `j`, when known.
+    fn travel(&self, i: usize, j: usize) -> Option<f64> {
+        let u = self.input.applicants[i].unit?;
+        self.input.units[u]
             .travel
             .iter()
             .find(|r| r.school == j)
             .map(|r| r.metres)
-    };
-    let place = |out: &mut Vec<Option<Admission>>,
-                 members: &[usize],
-                 route: Route,
-                 school: Option<usize>,
-                 rank: Option<usize>,
-                 reason: Option<Why>| {
+    }
+
+    /// Decide where the `members` of one ticket go.
+    fn place(
+        &mut self,
+        members: &[usize],
+        route: Route,
+        school: Option<usize>,
+        rank: Option<usize>,
+        reason: Option<Why>,
+    ) {
         for &i in members {
-            out[i] = Some(Admission {
+            self.out[i] = Some(Admission {
                 applicant: i,
                 route,
                 school,
-                travel_m: school.and_then(|j| travel(i, j)),
+                travel_m: school.and_then(|j| self.travel(i, j)),
                 lottery_rank: rank,
                 reason,
             });
         }
-    };
+    }
 
-    // 1. Private schools; 2. their losers back to their catchment school.
-    // (rank, members) of the losers of one private school, in rank order.
-    let mut returned: Vec<(Option<usize>, Vec<usize>)> = Vec::new();
-    for j in 0..schools.len() {
-        if !schools[j].private {
-            continue;
-        }
-        let tickets = take(&mut by_stage, j, Stage::Private);
-        let outcome = fill(input, j, Stage::Private, &tickets, free[j], &mut lotteries)?;
-        for (t, rank, won) in outcome {
-            if won {
-                let route = if rank.is_some() {
-                    Route::PrivateLotteryWon
-                } else {
-                    Route::PrivateAdmitted
-                };
-                free[j] -= t.members.len() as i64;
-                place(&mut out, &t.members, route, Some(j), rank, None);
-            } else {
-                returned.push((rank, t.members));
+    /// Private schools fill their seats (a lottery when over); their
+    /// losers go back to their catchment school, or wait for allocation.
+    fn private_schools(
+        &mut self,
+        by_stage: &mut BTreeMap<(usize, Stage), Vec<Tk>>,
+    ) -> Result<(), AdmitError> {
+        let input = self.input;
+        for j in 0..input.schools.len() {
+            if !input.schools[j].private {
+                continue;
             }
+            let tickets = take(by_stage, j, Stage::Private);
+            let outcome = fill(
+                input,
+                j,
+                Stage::Private,
+                &tickets,
+                self.free[j],
+                &mut self.lotteries,
+            )?;
+            // (rank, members) of the losers, in rank order.
+            let mut returned: Vec<(Option<usize>, Vec<usize>)> = Vec::new();
+            for (t, rank, won) in outcome {
+                if won {
+                    let route = if rank.is_some() {
+                        Route::PrivateLotteryWon
+                    } else {
+                        Route::PrivateAdmitted
+                    };
+                    self.free[j] -= t.members.len() as i64;
+                    self.place(&t.members, route, Some(j), rank, None);
+                } else {
+                    returned.push((rank, t.members));
+                }
+            }
+            self.return_losers(j, returned);
         }
-        for (k, (rank, members)) in returned.drain(..).enumerate() {
+        Ok(())
+    }
+
+    /// The losers of private school `j`, in rank order, back to their
+    /// catchment school (taking its seats if it registers), or waiting.
+    fn return_losers(&mut self, j: usize, returned: Vec<(Option<usize>, Vec<usize>)>) {
+        let input = self.input;
+        for (k, (rank, members)) in returned.into_iter().enumerate() {
             let place_no = k + 1;
-            let a = &applicants[members[0]];
-            match (a.unit, catchment_of(a)) {
-                (None, _) => place(
-                    &mut out,
+            let a = &input.applicants[members[0]];
+            match (a.unit, catchment_of(input, a)) {
+                (None, _) => self.place(
                     &members,
                     Route::ReturnedToCatchment,
                     None,
@@ -500,19 +569,12 @@ pub fn admit(input: &AdmitInput) -> Result<AdmitResult, AdmitError> {
                     Some(Why::NoUnit),
                 ),
                 (Some(_), Some(c)) => {
-                    if schools[c].registering {
-                        free[c] -= members.len() as i64;
+                    if input.schools[c].registering {
+                        self.free[c] -= members.len() as i64;
                     }
-                    place(
-                        &mut out,
-                        &members,
-                        Route::ReturnedToCatchment,
-                        Some(c),
-                        rank,
-                        None,
-                    );
+                    self.place(&members, Route::ReturnedToCatchment, Some(c), rank, None);
                 }
-                (Some(_), None) => waiting.push(Waiting {
+                (Some(_), None) => self.waiting.push(Waiting {
                     class: 2,
                     place: place_no,
                     school: j,
@@ -522,65 +584,92 @@ pub fn admit(input: &AdmitInput) -> Result<AdmitResult, AdmitError> {
             }
         }
     }
-    for j in 0..schools.len() {
-        if free[j] < 0 {
-            over[j] = (-free[j]) as u64;
-            free[j] = 0;
+
+    /// Returned losers beyond a school's seats are counted over them; the
+    /// school has no seat left.
+    fn carry_over_seats(&mut self) {
+        for j in 0..self.input.schools.len() {
+            if self.free[j] < 0 {
+                self.over[j] = (-self.free[j]) as u64;
+                self.free[j] = 0;
+            }
         }
     }
 
-    // 3. Public schools: catchment, then choice.
-    for (class, stage) in [(0u8, Stage::Catchment), (1, Stage::Choice)] {
-        for j in 0..schools.len() {
-            if schools[j].private {
-                continue;
-            }
-            let tickets = take(&mut by_stage, j, stage);
-            let outcome = fill(input, j, stage, &tickets, free[j], &mut lotteries)?;
-            let mut place_no = 0;
-            for (t, rank, won) in outcome {
-                if won {
-                    let route = match (stage, rank.is_some()) {
-                        (Stage::Catchment, false) => Route::Catchment,
-                        (Stage::Catchment, true) => Route::CatchmentLotteryWon,
-                        (_, false) => Route::Choice,
-                        (_, true) => Route::ChoiceLotteryWon,
-                    };
-                    free[j] -= t.members.len() as i64;
-                    place(&mut out, &t.members, route, Some(j), rank, None);
-                } else {
-                    place_no += 1;
-                    waiting.push(Waiting {
-                        class,
-                        place: place_no,
-                        school: j,
-                        rank,
-                        members: t.members,
-                    });
+    /// Public schools fill their seats, catchment applicants first, then
+    /// choice (a lottery when over); the losers wait for allocation.
+    fn public_schools(
+        &mut self,
+        by_stage: &mut BTreeMap<(usize, Stage), Vec<Tk>>,
+    ) -> Result<(), AdmitError> {
+        let input = self.input;
+        for (class, stage) in [(0u8, Stage::Catchment), (1, Stage::Choice)] {
+            for j in 0..input.schools.len() {
+                if input.schools[j].private {
+                    continue;
+                }
+                let tickets = take(by_stage, j, stage);
+                let outcome = fill(input, j, stage, &tickets, self.free[j], &mut self.lotteries)?;
+                let mut place_no = 0;
+                for (t, rank, won) in outcome {
+                    if won {
+                        let route = match (stage, rank.is_some()) {
+                            (Stage::Catchment, false) => Route::Catchment,
+                            (Stage::Catchment, true) => Route::CatchmentLotteryWon,
+                            (_, false) => Route::Choice,
+                            (_, true) => Route::ChoiceLotteryWon,
+                        };
+                        self.free[j] -= t.members.len() as i64;
+                        self.place(&t.members, route, Some(j), rank, None);
+                    } else {
+                        place_no += 1;
+                        self.waiting.push(Waiting {
+                            class,
+                            place: place_no,
+                            school: j,
+                            rank,
+                            members: t.members,
+                        });
+                    }
+                }
+                // Only a group admitted over the plan (`--group-overflow admit`)
+                // goes below zero.
+                if self.free[j] < 0 {
+                    self.over[j] += (-self.free[j]) as u64;
+                    self.free[j] = 0;
                 }
             }
-            // Only a group admitted over the plan (`--group-overflow admit`)
-            // goes below zero.
-            if free[j] < 0 {
-                over[j] += (-free[j]) as u64;
-                free[j] = 0;
-            }
+        }
+        Ok(())
+    }
+
+    /// The waiting losers, in class, place and school order: a choice
+    /// loser to its own catchment school if it has room, else the cheapest
+    /// public school in reach with room; else unplaced with the reason.
+    fn allocate(&mut self) {
+        let mut waiting = std::mem::take(&mut self.waiting);
+        waiting.sort_by_key(|w| (w.class, w.place, w.school));
+        for w in waiting {
+            self.allocate_one(w);
         }
     }
 
-    // 4. Allocation.
-    waiting.sort_by_key(|w| (w.class, w.place, w.school));
-    for w in waiting {
+    fn allocate_one(&mut self, w: Waiting) {
+        let input = self.input;
         let g = w.members.len() as i64;
-        let a = &applicants[w.members[0]];
-        let unit = a.unit.map(|u| &units[u]);
-        let own = if w.class == 1 { catchment_of(a) } else { None };
-        let mut chosen = own.filter(|&c| free[c] >= g);
+        let a = &input.applicants[w.members[0]];
+        let unit = a.unit.map(|u| &input.units[u]);
+        let own = if w.class == 1 {
+            catchment_of(input, a)
+        } else {
+            None
+        };
+        let mut chosen = own.filter(|&c| self.free[c] >= g);
         let mut candidates: Vec<&Reach> = unit
             .map(|u| {
                 u.travel
                     .iter()
-                    .filter(|r| r.in_reach && !schools[r.school].private)
+                    .filter(|r| r.in_reach && !input.schools[r.school].private)
                     .collect()
             })
             .unwrap_or_default();
@@ -588,20 +677,13 @@ pub fn admit(input: &AdmitInput) -> Result<AdmitResult, AdmitError> {
         if chosen.is_none() {
             chosen = candidates
                 .iter()
-                .find(|r| free[r.school] >= g)
+                .find(|r| self.free[r.school] >= g)
                 .map(|r| r.school);
         }
         match chosen {
             Some(j) => {
-                free[j] -= g;
-                place(
-                    &mut out,
-                    &w.members,
-                    Route::Allocated,
-                    Some(j),
-                    w.rank,
-                    None,
-                );
+                self.free[j] -= g;
+                self.place(&w.members, Route::Allocated, Some(j), w.rank, None);
             }
             None => {
                 let why = if !candidates.is_empty() {
@@ -611,63 +693,60 @@ pub fn admit(input: &AdmitInput) -> Result<AdmitResult, AdmitError> {
                 } else {
                     Why::NoSchoolInReach
                 };
-                place(
-                    &mut out,
-                    &w.members,
-                    Route::Unplaced,
-                    None,
-                    w.rank,
-                    Some(why),
-                );
+                self.place(&w.members, Route::Unplaced, None, w.rank, Some(why));
             }
         }
     }
 
-    let admissions: Vec<Admission> = out
-        .into_iter()
-        .enumerate()
-        .map(|(i, a)| {
-            a.unwrap_or(Admission {
-                // Every ticket is handled above; kept total for safety.
-                applicant: i,
-                route: Route::Unplaced,
-                school: None,
-                travel_m: None,
-                lottery_rank: None,
-                reason: Some(Why::CapacityShort),
+    /// One admission per applicant, and each school's figures.
+    fn result(self) -> AdmitResult {
+        let input = self.input;
+        let admissions: Vec<Admission> = self
+            .out
+            .into_iter()
+            .enumerate()
+            .map(|(i, a)| {
+                a.unwrap_or(Admission {
+                    // Every ticket is handled above; kept total for safety.
+                    applicant: i,
+                    route: Route::Unplaced,
+                    school: None,
+                    travel_m: None,
+                    lottery_rank: None,
+                    reason: Some(Why::CapacityShort),
+                })
             })
-        })
-        .collect();
-    let mut tallies: Vec<Tally> = schools
-        .iter()
-        .enumerate()
-        .map(|(j, s)| Tally {
-            seats: s.seats,
-            over_seats: over[j],
-            free_left: free[j].max(0) as u64,
-            ..Tally::default()
-        })
-        .collect();
-    for (i, a) in applicants.iter().enumerate() {
-        let t = &mut tallies[a.school];
-        if schools[a.school].private {
-            t.private_applicants += 1;
-        } else if catchment_of(a) == Some(a.school) {
-            t.catchment_applicants += 1;
-        } else {
-            t.choice_applicants += 1;
+            .collect();
+        let mut tallies: Vec<Tally> = input
+            .schools
+            .iter()
+            .enumerate()
+            .map(|(j, s)| Tally {
+                seats: s.seats,
+                over_seats: self.over[j],
+                free_left: self.free[j].max(0) as u64,
+                ..Tally::default()
+            })
+            .collect();
+        for (i, a) in input.applicants.iter().enumerate() {
+            let t = &mut tallies[a.school];
+            match stage_of(input, a) {
+                Stage::Private => t.private_applicants += 1,
+                Stage::Catchment => t.catchment_applicants += 1,
+                Stage::Choice => t.choice_applicants += 1,
+            }
+            let ad = &admissions[i];
+            if let Some(j) = ad.school {
+                *tallies[j].admitted.entry(ad.route).or_default() += 1;
+            }
         }
-        let ad = &admissions[i];
-        if let Some(j) = ad.school {
-            *tallies[j].admitted.entry(ad.route).or_default() += 1;
+        AdmitResult {
+            level: input.level,
+            admissions,
+            lotteries: self.lotteries,
+            tallies,
         }
     }
-    Ok(AdmitResult {
-        level: input.level,
-        admissions,
-        lotteries,
-        tallies,
-    })
 }
 
 /// Indices in range, units for public applicants, groups consistent.

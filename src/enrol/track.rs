@@ -9,7 +9,7 @@
 //! repeated a year...) are counted per school as `from_elsewhere`, not an
 //! error. Student ids are unique in each list (the readers check it).
 
-use crate::classes::id_cmp;
+use crate::model::id_cmp;
 use std::collections::BTreeMap;
 
 /// A primary graduate and the junior school assigned.
