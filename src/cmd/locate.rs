@@ -270,7 +270,6 @@ fn explain_one(
 ) -> LevelExplain {
     let loaded = s.loaded;
     let schools = &loaded.schools;
-    let policy = &loaded.scenario.policy;
     let level = la.level;
     let empty = LevelExplain {
         level,
@@ -326,10 +325,6 @@ fn explain_one(
     let pinned = loaded.pins[l][i] == Some(a);
     let full = |j: usize| la.seats[j] > 0 && la.assigned[j] >= la.seats[j] as u64;
     let penalty = (s.stability_m_per_student.max(0.0) * p.cost_per_m).round() as i64;
-    let unit_is_in = |j: usize| {
-        let s = &schools[j];
-        s.serves.is_empty() || u.town.as_ref().is_some_and(|t| s.serves.contains(t))
-    };
     let mut nearer = Vec::new();
     if let Some(la_leg) = leg {
         for (j, sc) in schools.iter().enumerate() {
@@ -345,85 +340,21 @@ fn explain_one(
             if !is_nearer {
                 continue;
             }
-            let has_arc = p.arcs.of(i).iter().any(|x| x.school as usize == j);
-            let km = |m: f64| metres_text(m);
-            let (why, detail) = if !sc.kind.serves(level) {
-                (
-                    Why::Level,
-                    format!("a {} school, not {}", sc.kind.as_str(), level.as_str()),
-                )
-            } else if sc.sector == Sector::Private {
-                (
-                    Why::Private,
-                    "admission by application and lottery, no catchment".to_string(),
-                )
-            } else if lj.is_none() {
-                (
-                    Why::NoRoad,
-                    format!("no road route ({} in a straight line)", km(straight_m)),
-                )
-            } else if !has_arc {
-                let x = lj.unwrap_or(la_leg);
-                let by_minutes = matches!(s.travel, Travel::Roads(_));
-                let limit = match (by_minutes, policy.max_travel_min(level)) {
-                    (true, Some(min)) => format!(
-                        "{:.0} min > limit {:.0} min",
-                        x.minutes.unwrap_or(0.0),
-                        sc.max_travel_m
-                            .get(level)
-                            .map_or(min, |m| m / (crate::model::WALK_KMH / 3.6) / 60.0)
-                    ),
-                    _ => format!(
-                        "{} > limit {}",
-                        km(x.metres),
-                        sc.travel_limit_m(level, policy)
-                            .map_or("none".to_string(), km)
-                    ),
-                };
-                if sc.boarding && sc.travel_limit_m(level, policy).is_none() && !unit_is_in(j) {
-                    (
-                        Why::NotServed,
-                        format!(
-                            "boarding school for {} only beyond the day limit; {}",
-                            sc.serves.join(", "),
-                            limit
-                        ),
-                    )
-                } else {
-                    (Why::BeyondLimit, limit)
-                }
-            } else if pinned {
-                (
-                    Why::Pinned,
-                    format!("the unit is pinned to {}", schools[a].id),
-                )
-            } else if full(j) {
-                (
-                    Why::Full,
-                    format!("{}/{} seats taken", la.assigned[j], la.seats[j]),
-                )
-            } else if current == Some(a)
-                && penalty > 0
-                && lj.is_some_and(|x| la_leg.cost - x.cost <= penalty)
-            {
-                let saves = la_leg.metres - lj.map_or(0.0, |x| x.metres);
-                (
-                    Why::Stability,
-                    format!(
-                        "moving saves {} per student, less than the stability weight {}",
-                        km(saves),
-                        km(s.stability_m_per_student)
-                    ),
-                )
-            } else {
-                (
-                    Why::WholeUnits,
-                    format!(
-                        "{}/{} seats taken; whole-unit, one-piece zones keep the unit with its neighbours",
-                        la.assigned[j], la.seats[j]
-                    ),
-                )
-            };
+            let (why, detail) = why_not(
+                &WhyContext {
+                    s,
+                    la,
+                    unit: i,
+                    given: a,
+                    pinned,
+                    current,
+                    penalty,
+                },
+                j,
+                lj,
+                straight_m,
+                la_leg,
+            );
             nearer.push(Nearer {
                 school: j,
                 leg: lj,
@@ -463,6 +394,121 @@ fn explain_one(
         current_school,
         nearer,
         binding,
+    }
+}
+
+/// What `why_not` needs of the unit and its level.
+struct WhyContext<'s, 'a> {
+    s: &'s Solved<'a>,
+    la: &'s LevelAssignment,
+    unit: usize,
+    /// The school the unit is zoned for.
+    given: usize,
+    pinned: bool,
+    current: Option<usize>,
+    /// The stability weight in solver cost units.
+    penalty: i64,
+}
+
+/// Why school `j`, nearer than the one given, was not given: its level,
+/// sector, no route, the travel limit (or a boarding school's towns), a
+/// pin, its seats, the stability weight, or whole-unit zones.
+fn why_not(
+    c: &WhyContext,
+    j: usize,
+    lj: Option<Leg>,
+    straight_m: f64,
+    la_leg: Leg,
+) -> (Why, String) {
+    let (s, la, i, a) = (c.s, c.la, c.unit, c.given);
+    let (pinned, current, penalty) = (c.pinned, c.current, c.penalty);
+    let loaded = s.loaded;
+    let (schools, policy, level) = (&loaded.schools, &loaded.scenario.policy, la.level);
+    let (sc, u) = (&schools[j], &loaded.units[i]);
+    let p = &s.problems[level.index()];
+    let full = |j: usize| la.seats[j] > 0 && la.assigned[j] >= la.seats[j] as u64;
+    let unit_is_in = |j: usize| {
+        let s = &schools[j];
+        s.serves.is_empty() || u.town.as_ref().is_some_and(|t| s.serves.contains(t))
+    };
+    let has_arc = p.arcs.of(i).iter().any(|x| x.school as usize == j);
+    let km = |m: f64| metres_text(m);
+    if !sc.kind.serves(level) {
+        (
+            Why::Level,
+            format!("a {} school, not {}", sc.kind.as_str(), level.as_str()),
+        )
+    } else if sc.sector == Sector::Private {
+        (
+            Why::Private,
+            "admission by application and lottery, no catchment".to_string(),
+        )
+    } else if lj.is_none() {
+        (
+            Why::NoRoad,
+            format!("no road route ({} in a straight line)", km(straight_m)),
+        )
+    } else if !has_arc {
+        let x = lj.unwrap_or(la_leg);
+        let by_minutes = matches!(s.travel, Travel::Roads(_));
+        let limit = match (by_minutes, policy.max_travel_min(level)) {
+            (true, Some(min)) => format!(
+                "{:.0} min > limit {:.0} min",
+                x.minutes.unwrap_or(0.0),
+                sc.max_travel_m
+                    .get(level)
+                    .map_or(min, |m| m / (crate::model::WALK_KMH / 3.6) / 60.0)
+            ),
+            _ => format!(
+                "{} > limit {}",
+                km(x.metres),
+                sc.travel_limit_m(level, policy)
+                    .map_or("none".to_string(), km)
+            ),
+        };
+        if sc.boarding && sc.travel_limit_m(level, policy).is_none() && !unit_is_in(j) {
+            (
+                Why::NotServed,
+                format!(
+                    "boarding school for {} only beyond the day limit; {}",
+                    sc.serves.join(", "),
+                    limit
+                ),
+            )
+        } else {
+            (Why::BeyondLimit, limit)
+        }
+    } else if pinned {
+        (
+            Why::Pinned,
+            format!("the unit is pinned to {}", schools[a].id),
+        )
+    } else if full(j) {
+        (
+            Why::Full,
+            format!("{}/{} seats taken", la.assigned[j], la.seats[j]),
+        )
+    } else if current == Some(a)
+        && penalty > 0
+        && lj.is_some_and(|x| la_leg.cost - x.cost <= penalty)
+    {
+        let saves = la_leg.metres - lj.map_or(0.0, |x| x.metres);
+        (
+            Why::Stability,
+            format!(
+                "moving saves {} per student, less than the stability weight {}",
+                km(saves),
+                km(s.stability_m_per_student)
+            ),
+        )
+    } else {
+        (
+            Why::WholeUnits,
+            format!(
+                "{}/{} seats taken; whole-unit, one-piece zones keep the unit with its neighbours",
+                la.assigned[j], la.seats[j]
+            ),
+        )
     }
 }
 

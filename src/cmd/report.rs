@@ -9,7 +9,7 @@ use super::CliError;
 use super::inputs::{InputArgs, load};
 use crate::assign::LevelAssignment;
 use crate::forecast::inputs::age_at_lowest_grade;
-use crate::forecast::{Forecast, ForecastOptions, forecast as project};
+use crate::forecast::{Forecast, ForecastOptions, History, forecast as project};
 use crate::io::history::load_history;
 use crate::io::output::Staged;
 use crate::io::results::moved;
@@ -250,8 +250,28 @@ fn forecast_part(
             f.origin, args.horizon
         )));
     }
-    let (years, year_note) = if args.forecast_years.is_empty() {
-        let y = largest_gap_year(&rows).unwrap_or(first);
+    let (years, year_note) = gap_years(args, &rows, first);
+    let (maps, files) = gap_maps(loaded, levels, shapes, &gaps, &rows, &f, &years);
+    let charts = forecast_charts(loaded, &history, &f, &gaps);
+    Ok(Some(ForecastOut {
+        part: ForecastPart {
+            origin: f.origin,
+            method: format!("{:?}", f.entry_method),
+            rows,
+            map_years: years,
+            year_note,
+            charts,
+            maps,
+        },
+        files,
+    }))
+}
+
+/// The years of the gap maps: those asked for, else the year with the
+/// most students short of seats; and a note saying which.
+fn gap_years(args: &ReportArgs, rows: &[ForecastRow], first: i32) -> (Vec<i32>, String) {
+    if args.forecast_years.is_empty() {
+        let y = largest_gap_year(rows).unwrap_or(first);
         let short: i64 = rows
             .iter()
             .filter(|r| r.year == y)
@@ -273,12 +293,26 @@ fn forecast_part(
             ys,
             "缺口图为所选年份。 The gap maps show the years asked for (--forecast-year).".into(),
         )
-    };
+    }
+}
 
+/// The gap maps: per year and level, each zone coloured by its school's
+/// forecast gap; figures for the page and (stem, png, svg) files.
+#[allow(clippy::type_complexity)]
+fn gap_maps(
+    loaded: &Loaded,
+    levels: &[LevelAssignment],
+    shapes: &[Vec<geo::MultiPolygon<f64>>],
+    gaps: &BTreeMap<(i32, Level, usize), YearGap>,
+    rows: &[ForecastRow],
+    f: &Forecast,
+    years: &[i32],
+) -> (Vec<Figure>, Vec<(String, Vec<u8>, String)>) {
+    let (scenario, policy) = (&loaded.scenario, &loaded.scenario.policy);
     let mut maps = Vec::new();
     let mut files = Vec::new();
     let name = scenario.name.clone().unwrap_or_default();
-    for &year in &years {
+    for &year in years {
         for (la, zs) in levels.iter().zip(shapes) {
             let level = la.level;
             let idx: Vec<usize> = (0..loaded.schools.len())
@@ -338,8 +372,18 @@ fn forecast_part(
         }
     }
 
-    // Charts: the county, then the schools short of seats in some year
-    // (largest shortage first, at most six).
+    (maps, files)
+}
+
+/// Charts: the county, then the schools short of seats in some year
+/// (largest shortage first, at most six).
+fn forecast_charts(
+    loaded: &Loaded,
+    history: &History,
+    f: &Forecast,
+    gaps: &BTreeMap<(i32, Level, usize), YearGap>,
+) -> Vec<Figure> {
+    let (scenario, policy) = (&loaded.scenario, &loaded.scenario.policy);
     let mut charts = Vec::new();
     let history_total = |school: Option<usize>| -> Vec<(i32, f64)> {
         let mut by_year: BTreeMap<i32, f64> = BTreeMap::new();
@@ -398,7 +442,7 @@ fn forecast_part(
         svg,
     });
     let mut short: BTreeMap<usize, i64> = BTreeMap::new();
-    for (&(_, _, j), g) in &gaps {
+    for (&(_, _, j), g) in gaps {
         let s = g.gap().students;
         if s > 0 {
             let e = short.entry(j).or_default();
@@ -433,18 +477,7 @@ fn forecast_part(
             svg,
         });
     }
-    Ok(Some(ForecastOut {
-        part: ForecastPart {
-            origin: f.origin,
-            method: format!("{:?}", f.entry_method),
-            rows,
-            map_years: years,
-            year_note,
-            charts,
-            maps,
-        },
-        files,
-    }))
+    charts
 }
 
 /// What-if scenarios, each planned as `plan --config` would.
