@@ -136,7 +136,16 @@ pub fn load(req: &LoadRequest, today: NaiveDate) -> Result<Loaded, LoadError> {
         current: scenario.inputs.current.clone(),
         pins: scenario.inputs.pins.clone(),
     };
-    let mut loaded = assemble(scenario, files, &names, source, threads)?;
+    // The readers' notes stay beside a refusal found when the files are
+    // checked against each other (a pins table read as GBK names an
+    // unknown unit).
+    let mut loaded = assemble(scenario, files, &names, source, threads).map_err(|e| match e {
+        LoadError::Input { errors, .. } => LoadError::Input {
+            errors,
+            notes: notes.clone(),
+        },
+        other => other,
+    })?;
     notes.append(&mut loaded.notes);
     for level in Level::ALL {
         if loaded.schools.iter().all(|s| !s.takes_catchment(level))
