@@ -12,7 +12,7 @@
 use catchment::io::Scenario;
 use catchment::io::load::{LoadRequest, load};
 use catchment::model::Level;
-use catchment::plan::{Loaded, PlanEdit, PlanSettings, Planner, school_rows};
+use catchment::plan::{Changes, Loaded, PlanEdit, PlanSettings, Planner, school_rows};
 use catchment::synth::{road_county, road_grid};
 use criterion::{Criterion, criterion_group, criterion_main};
 use std::hint::black_box;
@@ -37,6 +37,17 @@ fn mover(p: &Planner) -> (usize, usize, usize) {
         })
         .expect("another school");
     (row.unit, at, other)
+}
+
+/// A manual move at primary level, then everything re-optimised warm.
+fn move_and_reoptimise(p: &mut Planner, unit: usize, school: usize) -> Changes {
+    p.apply(PlanEdit::Move {
+        level: Level::Primary,
+        unit,
+        school,
+    })
+    .expect("moves");
+    black_box(p.reoptimise().expect("solves"))
 }
 
 fn solved(loaded: Loaded, settings: PlanSettings) -> Planner {
@@ -75,14 +86,7 @@ fn example(c: &mut Criterion) {
     g.bench_function("move_then_warm_reoptimise", |bench| {
         bench.iter(|| {
             flip = !flip;
-            let school = if flip { b } else { a };
-            p.apply(PlanEdit::Move {
-                level: Level::Primary,
-                unit,
-                school,
-            })
-            .expect("moves");
-            black_box(p.reoptimise().expect("solves"))
+            move_and_reoptimise(&mut p, unit, if flip { b } else { a })
         })
     });
     g.finish();
@@ -115,14 +119,7 @@ fn prefecture_bench(c: &mut Criterion, whole_units: bool) {
     g.bench_function("move_then_warm_reoptimise", |bench| {
         bench.iter(|| {
             flip = !flip;
-            let school = if flip { b } else { a };
-            p.apply(PlanEdit::Move {
-                level: Level::Primary,
-                unit,
-                school,
-            })
-            .expect("moves");
-            black_box(p.reoptimise().expect("solves"))
+            move_and_reoptimise(&mut p, unit, if flip { b } else { a })
         })
     });
     g.finish();
