@@ -195,7 +195,7 @@ pub struct Solved<'a> {
 /// Explain every query at every level. Pure: reads the solved plan only.
 pub fn explain(s: &Solved, queries: &[Query]) -> Vec<Vec<LevelExplain>> {
     let units = &s.loaded.units;
-    let pts: Vec<(f64, f64)> = units.iter().map(|u| (u.lon, u.lat)).collect();
+    let pts = s.loaded.points();
     let mut per_level: Vec<Vec<LevelExplain>> = Vec::new();
     for (l, la) in s.levels.iter().enumerate() {
         let labels = la.zone_labels(units.len());
