@@ -6,7 +6,6 @@ use super::CliError;
 use crate::forecast::inputs::age_at_lowest_grade;
 use crate::forecast::{ForecastOptions, SchoolStatus, backtest, summarize};
 use crate::io::InputError;
-use crate::io::history::{HistorySources, NO_ENROLLMENT, history_sources, load_history};
 use crate::io::output::{Staged, csv_field};
 use clap::Args;
 use serde_json::json;
@@ -73,19 +72,17 @@ pub fn run(args: &BacktestArgs) -> Result<i32, CliError> {
         )));
     }
     super::check_out(&args.out)?;
-    let HistorySources {
+    let super::HistoryRead {
         scenario,
         enrollment,
-        births: births_path,
-    } = history_sources(
+        history,
+        births,
+    } = super::read_history(
         args.config.as_deref(),
         args.enrollment.as_deref(),
         args.births.as_deref(),
     )?;
-    let enrollment = enrollment.ok_or_else(|| CliError::Usage(NO_ENROLLMENT.into()))?;
     let file = enrollment.display().to_string();
-    let (history, births) =
-        load_history(&enrollment, births_path.as_deref()).each_note(|n| eprintln!("note: {n}"))?;
     let years = history.years().len();
     if years < args.min_train_years + 1 {
         return Err(InputError::new(

@@ -10,10 +10,7 @@ use crate::forecast::inputs::{
 use crate::forecast::{
     Births, Census, Extras, Forecast, ForecastOptions, History, HousingAdd, forecast_with,
 };
-use crate::io::history::{
-    HistorySources, HousingRead, HousingTargets, NO_ENROLLMENT, history_sources, load_history,
-    read_housing_adds,
-};
+use crate::io::history::{HousingRead, HousingTargets, read_housing_adds};
 use crate::io::output::{Staged, csv_field};
 use crate::io::{Scenario, read_schools};
 use crate::model::{Level, Policy, School};
@@ -141,19 +138,17 @@ struct ForecastInputs {
 /// given, else the schools alone: flags first, then `[inputs]` of the
 /// scenario.
 fn gather_inputs(args: &ForecastArgs) -> Result<ForecastInputs, CliError> {
-    let HistorySources {
+    let super::HistoryRead {
         scenario,
         enrollment,
-        births: births_path,
-    } = history_sources(
+        history,
+        births,
+    } = super::read_history(
         args.config.as_deref(),
         args.enrollment.as_deref(),
         args.births.as_deref(),
     )?;
-    let enrollment = enrollment.ok_or_else(|| CliError::Usage(NO_ENROLLMENT.into()))?;
     let schools_path = args.schools.clone().or(scenario.inputs.schools.clone());
-    let (history, births) =
-        load_history(&enrollment, births_path.as_deref()).each_note(|n| eprintln!("note: {n}"))?;
     let households = args
         .households
         .clone()

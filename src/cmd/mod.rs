@@ -104,6 +104,38 @@ pub fn check_text(flag: &str, text: &str, required: bool) -> Result<(), CliError
     Ok(())
 }
 
+/// The scenario, the enrollment file and what it holds: the history and
+/// births `forecast` and `backtest` work from (flags first, then the
+/// scenario's `[inputs]`), the readers' notes printed.
+pub struct HistoryRead {
+    pub scenario: crate::io::Scenario,
+    pub enrollment: std::path::PathBuf,
+    pub history: crate::forecast::History,
+    pub births: Option<crate::forecast::Births>,
+}
+
+pub fn read_history(
+    config: Option<&std::path::Path>,
+    enrollment: Option<&std::path::Path>,
+    births: Option<&std::path::Path>,
+) -> Result<HistoryRead, CliError> {
+    use crate::io::history::{HistorySources, NO_ENROLLMENT, history_sources, load_history};
+    let HistorySources {
+        scenario,
+        enrollment,
+        births,
+    } = history_sources(config, enrollment, births)?;
+    let enrollment = enrollment.ok_or_else(|| CliError::Usage(NO_ENROLLMENT.into()))?;
+    let (history, births) =
+        load_history(&enrollment, births.as_deref()).each_note(|n| eprintln!("note: {n}"))?;
+    Ok(HistoryRead {
+        scenario,
+        enrollment,
+        history,
+        births,
+    })
+}
+
 /// Wall time (and, on Linux, the peak resident memory so far) at the end of
 /// each stage of a run, for `timings.json`: where a large run spends its
 /// time and memory.
