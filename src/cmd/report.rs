@@ -546,17 +546,21 @@ fn level_maps(
 /// Schools: as schools.csv, with the mean travel of their students.
 fn school_table(loaded: &Loaded, levels: &[LevelAssignment]) -> Vec<SchoolRow> {
     let (schools, policy) = (&loaded.schools, &loaded.scenario.policy);
+    // Each level's per-school figures, as the planning engine gives them.
+    let figures: Vec<Vec<crate::plan::SchoolRow>> = levels
+        .iter()
+        .map(|la| crate::plan::school_rows(schools, la, None))
+        .collect();
     let mut school_rows = Vec::new();
     for (j, sc) in schools.iter().enumerate() {
-        for la in levels {
+        for (la, figures) in levels.iter().zip(&figures) {
             let Some(seats) = sc.seats(la.level, policy) else {
                 continue;
             };
-            let (mut n, mut sum) = (0u64, 0.0);
-            for p in la.placements.iter().filter(|p| p.school == Some(j)) {
-                n += p.students as u64;
-                sum += p.travel_m.unwrap_or(0.0) * p.students as f64;
-            }
+            let mean_travel_m = figures
+                .iter()
+                .find(|r| r.school == j && r.assigned > 0)
+                .map(|r| r.mean_travel_m);
             school_rows.push(SchoolRow {
                 id: sc.id.clone(),
                 name: sc.name.clone(),
@@ -565,11 +569,10 @@ fn school_table(loaded: &Loaded, levels: &[LevelAssignment]) -> Vec<SchoolRow> {
                 seats,
                 assigned: la.assigned[j],
                 classes_needed: la.assigned[j].div_ceil(sc.class_size(la.level, policy) as u64),
-                mean_travel_m: (n > 0).then(|| sum / n as f64),
+                mean_travel_m,
             });
         }
     }
-
     school_rows
 }
 

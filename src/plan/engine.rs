@@ -219,7 +219,7 @@ impl Planner {
                 _ => None,
             };
             let prices = match (warm, &self.levels[l].assignment) {
-                (true, Some(before)) => Some(self.prices_now(&before.prices)),
+                (true, Some(before)) => Some(self.prices_now(&before.prices, &remap)),
                 _ => None,
             };
             let arcs = self.levels[l].arcs.take();
@@ -269,9 +269,10 @@ impl Planner {
 
     /// The last solve's seat prices, carried to the schools as they are now
     /// (a new school starts at zero).
-    fn prices_now(&self, before: &[Cost]) -> Vec<Cost> {
+    /// (`remap`: `index_now`.)
+    fn prices_now(&self, before: &[Cost], remap: &[usize]) -> Vec<Cost> {
         let mut p = vec![Cost::ZERO; self.loaded.schools.len()];
-        for (old, new) in self.index_now().into_iter().enumerate() {
+        for (old, &new) in remap.iter().enumerate() {
             if let (Some(slot), Some(&c)) = (p.get_mut(new), before.get(old)) {
                 *slot = c;
             }
@@ -329,9 +330,12 @@ impl Planner {
             });
         }
         let arc = self.arc_for(level, unit, school)?;
-        self.unpin(level, unit);
+        // A pin to another school is lifted first (its arc beyond the
+        // limits goes with it); a pin to this school stays as it is.
+        if self.loaded.pins[l][unit] != Some(school) {
+            self.unpin(level, unit);
+        }
         self.loaded.pins[l][unit] = Some(school);
-        let remap: Vec<usize> = (0..self.loaded.schools.len()).collect();
         let state = &mut self.levels[l];
         state.dirty = true;
         let Some(la) = state.assignment.as_mut() else {
@@ -348,7 +352,8 @@ impl Planner {
         let before = replace_rows(la, unit, row);
         state.edited = true;
         let before: Vec<_> = before.iter().map(|p| (p.school, p.students)).collect();
-        let before = remapped(&before, &remap);
+        // Same schools as the rows: no index to carry over.
+        let before = remapped(&before, &[]);
         let after = rows_of(la, unit);
         let change = (before != after).then_some(UnitChange {
             unit,
@@ -497,6 +502,8 @@ fn rows_of(la: &LevelAssignment, unit: usize) -> Vec<(Option<usize>, u32)> {
         .collect()
 }
 
+/// Rows with their schools carried by `remap` (an index past its end stays),
+/// sorted.
 fn remapped(rows: &[(Option<usize>, u32)], remap: &[usize]) -> Vec<(Option<usize>, u32)> {
     let mut v: Vec<_> = rows
         .iter()

@@ -114,7 +114,7 @@ pub fn load(req: &LoadRequest, today: NaiveDate) -> Result<Loaded, LoadError> {
     let coords = req.coords.or(scenario.inputs.coords).unwrap_or_default();
     let latest_birth = scenario.policy.census_date.unwrap_or(today);
     let mut files = read_files(&scenario, &hh_path, &sc_path, coords, threads, latest_birth)?;
-    let mut notes = files.notes.split_off(0);
+    let mut notes = std::mem::take(&mut files.notes);
     if coords != CoordSystem::Wgs84 {
         notes.push(format!(
             "note: input coordinates read as {} and converted to WGS84",
