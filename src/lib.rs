@@ -16,6 +16,7 @@ pub mod model;
 pub mod plan;
 pub mod render;
 pub mod spatial;
+pub mod studio;
 // Synthetic instances for benches, examples and tests only (feature
 // `synth`, on for dev builds through the self dev-dependency in Cargo.toml).
 #[cfg(feature = "synth")]

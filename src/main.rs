@@ -44,6 +44,8 @@ enum Command {
     Lottery(cmd::lottery::LotteryArgs),
     #[command(about = cmd::admit::ABOUT, after_help = cmd::admit::AFTER_HELP)]
     Admit(cmd::admit::AdmitArgs),
+    #[command(about = cmd::serve::ABOUT, after_help = cmd::serve::AFTER_HELP)]
+    Serve(cmd::serve::ServeArgs),
 }
 
 fn main() {
@@ -68,6 +70,7 @@ fn main() {
         Command::Lottery(a) => cmd::lottery::run(a),
         Command::Admit(a) => cmd::admit::run(a),
         Command::Forecast(a) => cmd::forecast::run(a),
+        Command::Serve(a) => cmd::serve::run(a),
     };
     match result {
         Ok(code) => std::process::exit(code),

@@ -12,6 +12,7 @@ pub mod locate;
 pub mod lottery;
 pub mod plan;
 pub mod report;
+pub mod serve;
 pub mod track;
 pub mod validate;
 

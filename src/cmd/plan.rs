@@ -6,15 +6,10 @@ use super::CliError;
 use super::inputs::{InputArgs, load};
 use crate::assign::{LevelAssignment, Reason};
 use crate::io::output::Staged;
-use crate::io::results::{
-    SummaryInput, assignment_csv, assignment_geojson, catchments_from_features, moved, moves_csv,
-    schools_csv, summary_json, zones_by_area_csv,
-};
-use crate::model::Unit;
+use crate::io::results::{catchments_from_features, moved};
+use crate::plan::files::stage_tables;
 use crate::plan::pipeline::{LevelJob, plan_levels};
-use crate::plan::{
-    Loaded, PlanSettings, SweepRow, problems, run_sweep, sweep_csv, zone_clip, zone_facts,
-};
+use crate::plan::{Loaded, PlanSettings, SweepRow, problems, run_sweep, sweep_csv, zone_clip};
 use crate::zones::geometry::Tiling;
 use clap::Args;
 use geo::MultiPolygon;
@@ -122,46 +117,6 @@ fn sweep_weights(args: &PlanArgs, loaded: &Loaded) -> Result<Option<Vec<f64>>, C
     Ok(Some(ws))
 }
 
-/// The per-household tables and the school table, staged once every level
-/// is solved (as published with --public: pseudonyms, rounded points).
-fn stage_tables(
-    loaded: &Loaded,
-    public_units: Option<&[Unit]>,
-    levels: &[LevelAssignment],
-    add: &dyn Fn(&str, Vec<u8>),
-) {
-    let (units, schools, policy) = (&loaded.units, &loaded.schools, &loaded.scenario.policy);
-    let row_units: &[Unit] = public_units.unwrap_or(units);
-    let public_levels = public_units
-        .is_some()
-        .then(|| crate::io::public::public_levels(levels));
-    let row_levels = public_levels.as_deref().unwrap_or(levels);
-    add(
-        "assignment.csv",
-        assignment_csv(row_units, schools, row_levels).into(),
-    );
-    add(
-        "assignment.geojson",
-        assignment_geojson(row_units, schools, row_levels).into(),
-    );
-    add("schools.csv", schools_csv(schools, levels, policy).into());
-    if units
-        .iter()
-        .any(|u| u.town.is_some() || u.village.is_some())
-    {
-        add(
-            "zones_by_area.csv",
-            zones_by_area_csv(units, schools, levels).into(),
-        );
-    }
-    if let Some(c) = &loaded.current {
-        add(
-            "moves.csv",
-            moves_csv(row_units, schools, row_levels, c, &loaded.closed).into(),
-        );
-    }
-}
-
 /// The levels as drawn: assignments, catchment polygons, tilings and
 /// catchments features, in level order.
 struct Levels {
@@ -173,42 +128,13 @@ struct Levels {
 
 /// summary.json of the plan.
 fn summary(loaded: &Loaded, levels: &Levels, stability: f64) -> String {
-    summary_json(&SummaryInput {
-        travel: if loaded.roads.is_some() {
-            "road_network"
-        } else {
-            "straight_line_haversine"
-        },
-        roads: loaded.roads.as_ref().map(|g| {
-            serde_json::json!({
-                "nodes": g.node_count(),
-                "pieces": g.pieces.len(),
-                "components": g.component_count(),
-                "joined_ends": g.joined_ends,
-                "units_far_from_road": loaded.far_from_road.len(),
-                "far_from_road_m": crate::spatial::network::SNAP_WARN_M,
-            })
-        }),
-        name: loaded.scenario.name.as_deref(),
-        synthetic: loaded.scenario.synthetic,
-        policy: &loaded.scenario.policy,
-        units: loaded.units.len(),
-        levels: &levels.las,
-        without_residence: loaded.without_residence,
-        outside_boundary: &loaded.outside_boundary,
-        current: loaded.current.as_ref(),
-        stability_m_per_student: if loaded.current.is_some() {
-            stability
-        } else {
-            0.0
-        },
-        zones: Some(zone_facts(
-            loaded,
-            &levels.las,
-            &levels.tilings,
-            &levels.shapes,
-        )),
-    })
+    crate::plan::files::summary(
+        loaded,
+        &levels.las,
+        &levels.tilings,
+        &levels.shapes,
+        stability,
+    )
 }
 
 /// Files in the order they are listed (they were staged as each was made).

@@ -2,12 +2,18 @@
 //!
 //! UTF-8 with or without a byte-order mark, or GBK (see `table`); a header row `unit_id,school_id`
 //! in any order, with the Chinese aliases `单元编号` or `户编号` for `unit_id`
-//! and `学校编号` for `school_id`. Blank lines are skipped; empty trailing
+//! and `学校编号` for `school_id`, and an optional `level` (`学段`:
+//! `primary`/`小学` or `junior`/`初中`) that pins the unit at that level
+//! only (a nine-year school's pin at one level; without it, a row pins its
+//! unit at every level the school takes). Blank lines are skipped; empty trailing
 //! cells (as Excel writes them) are ignored. Whether the unit and school
 //! exist is checked against the other inputs when they are loaded.
 
+use super::error::{InputError, InputErrors};
 use super::noted::Noted;
+use super::output::csv_field;
 use super::table::{Column, Spec, read_bytes, table_from_bytes};
+use crate::model::Level;
 use std::path::Path;
 
 /// One row of `pins.csv`.
@@ -17,6 +23,8 @@ pub struct PinRow {
     pub line: usize,
     pub unit_id: String,
     pub school_id: String,
+    /// The level pinned (`None`: every level the school takes).
+    pub level: Option<Level>,
 }
 
 const SPEC: Spec = Spec {
@@ -32,6 +40,12 @@ const SPEC: Spec = Spec {
             aliases: &["学校编号"],
             required: true,
             what: "a school id (schools.geojson `id`)",
+        },
+        Column {
+            name: "level",
+            aliases: &["学段"],
+            required: false,
+            what: "`primary` or `junior` (or empty: every level the school takes)",
         },
     ],
     other_columns: false,
@@ -49,15 +63,54 @@ pub fn read_pins(path: &Path) -> Noted<Vec<PinRow>> {
 /// [`read_pins`] on the bytes of a file named `file` (for messages).
 pub fn pins_from_bytes(bytes: &[u8], file: &str) -> Noted<Vec<PinRow>> {
     table_from_bytes(bytes, file, &SPEC).and_then(|rows| {
-        Ok(rows
+        let mut errs = InputErrors::default();
+        let pins = rows
             .into_iter()
-            .map(|r| PinRow {
-                line: r.line,
-                unit_id: r.get(0).unwrap_or_default().to_string(),
-                school_id: r.get(1).unwrap_or_default().to_string(),
+            .filter_map(|r| {
+                let level = match r.get(2).map(str::trim).unwrap_or_default() {
+                    "" => None,
+                    text => match super::admit_applicants::parse_level(text) {
+                        Some(l) => Some(l),
+                        None => {
+                            errs.push(
+                                InputError::new(
+                                    file,
+                                    "`primary` or `junior` (or empty)",
+                                    format!("\"{text}\""),
+                                )
+                                .at(format!("line {}", r.line))
+                                .field("level"),
+                            );
+                            return None;
+                        }
+                    },
+                };
+                Some(PinRow {
+                    line: r.line,
+                    unit_id: r.get(0).unwrap_or_default().to_string(),
+                    school_id: r.get(1).unwrap_or_default().to_string(),
+                    level,
+                })
             })
-            .collect())
+            .collect();
+        errs.into_result(pins)
     })
+}
+
+/// `pins.csv` for pins given as (unit id, school id, level): the header
+/// `unit_id,school_id,level` and one row each, as read back by
+/// [`read_pins`].
+pub fn pins_csv<'a>(pins: impl IntoIterator<Item = (&'a str, &'a str, Level)>) -> String {
+    let mut out = String::from("unit_id,school_id,level\n");
+    for (unit, school, level) in pins {
+        out.push_str(&format!(
+            "{},{},{}\n",
+            csv_field(unit),
+            csv_field(school),
+            level.as_str()
+        ));
+    }
+    out
 }
 
 #[cfg(test)]

@@ -96,6 +96,32 @@ pub struct Planner {
     /// The school ids the assignments' indices refer to (as of the last
     /// solve or edit of the rows).
     ids: Vec<String>,
+    /// Counts the edits that changed travel (the arcs): a snapshot taken
+    /// at the same count can keep today's arcs.
+    arcs_epoch: u64,
+    /// Epochs handed out so far (never reset: an epoch names one state of
+    /// the schools and limits).
+    epochs: u64,
+    /// Re-solve as `plan` solves (`as_plan`).
+    as_plan: bool,
+}
+
+/// Everything a planner's edits and solves change, kept to return to
+/// (`Planner::snapshot`, `Planner::restore`): the schools, pins, today's
+/// zones as indexed, the policy, the settings and every level's rows. The
+/// arcs are not kept: a restore keeps today's when no edit changed travel
+/// in between, else they are found again at the next solve.
+#[derive(Clone)]
+pub struct Snapshot {
+    schools: Vec<crate::model::School>,
+    current: Option<super::SchoolOfUnit>,
+    pins: super::SchoolOfUnit,
+    closed: Vec<String>,
+    policy: crate::model::Policy,
+    settings: PlanSettings,
+    levels: Vec<(Option<LevelAssignment>, bool, bool)>,
+    ids: Vec<String>,
+    arcs_epoch: u64,
 }
 
 impl Planner {
@@ -107,7 +133,69 @@ impl Planner {
             settings,
             levels: Level::ALL.iter().map(|_| LevelState::default()).collect(),
             ids,
+            arcs_epoch: 0,
+            epochs: 0,
+            as_plan: false,
         }
+    }
+
+    /// Every later solve done exactly as `plan` solves: no seat prices
+    /// carried over, the arcs found again, no kept triangulation. The rows
+    /// are then `plan`'s on the same pins and edits, byte for byte. A warm
+    /// re-optimise reaches the same optimum value, but where optima tie
+    /// (and, with whole units, in how the units the LP splits are
+    /// rounded) it may reach another of equal or near value.
+    pub fn solve_as_plan(&mut self, on: bool) {
+        self.as_plan = on;
+    }
+
+    /// The state to return to later (undo): see [`Snapshot`].
+    pub fn snapshot(&self) -> Snapshot {
+        let l = &self.loaded;
+        Snapshot {
+            schools: l.schools.clone(),
+            current: l.current.clone(),
+            pins: l.pins.clone(),
+            closed: l.closed.clone(),
+            policy: l.scenario.policy.clone(),
+            settings: self.settings,
+            levels: self
+                .levels
+                .iter()
+                .map(|s| (s.assignment.clone(), s.edited, s.dirty))
+                .collect(),
+            ids: self.ids.clone(),
+            arcs_epoch: self.arcs_epoch,
+        }
+    }
+
+    /// Back to a snapshot of this planner: the same rows, pins and schools
+    /// as when it was taken (a level proven optimal then is so again).
+    pub fn restore(&mut self, s: &Snapshot) {
+        let keep_arcs = s.arcs_epoch == self.arcs_epoch;
+        for state in &mut self.levels {
+            // Arcs added beyond the limits for today's pins go; the
+            // restored pins' arcs are added again when solved or moved.
+            let beyond = std::mem::take(&mut state.beyond);
+            state.arcs = match (keep_arcs, state.arcs.take()) {
+                (true, Some(a)) => Some(a.without(&beyond)),
+                _ => None,
+            };
+        }
+        let l = &mut self.loaded;
+        l.schools = s.schools.clone();
+        l.current = s.current.clone();
+        l.pins = s.pins.clone();
+        l.closed = s.closed.clone();
+        l.scenario.policy = s.policy.clone();
+        self.settings = s.settings;
+        for (state, (la, edited, dirty)) in self.levels.iter_mut().zip(&s.levels) {
+            state.assignment = la.clone();
+            state.edited = *edited;
+            state.dirty = *dirty;
+        }
+        self.ids = s.ids.clone();
+        self.arcs_epoch = s.arcs_epoch;
     }
 
     pub fn loaded(&self) -> &Loaded {
@@ -218,11 +306,14 @@ impl Planner {
                     .map(|p| feeder_groups(&self.loaded, p)),
                 _ => None,
             };
-            let prices = match (warm, &self.levels[l].assignment) {
+            let prices = match (warm && !self.as_plan, &self.levels[l].assignment) {
                 (true, Some(before)) => Some(self.prices_now(&before.prices, &remap)),
                 _ => None,
             };
-            let arcs = self.levels[l].arcs.take();
+            let arcs = self.levels[l].arcs.take().filter(|_| !self.as_plan);
+            if self.as_plan {
+                self.levels[l].beyond.clear();
+            }
             let mut opts = level_options(
                 &self.loaded,
                 level,
@@ -230,7 +321,9 @@ impl Planner {
                 groups.as_deref(),
                 prices.as_deref(),
             );
-            opts.neighbours = Some(&self.levels[l].neighbours);
+            if !self.as_plan {
+                opts.neighbours = Some(&self.levels[l].neighbours);
+            }
             let (la, arcs, beyond) = solve_one(&self.loaded, level, arcs, &opts)?;
             let state = &mut self.levels[l];
             state.arcs = Some(arcs);
@@ -423,6 +516,8 @@ impl Planner {
 
     /// Drop the arcs of one level (or all): found again at the next solve.
     fn forget_arcs(&mut self, level: Option<Level>) {
+        self.epochs += 1;
+        self.arcs_epoch = self.epochs;
         for (l, state) in self.levels.iter_mut().enumerate() {
             if level.is_none_or(|x| x.index() == l) {
                 state.arcs = None;

@@ -19,14 +19,16 @@
 
 mod engine;
 mod error;
+pub mod files;
 mod loaded;
+pub mod locate;
 pub mod pipeline;
 mod solve;
 mod stats;
 mod sweep;
 mod zones;
 
-pub use engine::{Changes, LevelChanges, PlanEdit, Planner, UnitChange};
+pub use engine::{Changes, LevelChanges, PlanEdit, Planner, Snapshot, UnitChange};
 pub use error::PlanError;
 pub use loaded::{CohortFailure, Loaded, SchoolOfUnit, Source, entry_cohorts};
 pub use solve::{feeder_groups, level_options, problems, solve_level, solve_levels, solve_loaded};

@@ -55,6 +55,77 @@ pub struct Drawn {
     pub map_seconds: f64,
 }
 
+/// What drawing needs of a level's assignment, taken before it is handed
+/// on: the zone of each unit, the map without its zones, and the students
+/// placed at each school.
+pub struct Prepared<'a> {
+    labels: Vec<Option<usize>>,
+    map: MapInput<'a>,
+    assigned: Vec<u64>,
+}
+
+/// [`Prepared`] of a level's assignment.
+pub fn prepare<'a>(loaded: &'a Loaded, la: &LevelAssignment) -> Prepared<'a> {
+    Prepared {
+        labels: la.zone_labels(loaded.units.len()),
+        map: map_input(loaded, la, &[]),
+        assigned: la.assigned.clone(),
+    }
+}
+
+/// A level's zones drawn on `threads` threads: its catchment polygons, how
+/// they tile `clip`, its catchments features, and its map (PNG and SVG,
+/// handed to `sink` as `maps/<level>.png` and `.svg`).
+pub fn draw_level(
+    loaded: &Loaded,
+    level: Level,
+    prepared: Prepared,
+    clip: &MultiPolygon<f64>,
+    threads: usize,
+    sink: &(dyn Fn(String, Vec<u8>) + Sync),
+) -> Drawn {
+    let Prepared {
+        labels,
+        mut map,
+        assigned,
+    } = prepared;
+    let pts = loaded.points();
+    let t = std::time::Instant::now();
+    let shapes = zone_polygons_on(&pts, &labels, loaded.schools.len(), clip, threads);
+    drop(labels);
+    let zones_seconds = t.elapsed().as_secs_f64();
+    let t = std::time::Instant::now();
+    // The zones' facts and features for the summary and the catchments
+    // file, beside the map when threads allow.
+    let facts = || {
+        (
+            tiling(&shapes, clip),
+            catchment_features(&loaded.schools, level, &assigned, &shapes),
+        )
+    };
+    let (map_bytes, (tiling, features)) = std::thread::scope(|sc| {
+        let side = (threads > 1).then(|| sc.spawn(facts));
+        map.zones = map_zones(loaded, level, &shapes);
+        let bytes = render_map_on(&map, threads);
+        let facts = match side {
+            Some(h) => h.join().expect("the zone facts thread does not panic"),
+            None => facts(),
+        };
+        (bytes, facts)
+    });
+    drop(map);
+    let (png, svg) = map_bytes;
+    sink(format!("maps/{}.png", level.as_str()), png);
+    sink(format!("maps/{}.svg", level.as_str()), svg.into_bytes());
+    Drawn {
+        shapes,
+        tiling,
+        features,
+        zones_seconds,
+        map_seconds: t.elapsed().as_secs_f64(),
+    }
+}
+
 /// Every level solved, then its zones drawn and its map staged, each level
 /// on its own thread: the level that solves sooner (primary, with a few
 /// schools in reach of each unit) draws while the other still solves,
@@ -70,7 +141,6 @@ pub fn plan_levels<'a>(
     job: &LevelJob,
     on_solved: impl FnOnce(&[LevelAssignment]),
 ) -> Result<(Vec<LevelDone>, Vec<LevelProblem<'a>>), PlanError> {
-    let pts = loaded.points();
     let solve = |p: LevelProblem<'a>,
                  solved: Option<LevelAssignment>,
                  groups: Option<Vec<Option<u32>>>|
@@ -90,63 +160,19 @@ pub fn plan_levels<'a>(
         };
         Ok((la, kept, job.clock.elapsed().as_secs_f64()))
     };
-    // What drawing needs of a level's assignment, taken before it is
-    // handed on: the zone of each unit, the map without its zones, and the
-    // students placed at each school.
-    let prepare = |la: &LevelAssignment| {
-        (
-            la.zone_labels(pts.len()),
-            map_input(loaded, la, &[]),
-            la.assigned.clone(),
-        )
-    };
+    let prepare = |la: &LevelAssignment| prepare(loaded, la);
     // Levels solved so far: a level drawing while another still solves
     // draws on one thread (the solve keeps the other core); once all are
     // solved, on every thread.
     let solved_count = std::sync::atomic::AtomicUsize::new(0);
     let levels = problems.len();
-    let draw = |level: Level,
-                (labels, mut map, assigned): (Vec<Option<usize>>, MapInput<'a>, Vec<u64>)|
-     -> Drawn {
+    let draw = |level: Level, prepared: Prepared<'a>| -> Drawn {
         let threads = if solved_count.load(std::sync::atomic::Ordering::SeqCst) >= levels {
             loaded.threads
         } else {
             1
         };
-        let t = std::time::Instant::now();
-        let shapes = zone_polygons_on(&pts, &labels, loaded.schools.len(), job.clip, threads);
-        drop(labels);
-        let zones_seconds = t.elapsed().as_secs_f64();
-        let t = std::time::Instant::now();
-        // The zones' facts and features for the summary and the
-        // catchments file, beside the map when threads allow.
-        let facts = || {
-            (
-                tiling(&shapes, job.clip),
-                catchment_features(&loaded.schools, level, &assigned, &shapes),
-            )
-        };
-        let (map_bytes, (tiling, features)) = std::thread::scope(|sc| {
-            let side = (threads > 1).then(|| sc.spawn(facts));
-            map.zones = map_zones(loaded, level, &shapes);
-            let bytes = render_map_on(&map, threads);
-            let facts = match side {
-                Some(h) => h.join().expect("the zone facts thread does not panic"),
-                None => facts(),
-            };
-            (bytes, facts)
-        });
-        drop(map);
-        let (png, svg) = map_bytes;
-        (job.sink)(format!("maps/{}.png", level.as_str()), png);
-        (job.sink)(format!("maps/{}.svg", level.as_str()), svg.into_bytes());
-        Drawn {
-            shapes,
-            tiling,
-            features,
-            zones_seconds,
-            map_seconds: t.elapsed().as_secs_f64(),
-        }
+        draw_level(loaded, level, prepared, job.clip, threads, job.sink)
     };
     // Per level: its problem, and its assignment when already solved.
     let mut work: Vec<LevelWork<'a>> = Vec::new();

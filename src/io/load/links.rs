@@ -197,8 +197,8 @@ pub(super) fn current_schools(
     Ok((current, warnings))
 }
 
-/// The pinned school of every unit, per level: a row pins its unit at every
-/// level its school takes catchment at.
+/// The pinned school of every unit, per level: a row pins its unit at its
+/// `level`, else at every level its school takes catchment at.
 pub(super) fn pinned_schools(
     rows: &[PinRow],
     units: &[Unit],
@@ -240,10 +240,25 @@ pub(super) fn pinned_schools(
         let (Some(i), Some((j, s))) = (unit, school) else {
             continue;
         };
-        let levels: Vec<Level> = Level::ALL
-            .into_iter()
-            .filter(|&l| s.takes_catchment(l))
-            .collect();
+        let levels: Vec<Level> = match r.level {
+            Some(l) if s.takes_catchment(l) => vec![l],
+            Some(l) => {
+                errs.push(
+                    InputError::new(
+                        file,
+                        format!("a school that takes {} students", l.as_str()),
+                        format!("\"{}\" at level {}", r.school_id, l.as_str()),
+                    )
+                    .at(&at)
+                    .field("level"),
+                );
+                continue;
+            }
+            None => Level::ALL
+                .into_iter()
+                .filter(|&l| s.takes_catchment(l))
+                .collect(),
+        };
         let clash: Vec<Level> = levels
             .iter()
             .copied()
@@ -449,6 +464,7 @@ mod tests {
             line,
             unit_id: u.into(),
             school_id: s.into(),
+            level: None,
         };
         let p = pinned_schools(
             &[
@@ -491,6 +507,43 @@ mod tests {
                 "pins.csv: line 6: field `unit_id`: expected an id in hh.geojson, found \"Y\"",
                 "pins.csv: line 6: field `school_id`: expected an id in schools.geojson, found \"Q\"",
             ]
+        );
+    }
+
+    #[test]
+    fn a_pin_with_a_level_pins_that_level_only() {
+        let units = vec![unit("A", 0.0, 0.0), unit("B", 0.0, 0.0)];
+        let row = |line: usize, u: &str, s: &str, level| PinRow {
+            line,
+            unit_id: u.into(),
+            school_id: s.into(),
+            level,
+        };
+        let p = pinned_schools(
+            &[
+                row(2, "A", "N1", Some(Level::Junior)),
+                row(3, "A", "P1", Some(Level::Primary)),
+            ],
+            &units,
+            &schools(),
+            "pins.csv",
+            &names(),
+        )
+        .expect("ok");
+        assert_eq!(p[0], vec![Some(0), None]);
+        assert_eq!(p[1], vec![Some(1), None]);
+        let e = pinned_schools(
+            &[row(2, "B", "P1", Some(Level::Junior))],
+            &units,
+            &schools(),
+            "pins.csv",
+            &names(),
+        )
+        .expect_err("a primary school at junior");
+        assert_eq!(
+            e.errors[0].to_string(),
+            "pins.csv: line 2: field `level`: expected a school that takes junior students, \
+             found \"P1\" at level junior"
         );
     }
 

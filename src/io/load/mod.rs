@@ -46,14 +46,11 @@ pub struct LoadRequest {
 }
 
 impl LoadRequest {
-    fn names_no_file(&self) -> bool {
-        self.config.is_none()
-            && self.households.is_none()
-            && self.schools.is_none()
-            && self.boundary.is_none()
-            && self.roads.is_none()
-            && self.current.is_none()
-            && self.pins.is_none()
+    /// Whether the request names no scenario of its own (no config, no
+    /// households, no schools): the bundled example is planned, with any
+    /// other file named (pins, current zones, roads, boundary) over its own.
+    fn names_no_scenario(&self) -> bool {
+        self.config.is_none() && self.households.is_none() && self.schools.is_none()
     }
 }
 
@@ -100,7 +97,7 @@ impl From<InputError> for LoadError {
 /// Load and check everything `req` names; `today` stands for the census
 /// date when the scenario gives none (no birth may come after it).
 pub fn load(req: &LoadRequest, today: NaiveDate) -> Result<Loaded, LoadError> {
-    let config = match (&req.config, req.names_no_file()) {
+    let config = match (&req.config, req.names_no_scenario()) {
         (Some(c), _) => Some(c.clone()),
         (None, true) => Some(PathBuf::from(EXAMPLE_CONFIG)),
         (None, false) => None,

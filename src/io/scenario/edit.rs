@@ -351,3 +351,22 @@ fn edit_levels<T: Copy>(
     }
     Ok(out)
 }
+
+/// One edit given as a JSON object with the keys of an `[[edit]]` table
+/// (the studio's `POST /api/edit`), checked as the file's are; `what`
+/// names it in messages.
+pub fn edit_from_json(v: &serde_json::Value, what: &str) -> Result<Edit, InputError> {
+    if !v.is_object() {
+        return Err(InputError::new(
+            what,
+            "an object with the keys of an [[edit]] table",
+            match v {
+                serde_json::Value::Array(_) => "an array".to_string(),
+                other => other.to_string().chars().take(60).collect(),
+            },
+        ));
+    }
+    let keys: EditKeys = serde_json::from_value(v.clone())
+        .map_err(|e| InputError::new(what, "the keys of an [[edit]] table", e.to_string()))?;
+    edit(keys, 1, what)
+}

@@ -2,6 +2,7 @@
 //! refused so a typo never silently falls back to a default.
 
 mod edit;
+pub use edit::edit_from_json;
 
 use crate::io::error::InputError;
 use crate::io::households::parse_date;
