@@ -786,7 +786,8 @@
 
   function renderLegend() {
     const box = $('#legend');
-    const details = el('details', { open: true }, el('summary', {}, '图例 Legend'));
+    // open where there is room for it; a click on the title opens or closes it
+    const details = el('details', { open: window.innerHeight >= 860 }, el('summary', {}, '图例 Legend'));
     const dot = (c) => `<circle cx="7" cy="7" r="5" fill="${c}" stroke="#333" stroke-width="0.6"/>`;
     const small = (svg, text) => el('span', {}, swatchSvg(svg, 14), text);
     const schools = el('div', { class: 'group' }, el('h3', {}, '学校 Schools'));

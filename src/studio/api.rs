@@ -88,12 +88,15 @@ const ROUTES: &[(&str, &str, bool)] = &[
 ];
 
 impl Session {
+    /// A session served as it is (`save_inputs`: the scenario's input
+    /// paths as loaded; the server makes them absolute).
     pub fn new(studio: Studio, public: bool) -> Session {
+        let save_inputs = studio.loaded().scenario.inputs.clone();
         Session {
             studio,
             public,
             tiles: None,
-            save_inputs: crate::io::InputPaths::default(),
+            save_inputs,
             original_toml: None,
             drawn: None,
         }

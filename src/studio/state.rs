@@ -26,7 +26,8 @@ pub enum Op {
     Unpin { level: Level, unit: usize },
     /// Everything not pinned re-optimised.
     Optimize,
-    /// A school edit (`[[edit]]`), with the table as given (saved as is).
+    /// A school edit (`[[edit]]`), with the table as given (saved as is);
+    /// the levels are then re-optimised (pins kept).
     Edit {
         edit: Edit,
         table: serde_json::Value,
@@ -73,6 +74,9 @@ pub struct Outcome {
     pub did: String,
     pub changed: Vec<(Level, usize)>,
 }
+
+/// A level's rows per unit as (school id, students).
+type LevelRows = (Level, Vec<Vec<(Option<String>, u32)>>);
 
 /// Snapshots kept besides the start: the states after the last optimises
 /// and edits (each holds every level's rows).
@@ -311,10 +315,24 @@ impl Studio {
                 })
             }
             Op::Edit { edit, .. } => {
+                // An edit changes the schools the rows refer to: the
+                // levels are solved again at once (pins kept), so the
+                // table never shows rows of schools that are gone.
+                let before = self.planner.snapshot();
                 self.planner.apply(PlanEdit::School(edit.clone()))?;
+                let t = std::time::Instant::now();
+                let changes = self.planner.reoptimise().inspect_err(|_| {
+                    self.planner.restore(&before);
+                })?;
+                self.last_solve_seconds = t.elapsed().as_secs_f64();
+                let changed = changed_of(&changes);
                 Ok(Outcome {
-                    did: format!("edited: {}", describe_edit(edit)),
-                    changed: Vec::new(),
+                    did: format!(
+                        "{}, then optimised: {} units changed school",
+                        describe_edit(edit),
+                        changed.len()
+                    ),
+                    changed,
                 })
             }
         }
@@ -386,7 +404,7 @@ impl Studio {
 
     /// Every level's rows per unit as (school id, students): comparable
     /// across edits that renumber the schools.
-    fn rows_now(&self) -> Vec<(Level, Vec<Vec<(Option<String>, u32)>>)> {
+    fn rows_now(&self) -> Vec<LevelRows> {
         let schools = &self.loaded().schools;
         Level::ALL
             .iter()
@@ -401,10 +419,7 @@ impl Studio {
     }
 
     /// The (level, unit) pairs whose rows differ from `before`.
-    fn changed_since(
-        &self,
-        before: &[(Level, Vec<Vec<(Option<String>, u32)>>)],
-    ) -> Vec<(Level, usize)> {
+    fn changed_since(&self, before: &[LevelRows]) -> Vec<(Level, usize)> {
         let mut out = Vec::new();
         for (level, a) in self.rows_now() {
             let empty = Vec::new();

@@ -28,5 +28,6 @@ mod planner;
 mod public;
 mod report;
 mod roads;
+mod studio;
 mod track;
 mod zones;
