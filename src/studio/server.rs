@@ -97,16 +97,23 @@ pub fn banner(opts: &ServeOptions, port: u16) -> Vec<String> {
     lines
 }
 
-/// Serve until `stop` is set (Ctrl-C).
+/// Serve until `stop` is set (Ctrl-C). Each request is read on its own
+/// thread (a client slow to send its body holds up no one), then answered
+/// under the session's lock, one at a time.
 pub fn serve(listening: Listening, session: Session, opts: &ServeOptions, stop: &AtomicBool) {
     let session = Arc::new(Mutex::new(session));
+    let opts = Arc::new(opts.clone());
     std::thread::scope(|sc| {
         for server in &listening.servers {
             let session = Arc::clone(&session);
+            let opts = Arc::clone(&opts);
             sc.spawn(move || {
                 while !stop.load(Ordering::SeqCst) {
                     match server.recv_timeout(Duration::from_millis(200)) {
-                        Ok(Some(req)) => answer(req, &session, opts),
+                        Ok(Some(req)) => {
+                            let (session, opts) = (Arc::clone(&session), Arc::clone(&opts));
+                            std::thread::spawn(move || answer(req, &session, &opts));
+                        }
                         Ok(None) => {}
                         Err(_) => std::thread::sleep(Duration::from_millis(50)),
                     }

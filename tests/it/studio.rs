@@ -601,6 +601,21 @@ fn the_binary_serves_on_loopback_and_stops_on_ctrl_c() {
     assert_eq!(status, 403);
     let (status, body) = r.request("POST /api/undo HTTP/1.1", "");
     assert_eq!(status, 409, "{body}");
+    // A client that never finishes its body holds up no one.
+    let mut slow = std::net::TcpStream::connect(("127.0.0.1", r.port)).unwrap();
+    let head = format!(
+        "POST /api/assign HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nContent-Length: 100\r\n\r\n{{\"unit",
+        r.port
+    );
+    slow.write_all(head.as_bytes()).unwrap();
+    let (status, _) = r.request("GET /api/info HTTP/1.1", "");
+    assert_eq!(status, 200, "answered beside a stalled client");
+    // Garbage on the socket is answered, and the studio goes on.
+    let mut junk = std::net::TcpStream::connect(("127.0.0.1", r.port)).unwrap();
+    junk.write_all(b"\x00\x01 NOT HTTP\r\n\r\n").unwrap();
+    drop(junk);
+    assert_eq!(r.request("GET /api/info HTTP/1.1", "").0, 200);
+    drop(slow);
     assert_eq!(r.stop(), 0, "Ctrl-C stops it cleanly");
 }
 
