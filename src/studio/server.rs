@@ -48,7 +48,8 @@ pub struct Listening {
     pub port: u16,
 }
 
-/// Bind loopback (and `host`, when it is not loopback or every address).
+/// Bind 127.0.0.1 (and `host` too, on the same port, unless it is
+/// 127.0.0.1 or every address, which holds it).
 pub fn listen(opts: &ServeOptions) -> Result<Listening, ServeError> {
     let bind = |ip: IpAddr, port: u16| {
         tiny_http::Server::http(SocketAddr::new(ip, port)).map_err(|e| {
@@ -69,7 +70,7 @@ pub fn listen(opts: &ServeOptions) -> Result<Listening, ServeError> {
         .map(|a| a.port())
         .unwrap_or(opts.port);
     let mut servers = vec![first];
-    if !opts.host.is_loopback() && !opts.host.is_unspecified() {
+    if opts.host != IpAddr::V4(Ipv4Addr::LOCALHOST) && !opts.host.is_unspecified() {
         servers.push(bind(opts.host, port)?);
     }
     Ok(Listening { servers, port })
