@@ -37,7 +37,7 @@ pub struct InputArgs {
     /// are counted against them.
     #[arg(long, value_name = "FILE")]
     pub current: Option<PathBuf>,
-    /// unit_id,school_id rows: a planner's fixed choices, kept.
+    /// unit_id,school_id[,level] rows: a planner's fixed choices, kept (without level: at every level the school takes).
     #[arg(long, value_name = "FILE")]
     pub pins: Option<PathBuf>,
     /// Plan another entry year from the same census (children already born
