@@ -14,6 +14,12 @@ use clap::{Parser, Subcommand};
                   Exit codes: 0 ok, 1 some students unplaced, 2 bad input or usage, 3 internal error."
 )]
 struct Cli {
+    /// Say less: only errors and warnings on stderr.
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    quiet: bool,
+    /// Say more: stage timings and details on stderr.
+    #[arg(short, long, global = true)]
+    verbose: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -53,10 +59,12 @@ fn main() {
         Ok(c) => c,
         Err(e) => {
             let code = if e.use_stderr() { 2 } else { 0 };
+            // --help and --version go to stdout: a closed pipe ends quietly.
             let _ = e.print();
             std::process::exit(code);
         }
     };
+    cmd::say::set_verbosity(i8::from(cli.verbose) - i8::from(cli.quiet));
     let result: Result<i32, CliError> = match &cli.command {
         Command::Plan(a) => cmd::plan::run(a),
         Command::Validate(a) => cmd::validate::run(a),
@@ -75,7 +83,7 @@ fn main() {
     match result {
         Ok(code) => std::process::exit(code),
         Err(e) => {
-            eprintln!("error: {e}");
+            catchment::say!("error: {e}");
             std::process::exit(e.exit_code());
         }
     }

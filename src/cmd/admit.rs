@@ -59,7 +59,8 @@ checked by: catchment lottery verify --dir OUT/lotteries/<school>-<stage>
 Writes under --out: admission.csv (applicant_id,level,unit_id,applied_school_id,
 catchment_school_id,route,admitted_school_id,travel_m,lottery_rank,reason),
 admission_summary.json, lotteries/*/. Application numbers only, never names.
-Exit codes: 0 all placed, 1 some applicants unplaced (listed), 2 bad input or usage (nothing
+Exit codes: 0 all placed, 1 some applicants unplaced or returned without a seat (listed), 2 bad
+input or usage (nothing
 written), 3 internal error.";
 
 #[derive(Args, Debug, Clone)]
@@ -346,7 +347,7 @@ pub fn run(args: &AdmitArgs) -> Result<i32, CliError> {
         )
         .into());
     }
-    let rows = read_admit_applicants(&args.applicants).each_note(|n| eprintln!("note: {n}"))?;
+    let rows = read_admit_applicants(&args.applicants).each_note(|n| crate::say!("note: {n}"))?;
     if let Some(e) = &args.public_entropy {
         check_text("--public-entropy", e, true)?;
         if e.is_empty() {
@@ -442,7 +443,12 @@ pub fn run(args: &AdmitArgs) -> Result<i32, CliError> {
         .commit(&args.out)
         .map_err(|e| CliError::Write(format!("{}: {e}", args.out.display())))?;
     print_report(&loaded, &results, &args.out);
-    let unplaced: u64 = results.iter().map(|r| r.0.unplaced()).sum();
+    // A child without a seat, or returned without a catchment unit to
+    // place it by, is a child without a seat: exit 1.
+    let unplaced: u64 = results
+        .iter()
+        .map(|r| r.0.unplaced() + r.0.returned_without_unit())
+        .sum();
     Ok(if unplaced > 0 { 1 } else { 0 })
 }
 
@@ -605,7 +611,7 @@ fn summary_json(
 
 fn print_report(loaded: &Loaded, results: &[LevelResult], out: &Path) {
     for (r, schools, apps, _) in results {
-        println!(
+        crate::outln!(
             "{} ({}): {} applicants, {} admitted, {} unplaced{}",
             r.level.as_str(),
             loaded.scenario.policy.entry_year,
@@ -617,7 +623,7 @@ fn print_report(loaded: &Loaded, results: &[LevelResult], out: &Path) {
                 n => format!(", {n} returned without a household (catchment school unknown)"),
             }
         );
-        println!(
+        crate::outln!(
             "  {:<8} {:<7} {:>6} {:>10} {:>7} {:>8} {:>9} {:>9} {:>10} {:>9} {:>5}",
             "school",
             "sector",
@@ -645,7 +651,7 @@ fn print_report(loaded: &Loaded, results: &[LevelResult], out: &Path) {
             } else {
                 String::new()
             };
-            println!(
+            crate::outln!(
                 "  {:<8} {:<7} {:>6} {:>10} {:>7} {:>8} {:>9} {:>9} {:>10} {:>9} {:>5}{over}",
                 s.id,
                 if loaded.schools[j].sector == Sector::Private {
@@ -675,7 +681,7 @@ fn print_report(loaded: &Loaded, results: &[LevelResult], out: &Path) {
             .zip(&r.tallies)
             .any(|(s, t)| !s.registering && t.admitted_total() > 0)
         {
-            println!(
+            crate::outln!(
                 "  * not named by the list: its seats are held by the children the plan \
                  assigned; only the free ones take allocated applicants"
             );
@@ -692,17 +698,17 @@ fn print_report(loaded: &Loaded, results: &[LevelResult], out: &Path) {
             })
             .collect();
         for (id, why) in unplaced.iter().take(20) {
-            println!("  unplaced: {id} ({why})");
+            crate::outln!("  unplaced: {id} ({why})");
         }
         if unplaced.len() > 20 {
-            println!(
+            crate::outln!(
                 "  ... and {} more unplaced (admission.csv)",
                 unplaced.len() - 20
             );
         }
         for l in &r.lotteries {
             let s = &l.draw.schools[0];
-            println!(
+            crate::outln!(
                 "  lottery {}: {} applicants for {} seats, {} admitted; lotteries/{}/",
                 l.folder,
                 s.applicants(),
@@ -712,7 +718,7 @@ fn print_report(loaded: &Loaded, results: &[LevelResult], out: &Path) {
             );
         }
     }
-    println!(
+    crate::outln!(
         "wrote admission.csv, admission_summary.json and {} lottery folders to {}/",
         results.iter().map(|r| r.0.lotteries.len()).sum::<usize>(),
         out.display()

@@ -52,7 +52,7 @@ pub struct BacktestArgs {
     #[arg(long, value_name = "YEARS")]
     pub entry_age: Option<u32>,
     /// Output folder.
-    #[arg(long, value_name = "DIR", default_value = "out")]
+    #[arg(long, value_name = "DIR", default_value = "out/backtest")]
     pub out: PathBuf,
     /// Write the CSV files for Excel: with a UTF-8 byte-order mark, without
     /// which Excel shows Chinese text as garbage (otherwise byte-identical).
@@ -164,7 +164,7 @@ pub fn run(args: &BacktestArgs) -> Result<i32, CliError> {
         .commit(&args.out)
         .map_err(|e| CliError::Write(format!("{}: {e}", args.out.display())))?;
 
-    println!(
+    crate::outln!(
         "backtest of {} ({} schools, {}-{}): MAPE by horizon, model (persistence), {:.0}% interval coverage",
         file,
         history.schools().len(),
@@ -172,12 +172,16 @@ pub fn run(args: &BacktestArgs) -> Result<i32, CliError> {
         history.years().last().copied().unwrap_or_default(),
         opts.level * 100.0
     );
-    println!(
+    crate::outln!(
         "  {:>2}  {:>22} {:>9}   {:>22} {:>9}",
-        "h", "district", "coverage", "school", "coverage"
+        "h",
+        "district",
+        "coverage",
+        "school",
+        "coverage"
     );
     for h in &summary {
-        println!(
+        crate::outln!(
             "  {:>2}  {:>22} {:>9}   {:>22} {:>9}",
             h.horizon,
             format!(
@@ -194,7 +198,7 @@ pub fn run(args: &BacktestArgs) -> Result<i32, CliError> {
             pct(h.school.coverage),
         );
     }
-    eprintln!(
+    crate::say!(
         "wrote backtest.csv and backtest.json to {}/",
         args.out.display()
     );

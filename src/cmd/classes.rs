@@ -69,7 +69,7 @@ pub struct ClassesArgs {
     #[arg(long, value_enum, default_value_t = SiblingsArg::Together)]
     pub siblings: SiblingsArg,
     /// Output folder.
-    #[arg(long, value_name = "DIR", default_value = "out")]
+    #[arg(long, value_name = "DIR", default_value = "out/classes")]
     pub out: PathBuf,
     /// Write the CSV files for Excel: with a UTF-8 byte-order mark, without
     /// which Excel shows Chinese text as garbage (otherwise byte-identical).
@@ -90,7 +90,7 @@ pub fn run(args: &ClassesArgs) -> Result<i32, CliError> {
     }
     super::check_out(&args.out)?;
     let file = args.students.display().to_string();
-    let rows = read_students(&args.students).each_note(|n| eprintln!("note: {n}"))?;
+    let rows = read_students(&args.students).each_note(|n| crate::say!("note: {n}"))?;
     let students: Vec<_> = rows.iter().map(|r| r.student.clone()).collect();
     let opts = Options {
         classes: args.classes,
@@ -115,11 +115,11 @@ pub fn run(args: &ClassesArgs) -> Result<i32, CliError> {
         .commit(&args.out)
         .map_err(|e| CliError::Write(format!("{}: {e}", args.out.display())))?;
 
-    print!("{}", balance_table(&s, &file, &opts));
+    crate::out!("{}", balance_table(&s, &file, &opts));
     for w in &s.warnings {
-        eprintln!("warning: {w}");
+        crate::say!("warning: {w}");
     }
-    println!(
+    crate::outln!(
         "wrote classes.csv, classes_summary.csv, classes_summary.json to {}/",
         args.out.display()
     );

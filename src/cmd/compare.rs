@@ -5,10 +5,9 @@
 
 use super::CliError;
 use super::inputs::{plan_scenario, unique_label};
-use crate::assign::LevelAssignment;
 use crate::io::output::{Staged, csv_field};
 use crate::io::results::moved;
-use crate::plan::{map_input, zone_clip, zone_shapes};
+use crate::plan::{PupilTravel, day_and_boarding, map_input, pupil_travel, zone_clip, zone_shapes};
 use crate::render::render_map;
 use clap::Args;
 use serde_json::json;
@@ -25,7 +24,8 @@ Examples:
 Each scenario.toml is planned as `catchment plan --config` would (a scenario
 may change schools with [[edit]] entries: close, open, add_classes; see the
 README). Writes under --out: compare.csv, compare.json and
-maps/<scenario>_<level>.png and .svg. Exit code 0, or 2 for bad input.";
+maps/<scenario>_<level>.png and .svg. Exit codes: 0 every scenario places every student, 1 some
+scenario leaves students without a seat, 2 bad input or usage (nothing written).";
 
 #[derive(Args, Debug, Clone)]
 pub struct CompareArgs {
@@ -54,29 +54,10 @@ struct Row {
     max_m: f64,
     moved: Option<u64>,
     objective_m: f64,
-}
-
-/// Student-weighted quantile of travel (nearest rank).
-fn quantile(la: &LevelAssignment, q: f64) -> f64 {
-    let mut v: Vec<(f64, u64)> = la
-        .placements
-        .iter()
-        .filter_map(|p| p.travel_m.map(|m| (m, p.students as u64)))
-        .collect();
-    v.sort_by(|a, b| a.0.total_cmp(&b.0));
-    let n: u64 = v.iter().map(|x| x.1).sum();
-    if n == 0 {
-        return 0.0;
-    }
-    let rank = ((q * n as f64).ceil() as u64).clamp(1, n);
-    let mut seen = 0;
-    for (m, c) in v {
-        seen += c;
-        if seen >= rank {
-            return m;
-        }
-    }
-    0.0
+    /// Day pupils' travel, and boarding pupils apart (never averaged
+    /// together: a boarding pupil goes home weekly).
+    day: PupilTravel,
+    boarding: PupilTravel,
 }
 
 pub fn run(args: &CompareArgs) -> Result<i32, CliError> {
@@ -94,6 +75,19 @@ pub fn run(args: &CompareArgs) -> Result<i32, CliError> {
         for (la, zs) in levels.iter().zip(&shapes) {
             let placed = la.placed();
             let mm = la.objective_mm();
+            let current = loaded
+                .current
+                .as_ref()
+                .map(|c| c[la.level.index()].as_slice());
+            let all = pupil_travel(
+                la.placements
+                    .iter()
+                    .filter(|p| p.school.is_some())
+                    .map(|p| (p.travel_m.unwrap_or(0.0), p.students as u64)),
+                None,
+            );
+            let [day, boarding] =
+                day_and_boarding(&loaded.schools, &loaded.scenario.policy, la, current);
             rows.push(Row {
                 scenario: label.clone(),
                 level: la.level.as_str(),
@@ -106,17 +100,15 @@ pub fn run(args: &CompareArgs) -> Result<i32, CliError> {
                 } else {
                     0.0
                 },
-                p95_m: quantile(la, 0.95),
-                max_m: la
-                    .placements
-                    .iter()
-                    .filter_map(|p| p.travel_m)
-                    .fold(0.0, f64::max),
+                p95_m: all.p95_travel_m,
+                max_m: all.max_travel_m,
                 moved: loaded
                     .current
                     .as_ref()
                     .map(|c| moved(la, &c[la.level.index()])),
                 objective_m: mm as f64 / 1000.0,
+                day,
+                boarding,
             });
             let mut mi = map_input(&loaded, la, zs);
             mi.title = format!("{} [{label}]", mi.title);
@@ -126,12 +118,12 @@ pub fn run(args: &CompareArgs) -> Result<i32, CliError> {
         }
     }
     let mut csv = String::from(
-        "scenario,level,students,placed,unplaced,seats,seats_used,mean_travel_m,p95_travel_m,max_travel_m,moved,objective_student_m\n",
+        "scenario,level,students,placed,unplaced,seats,seats_used,mean_travel_m,p95_travel_m,max_travel_m,moved,objective_student_m,day_students,day_mean_travel_m,day_p95_travel_m,boarding_students,boarding_mean_travel_m\n",
     );
     for r in &rows {
         let _ = writeln!(
             csv,
-            "{},{},{},{},{},{},{:.4},{:.1},{:.1},{:.1},{},{:.3}",
+            "{},{},{},{},{},{},{:.4},{:.1},{:.1},{:.1},{},{:.3},{},{:.1},{:.1},{},{:.1}",
             csv_field(&r.scenario),
             r.level,
             r.students,
@@ -147,7 +139,12 @@ pub fn run(args: &CompareArgs) -> Result<i32, CliError> {
             r.p95_m,
             r.max_m,
             r.moved.map_or(String::new(), |m| m.to_string()),
-            r.objective_m
+            r.objective_m,
+            r.day.students,
+            r.day.mean_travel_m,
+            r.day.p95_travel_m,
+            r.boarding.students,
+            r.boarding.mean_travel_m
         );
     }
     let json_rows: Vec<serde_json::Value> = rows
@@ -161,6 +158,15 @@ pub fn run(args: &CompareArgs) -> Result<i32, CliError> {
                 "max_travel_m": (r.max_m * 10.0).round() / 10.0,
                 "moved": r.moved,
                 "objective_student_m": (r.objective_m * 1000.0).round() / 1000.0,
+                "day": {
+                    "students": r.day.students,
+                    "mean_travel_m": (r.day.mean_travel_m * 10.0).round() / 10.0,
+                    "p95_travel_m": (r.day.p95_travel_m * 10.0).round() / 10.0,
+                },
+                "boarding": {
+                    "students": r.boarding.students,
+                    "mean_travel_m": (r.boarding.mean_travel_m * 10.0).round() / 10.0,
+                },
             })
         })
         .collect();
@@ -177,11 +183,15 @@ pub fn run(args: &CompareArgs) -> Result<i32, CliError> {
         .commit(&args.out)
         .map_err(|e| CliError::Write(format!("{}: {e}", args.out.display())))?;
     print_table(&rows, &labels);
-    eprintln!(
+    crate::say!(
         "wrote compare.csv, compare.json and maps/ to {}/",
         args.out.display()
     );
-    Ok(0)
+    let unplaced: u64 = rows.iter().map(|r| r.unplaced).sum();
+    if unplaced > 0 {
+        crate::say!("{unplaced} students are left without a seat in the scenarios above (exit 1)");
+    }
+    Ok(if unplaced > 0 { 1 } else { 0 })
 }
 
 fn print_table(rows: &[Row], labels: &[String]) {
@@ -194,9 +204,9 @@ fn print_table(rows: &[Row], labels: &[String]) {
         for l in labels {
             let _ = write!(head, " {l:>16}");
         }
-        eprintln!("{head}");
+        crate::outln!("{head}");
         type Cell = fn(&Row) -> String;
-        let lines: [(&str, Cell); 8] = [
+        let lines: [(&str, Cell); 10] = [
             ("students", |r| r.students.to_string()),
             ("placed", |r| r.placed.to_string()),
             ("unplaced", |r| r.unplaced.to_string()),
@@ -204,6 +214,10 @@ fn print_table(rows: &[Row], labels: &[String]) {
                 format!("{}/{}", r.placed, r.seats)
             }),
             ("mean travel m", |r| format!("{:.0}", r.mean_m)),
+            ("day pupils' mean m", |r| {
+                format!("{:.0}", r.day.mean_travel_m)
+            }),
+            ("boarding pupils", |r| r.boarding.students.to_string()),
             ("95th pct travel m", |r| format!("{:.0}", r.p95_m)),
             ("max travel m", |r| format!("{:.0}", r.max_m)),
             ("moved students", |r| {
@@ -219,7 +233,7 @@ fn print_table(rows: &[Row], labels: &[String]) {
                     .map_or("-".to_string(), |r| f(r));
                 let _ = write!(line, " {cell:>16}");
             }
-            eprintln!("{line}");
+            crate::outln!("{line}");
         }
     }
 }

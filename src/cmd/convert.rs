@@ -93,20 +93,21 @@ pub fn run(args: &ConvertArgs) -> Result<i32, CliError> {
         CoordSystem::Bd09 => "BD-09",
         CoordSystem::Wgs84 => "WGS84",
     };
-    eprint!(
-        "converted {} positions from {system} to WGS84: {}",
+    let shift = if done.positions > done.outside {
+        format!(
+            " (each moved {:.0} to {:.0} m)",
+            done.min_shift_m, done.max_shift_m
+        )
+    } else {
+        String::new()
+    };
+    crate::say!(
+        "converted {} positions from {system} to WGS84: {}{shift}",
         done.positions - done.outside,
         args.output.display()
     );
-    if done.positions > done.outside {
-        eprint!(
-            " (each moved {:.0} to {:.0} m)",
-            done.min_shift_m, done.max_shift_m
-        );
-    }
-    eprintln!();
     if done.outside > 0 {
-        eprintln!(
+        crate::say!(
             "note: {} positions outside China were kept as they are",
             done.outside
         );

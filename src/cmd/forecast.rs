@@ -4,13 +4,11 @@
 
 use super::CliError;
 use super::inputs::{InputArgs, load};
-use crate::forecast::inputs::{
-    CensusCount, age_at_lowest_grade, catchment_schools, count_census, grades_of, level_of_grade,
-};
+use crate::forecast::inputs::{age_at_lowest_grade, grades_of, level_of_grade};
 use crate::forecast::{
     Births, Census, Extras, Forecast, ForecastOptions, History, HousingAdd, forecast_with,
 };
-use crate::io::history::{HousingRead, HousingTargets, read_housing_adds};
+use crate::io::history::demand_extras;
 use crate::io::output::{Staged, csv_field};
 use crate::io::{Scenario, read_schools};
 use crate::model::{Level, Policy, School};
@@ -69,7 +67,7 @@ pub struct ForecastArgs {
     #[arg(long, value_name = "N", default_value_t = 10)]
     pub horizon: usize,
     /// Output folder.
-    #[arg(long, value_name = "DIR", default_value = "out")]
+    #[arg(long, value_name = "DIR", default_value = "out/forecast")]
     pub out: PathBuf,
     /// Write the CSV files for Excel: with a UTF-8 byte-order mark, without
     /// which Excel shows Chinese text as garbage (otherwise byte-identical).
@@ -223,7 +221,7 @@ fn seats_table(f: &Forecast, schools: &[School], inputs: &ForecastInputs) -> (St
         e.1 += (r.students.round().max(0.0) as u64).div_ceil(size.max(1));
     }
     if !unknown.is_empty() {
-        eprintln!(
+        crate::say!(
             "warning: {} schools of {} are not in {} (no seats row): {}",
             unknown.len(),
             inputs.enrollment_file,
@@ -350,7 +348,7 @@ fn print_summary(f: &Forecast, inputs: &ForecastInputs, short: &[String], out: &
         .filter(|t| t.school_id.is_none())
         .map(|t| format!("{} {:.0}", t.year, t.students))
         .collect();
-    eprintln!(
+    crate::say!(
         "forecast from {} ({} schools, last year {}), entry by {:?}: district {}",
         inputs.enrollment_file,
         inputs.history.schools().len(),
@@ -359,12 +357,12 @@ fn print_summary(f: &Forecast, inputs: &ForecastInputs, short: &[String], out: &
         district.join(", ")
     );
     for n in &inputs.notes {
-        eprintln!("{n}");
+        crate::say!("{n}");
     }
     if !short.is_empty() {
-        eprintln!("schools over their seats: {}", short.join("; "));
+        crate::say!("schools over their seats: {}", short.join("; "));
     }
-    eprintln!(
+    crate::say!(
         "wrote forecast.csv{}, charts/<school>.png and .svg to {}/",
         if inputs.schools.is_some() {
             ", seats.csv"
@@ -384,9 +382,8 @@ struct DemandInputs {
 }
 
 /// Reads the household census and the schools (and current zones) through
-/// the plan's loader, so the same checks apply; maps every unit to the
-/// school whose entry it feeds at each level; counts the census children by
-/// school, entry grade and entry year; and places the housing rows.
+/// the plan's loader, so the same checks apply, then what they add to the
+/// forecast (`io::history::demand_extras`, shared with `report`).
 fn demand_inputs(
     args: &ForecastArgs,
     history: &History,
@@ -407,92 +404,12 @@ fn demand_inputs(
         current: args.current.clone(),
         ..Default::default()
     })?;
-    let mut notes = Vec::new();
-    if loaded.current.is_none() {
-        notes.push(
-            "note: no current zones (--current): census units and housing go to the \
-             nearest school of each level"
-                .to_string(),
-        );
-    }
-    let school_of = catchment_schools(&loaded.units, &loaded.schools, loaded.current.as_ref());
-    let origin = history.years().last().copied().unwrap_or(0);
-    let count = count_census(
-        &loaded.units,
-        &loaded.schools,
-        &school_of,
-        &loaded.scenario.policy,
-    );
-    notes.extend(census_notes(&count, &households, origin));
-    let mut housing = Vec::new();
-    if let Some(path) = housing_path {
-        let read = read_housing_adds(
-            path,
-            &HousingTargets {
-                units: &loaded.units,
-                schools: &loaded.schools,
-                school_of: &school_of,
-                history,
-                yields: &loaded.scenario.housing_yield,
-            },
-        )
-        .each_note(|n| eprintln!("note: {n}"))?;
-        notes.push(housing_note(&read, path, origin));
-        housing = read.adds;
-    }
-    let census = (!count.census.is_empty()).then_some(count.census);
+    let extras = demand_extras(&loaded, history, &households, housing_path)
+        .each_note(|n| crate::say!("note: {n}"))?;
     Ok(DemandInputs {
         schools: loaded.schools,
-        census,
-        housing,
-        notes,
+        census: extras.census,
+        housing: extras.housing,
+        notes: extras.notes,
     })
-}
-
-/// What the census gave: the child-levels counted and how far the entry
-/// cohorts reach, those in no zone, and the units with counts only.
-fn census_notes(count: &CensusCount, households: &Path, origin: i32) -> Vec<String> {
-    let mut notes = Vec::new();
-    if !count.census.is_empty() {
-        notes.push(format!(
-            "census {}: {} child-levels counted by catchment; entry cohorts known to {}{}",
-            households.display(),
-            count.counted,
-            count.census.last_year().unwrap_or(origin),
-            if count.unzoned > 0 {
-                format!(
-                    ", {} child-levels in no current zone (not counted)",
-                    count.unzoned
-                )
-            } else {
-                String::new()
-            }
-        ));
-    }
-    if count.direct > 0 {
-        notes.push(format!(
-            "note: {} unit-levels give `demand` counts only (no ages or birth dates): \
-             not part of the census",
-            count.direct
-        ));
-    }
-    notes
-}
-
-/// What the housing file added after the history's last year.
-fn housing_note(read: &HousingRead, path: &Path, origin: i32) -> String {
-    format!(
-        "housing {}: {:.0} dwellings completed after {origin} add {:.0} students{}",
-        path.display(),
-        read.dwellings,
-        read.students,
-        if read.before_origin > 0 {
-            format!(
-                " ({} rows completed by {origin} are in the history already)",
-                read.before_origin
-            )
-        } else {
-            String::new()
-        }
-    )
 }

@@ -61,6 +61,11 @@ pub struct InputArgs {
     /// for any count.
     #[arg(long, value_name = "N")]
     pub threads: Option<std::num::NonZeroUsize>,
+    /// Plan even when more than half of the units lie outside the boundary
+    /// or far from every road (refused otherwise, as a sign of shifted,
+    /// projected or swapped coordinates, or another county's file).
+    #[arg(long)]
+    pub allow_outside: bool,
 }
 
 /// The thread count in the environment variable `CATCHMENT_THREADS`, read
@@ -99,6 +104,7 @@ pub fn load(args: &InputArgs) -> Result<Loaded, CliError> {
         year: args.year,
         coords: args.coords,
         threads,
+        allow_outside: args.allow_outside,
     };
     let loaded = match crate::io::load::load(&req, chrono::Local::now().date_naive()) {
         Ok(l) => l,
@@ -106,14 +112,14 @@ pub fn load(args: &InputArgs) -> Result<Loaded, CliError> {
             // What the readers noted (a table read as GBK) still helps
             // beside the errors.
             for note in &notes {
-                eprintln!("{note}");
+                crate::say!("{note}");
             }
             return Err(CliError::Input(errors));
         }
         Err(e) => return Err(e.into()),
     };
     for note in &loaded.notes {
-        eprintln!("{note}");
+        crate::say!("{note}");
     }
     Ok(loaded)
 }

@@ -96,7 +96,7 @@ fn coordinate(v: &str, max: f64) -> Option<f64> {
 /// Read `id,lon,lat` rows; every bad row is reported.
 fn read_points(path: &std::path::Path) -> Result<Vec<Query>, CliError> {
     let file = path.display().to_string();
-    let rows = read_table(path, &POINTS_SPEC).each_note(|n| eprintln!("note: {n}"))?;
+    let rows = read_table(path, &POINTS_SPEC).each_note(|n| crate::say!("note: {n}"))?;
     let mut errs = crate::io::InputErrors::default();
     let mut out = Vec::new();
     for r in rows {
@@ -130,6 +130,47 @@ fn read_points(path: &std::path::Path) -> Result<Vec<Query>, CliError> {
         return Err(InputError::new(&file, "at least one id,lon,lat row", "a header only").into());
     }
     Ok(out)
+}
+
+/// A point outside the county boundary has no catchment: refused, every
+/// such point named (as given), rather than answered with the nearest zone.
+/// A point on the boundary's edge counts as inside.
+fn refuse_outside(
+    loaded: &crate::plan::Loaded,
+    given: &[Query],
+    at: &[Query],
+) -> Result<(), CliError> {
+    use geo::Intersects;
+    let Some(b) = &loaded.boundary else {
+        return Ok(());
+    };
+    let outside: Vec<String> = given
+        .iter()
+        .zip(at)
+        .filter(|(_, q)| !b.intersects(&geo::Point::new(q.lon, q.lat)))
+        .map(|(g, _)| format!("{} ({}, {})", g.id, g.lon, g.lat))
+        .collect();
+    if outside.is_empty() {
+        return Ok(());
+    }
+    let file = loaded
+        .scenario
+        .inputs
+        .boundary
+        .as_deref()
+        .map_or("the boundary".into(), |p| p.display().to_string());
+    Err(CliError::Usage(format!(
+        "{} point{} outside the county boundary ({file}), where no catchment is drawn: {}{} (give LON before LAT, in degrees; WGS84 unless --coords)",
+        outside.len(),
+        if outside.len() == 1 { " lies" } else { "s lie" },
+        outside
+            .iter()
+            .take(5)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join(", "),
+        if outside.len() > 5 { ", ..." } else { "" }
+    )))
 }
 
 pub fn run(args: &LocateArgs) -> Result<i32, CliError> {
@@ -196,6 +237,7 @@ pub fn run(args: &LocateArgs) -> Result<i32, CliError> {
             }
         })
         .collect();
+    refuse_outside(&loaded, &queries, &at)?;
     let all = explain(&solved, &at);
     let mut out = String::new();
     for (q, ex) in queries.iter().zip(&all) {
@@ -206,6 +248,6 @@ pub fn run(args: &LocateArgs) -> Result<i32, CliError> {
             out.push_str(&to_text(&loaded, &levels, q, ex));
         }
     }
-    print!("{out}");
+    crate::out!("{out}");
     Ok(0)
 }

@@ -110,7 +110,7 @@ pub struct CommitArgs {
     #[arg(long, value_name = "FILE")]
     pub applicants: PathBuf,
     /// The lottery folder to publish.
-    #[arg(long, value_name = "DIR", default_value = "out")]
+    #[arg(long, value_name = "DIR", default_value = "out/lottery")]
     pub out: PathBuf,
 }
 
@@ -144,7 +144,7 @@ pub struct DrawArgs {
     /// admits the whole group over the plan (and admission stops there).
     #[arg(long, value_name = "RULE", default_value = "skip", value_parser = ["skip", "admit"])]
     pub group_overflow: String,
-    /// Output folder (default: the --dir folder, else `out`).
+    /// Output folder (default: the --dir folder, else `out/lottery`).
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
 }
@@ -176,7 +176,7 @@ fn lottery_error(file: &str, e: LotteryError) -> CliError {
 
 /// Read, check and canonicalise an applicant list.
 fn load_list(path: &Path) -> Result<(Vec<Applicant>, String), CliError> {
-    let applicants = read_applicants(path).each_note(|n| eprintln!("note: {n}"))?;
+    let applicants = read_applicants(path).each_note(|n| crate::say!("note: {n}"))?;
     let file = path.display().to_string();
     let canonical = canonical_applicants(&applicants).map_err(|e| lottery_error(&file, e))?;
     Ok((applicants, canonical))
@@ -255,23 +255,23 @@ fn run_commit(args: &CommitArgs) -> Result<i32, CliError> {
         ],
     )?;
     write(staged, &args.out)?;
-    println!(
+    crate::outln!(
         "committed {} ({ALGORITHM})",
         count(record.applicants, "applicant")
     );
     for (school, c) in &record.schools {
-        println!(
+        crate::outln!(
             "  {school}: {}, {} ({} priority)",
             count(c.applicants, "applicant"),
             count(c.tickets, "ticket"),
             c.priority_tickets
         );
     }
-    println!(
+    crate::outln!(
         "commitment (SHA-256 of applicants.csv): {}",
         record.applicants_sha256
     );
-    println!(
+    crate::outln!(
         "wrote {APPLICANTS_FILE}, {COMMITMENT_FILE} to {}/: publish the commitment before the \
          public numbers are drawn",
         args.out.display()
@@ -385,7 +385,7 @@ fn run_draw(args: &DrawArgs) -> Result<i32, CliError> {
         .out
         .clone()
         .or(args.dir.clone())
-        .unwrap_or_else(|| PathBuf::from("out"));
+        .unwrap_or_else(|| PathBuf::from("out/lottery"));
     super::check_out(&out)?;
     let seats = parse_seats(&args.seats)?;
     check_text("--public-entropy", &args.public_entropy, true)?;
@@ -458,7 +458,7 @@ fn run_draw(args: &DrawArgs) -> Result<i32, CliError> {
     )?;
     write(staged, &out)?;
     print_summary(&audit, &result);
-    println!(
+    crate::outln!(
         "wrote {APPLICANTS_FILE}, {COMMITMENT_FILE}, {RESULT_FILE}, {AUDIT_FILE} to {}/; \
          check: catchment lottery verify --dir {}",
         out.display(),
@@ -468,15 +468,16 @@ fn run_draw(args: &DrawArgs) -> Result<i32, CliError> {
 }
 
 fn print_summary(audit: &Audit, result: &Draw) {
-    println!("lottery {} ({})", audit.algorithm, audit.procedure);
-    println!(
+    crate::outln!("lottery {} ({})", audit.algorithm, audit.procedure);
+    crate::outln!(
         "commitment (SHA-256 of applicants.csv): {}",
         audit.applicants_sha256
     );
-    println!("seed: {}", audit.seed);
-    println!(
+    crate::outln!("seed: {}", audit.seed);
+    crate::outln!(
         "options: priority {}, group overflow {}",
-        audit.options.priority, audit.options.group_overflow
+        audit.options.priority,
+        audit.options.group_overflow
     );
     for s in &result.schools {
         let applicants = s.applicants();
@@ -490,7 +491,7 @@ fn print_summary(audit: &Audit, result: &Draw) {
             0 => String::new(),
             n => format!(", {n} over the plan (a group admitted whole)"),
         };
-        println!(
+        crate::outln!(
             "  {}: {} ({}), {}, {admitted} admitted, {what}{over}",
             s.school_id,
             count(applicants, "applicant"),
@@ -498,7 +499,7 @@ fn print_summary(audit: &Audit, result: &Draw) {
             count(s.seats as usize, "seat")
         );
     }
-    println!("result SHA-256: {}", audit.result_sha256);
+    crate::outln!("result SHA-256: {}", audit.result_sha256);
 }
 
 /// "1 applicant", "2 applicants".
@@ -714,24 +715,25 @@ fn run_verify(args: &VerifyArgs) -> Result<i32, CliError> {
         checks,
     } = verify_dir(dir)?;
     let failed = checks.iter().filter(|c| !c.ok).count();
-    println!("verifying {} ({})", dir.display(), audit.algorithm);
-    println!("commitment: {commitment}");
-    println!(
+    crate::outln!("verifying {} ({})", dir.display(), audit.algorithm);
+    crate::outln!("commitment: {commitment}");
+    crate::outln!(
         "seed inputs: public entropy {:?}, notary {:?}",
-        audit.seed_inputs.public_entropy, audit.seed_inputs.notary
+        audit.seed_inputs.public_entropy,
+        audit.seed_inputs.notary
     );
     for c in &checks {
         if c.ok {
-            println!("ok        {}", c.what);
+            crate::outln!("ok        {}", c.what);
         } else {
-            println!("MISMATCH  {}: {}", c.what, c.detail);
+            crate::outln!("MISMATCH  {}: {}", c.what, c.detail);
         }
     }
     if failed == 0 {
-        println!("verified: every file recomputes");
+        crate::outln!("verified: every file recomputes");
         Ok(0)
     } else {
-        eprintln!(
+        crate::say!(
             "error: {failed} of {} checks failed: this folder is not the published draw of its \
              inputs",
             checks.len()

@@ -12,6 +12,7 @@ pub mod locate;
 pub mod lottery;
 pub mod plan;
 pub mod report;
+pub mod say;
 pub mod serve;
 pub mod track;
 pub mod validate;
@@ -128,7 +129,7 @@ pub fn read_history(
     } = history_sources(config, enrollment, births)?;
     let enrollment = enrollment.ok_or_else(|| CliError::Usage(NO_ENROLLMENT.into()))?;
     let (history, births) =
-        load_history(&enrollment, births.as_deref()).each_note(|n| eprintln!("note: {n}"))?;
+        load_history(&enrollment, births.as_deref()).each_note(|n| crate::say!("note: {n}"))?;
     Ok(HistoryRead {
         scenario,
         enrollment,
@@ -175,6 +176,20 @@ impl Stages {
     /// Seconds since the run began.
     pub fn seconds(&self) -> f64 {
         self.clock.elapsed().as_secs_f64()
+    }
+
+    /// Each closed stage's seconds (and peak memory) on stderr, under `-v`.
+    pub fn print_details(&self) {
+        for s in &self.done {
+            crate::detail!(
+                "stage {:<10} {:>8.3} s{}",
+                s["stage"].as_str().unwrap_or(""),
+                s["seconds"].as_f64().unwrap_or(0.0),
+                s["peak_rss_mb"]
+                    .as_f64()
+                    .map_or(String::new(), |mb| format!(", peak {mb:.0} MB"))
+            );
+        }
     }
 
     /// The closed stages, in order.

@@ -278,6 +278,7 @@ pub fn run(args: &PlanArgs) -> Result<i32, CliError> {
         .map_err(|e| CliError::Write(format!("{}: {e}", args.out.display())))?;
 
     report(&loaded, &levels.las, &args.out, &names);
+    stages.print_details();
     if let Some(rows) = &sweep {
         print_sweep(rows);
     }
@@ -286,7 +287,7 @@ pub fn run(args: &PlanArgs) -> Result<i32, CliError> {
 }
 
 fn report(loaded: &Loaded, levels: &[LevelAssignment], out: &std::path::Path, names: &[String]) {
-    eprintln!(
+    crate::say!(
         "planned {} ({} units, entry year {})",
         loaded.describe(),
         loaded.units.len(),
@@ -295,34 +296,42 @@ fn report(loaded: &Loaded, levels: &[LevelAssignment], out: &std::path::Path, na
     for la in levels {
         let placed = la.placed();
         let seats: u64 = la.seats.iter().map(|&s| s as u64).sum();
-        let mean = if placed > 0 {
-            la.objective_mm() as f64 / 1000.0 / placed as f64
-        } else {
-            0.0
-        };
-        eprintln!(
-            "  {:<8} {:>6} students, {:>6} placed, {:>5} unplaced; {:>6} seats; mean travel {:.0} m ({})",
+        let current = loaded
+            .current
+            .as_ref()
+            .map(|c| c[la.level.index()].as_slice());
+        let [day, boarding] =
+            crate::plan::day_and_boarding(&loaded.schools, &loaded.scenario.policy, la, current);
+        crate::say!(
+            "  {:<8} {:>6} students, {:>6} placed, {:>5} unplaced; {:>6} seats; day pupils' mean travel {:.0} m ({})",
             la.level.as_str(),
             la.students,
             placed,
             la.students - placed,
             seats,
-            mean,
+            day.mean_travel_m,
             if la.whole.is_some() {
                 "whole units; the LP bound is certified"
             } else {
                 "optimal, certified"
             }
         );
+        if boarding.students > 0 {
+            crate::say!(
+                "           boarding (寄宿制): {} pupils at boarding schools, mean {:.1} km from home (weekly, not daily)",
+                boarding.students,
+                boarding.mean_travel_m / 1000.0
+            );
+        }
         if la.feeder_groups > 0 {
-            eprintln!(
+            crate::say!(
                 "           feeder: junior zones are unions of the {} primary zones ({} could not stay whole)",
                 la.feeder_groups,
                 la.feeder_broken.len()
             );
         }
         if let Some(w) = &la.whole {
-            eprintln!(
+            crate::say!(
                 "           whole units: {} split by the LP, decided {}; {}",
                 w.split,
                 match w.method {
@@ -342,13 +351,13 @@ fn report(loaded: &Loaded, levels: &[LevelAssignment], out: &std::path::Path, na
             );
         }
         if la.contiguity_moves > 0 {
-            eprintln!(
+            crate::say!(
                 "           contiguity: {} units moved to a neighbouring zone",
                 la.contiguity_moves
             );
         }
         for e in &la.enclaves {
-            eprintln!(
+            crate::say!(
                 "           enclave of {}: {} units, {} students ({}), first unit {}",
                 loaded.schools[e.school].id,
                 e.units.len(),
@@ -358,9 +367,16 @@ fn report(loaded: &Loaded, levels: &[LevelAssignment], out: &std::path::Path, na
             );
         }
         if let Some(c) = &loaded.current {
-            eprintln!(
-                "           {} students moved from their current zone's school (moves.csv)",
-                moved(la, &c[la.level.index()])
+            crate::say!(
+                "           {} students moved from their current zone's school (moves.csv){}",
+                moved(la, &c[la.level.index()]),
+                match boarding.moved {
+                    Some(b) if b > 0 => format!(
+                        ": {} day pupils, {b} as boarding pupils",
+                        day.moved.unwrap_or(0)
+                    ),
+                    _ => String::new(),
+                }
             );
         }
         for r in [
@@ -370,7 +386,7 @@ fn report(loaded: &Loaded, levels: &[LevelAssignment], out: &std::path::Path, na
         ] {
             let n = la.unplaced_by(r);
             if n > 0 {
-                eprintln!(
+                crate::say!(
                     "           {n} unplaced: {} (listed in assignment.csv)",
                     r.as_str()
                 );
@@ -384,7 +400,7 @@ fn report(loaded: &Loaded, levels: &[LevelAssignment], out: &std::path::Path, na
             .take(5)
             .map(String::as_str)
             .collect();
-        eprintln!(
+        crate::say!(
             "warning: {} units lie outside the boundary (placed anyway): {}{}",
             loaded.outside_boundary.len(),
             first.join(", "),
@@ -396,7 +412,7 @@ fn report(loaded: &Loaded, levels: &[LevelAssignment], out: &std::path::Path, na
         );
     }
     if let Some(g) = &loaded.roads {
-        eprintln!(
+        crate::say!(
             "roads: {} nodes, {} pieces of road in {} connected parts; {} loose line ends joined",
             g.node_count(),
             g.pieces.len(),
@@ -411,7 +427,7 @@ fn report(loaded: &Loaded, levels: &[LevelAssignment], out: &std::path::Path, na
             .take(5)
             .map(String::as_str)
             .collect();
-        eprintln!(
+        crate::say!(
             "warning: {} units are more than {} m from any road (their straight walk to the road is counted): {}{}",
             loaded.far_from_road.len(),
             crate::spatial::network::SNAP_WARN_M,
@@ -423,7 +439,7 @@ fn report(loaded: &Loaded, levels: &[LevelAssignment], out: &std::path::Path, na
             }
         );
     }
-    eprintln!(
+    crate::say!(
         "wrote {} files to {}/: {}",
         names.len(),
         out.display(),
@@ -432,13 +448,18 @@ fn report(loaded: &Loaded, levels: &[LevelAssignment], out: &std::path::Path, na
 }
 
 fn print_sweep(rows: &[SweepRow]) {
-    eprintln!("stability sweep: travel against students moved from their current school");
-    eprintln!(
+    crate::say!("stability sweep: travel against students moved from their current school");
+    crate::say!(
         "  {:>10}  {:<8} {:>7} {:>9} {:>14} {:>9}",
-        "weight m", "level", "moved", "unplaced", "mean travel m", "total km"
+        "weight m",
+        "level",
+        "moved",
+        "unplaced",
+        "mean travel m",
+        "total km"
     );
     for r in rows {
-        eprintln!(
+        crate::say!(
             "  {:>10} {:<8} {:>7} {:>9} {:>14.0} {:>9.1}",
             r.weight,
             r.level.as_str(),

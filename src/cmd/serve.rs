@@ -126,7 +126,7 @@ pub fn run(args: &ServeArgs) -> Result<i32, CliError> {
     };
     let listening = listen(&opts).map_err(|e| CliError::Usage(e.to_string()))?;
     let port = listening.port;
-    eprintln!(
+    crate::say!(
         "serving {describe}{}; Ctrl-C stops",
         if args.public {
             " (public, read-only)"
@@ -155,6 +155,6 @@ pub fn run(args: &ServeArgs) -> Result<i32, CliError> {
         open_browser(&url);
     }
     serve(listening, session, &opts, &stop);
-    eprintln!("studio stopped");
+    crate::say!("studio stopped");
     Ok(0)
 }

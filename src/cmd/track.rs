@@ -43,7 +43,7 @@ pub struct TrackArgs {
     #[arg(long, value_name = "FILE")]
     pub registrations: PathBuf,
     /// Output folder.
-    #[arg(long, value_name = "DIR", default_value = "out")]
+    #[arg(long, value_name = "DIR", default_value = "out/track")]
     pub out: PathBuf,
     /// Write the CSV files for Excel: with a UTF-8 byte-order mark, without
     /// which Excel shows Chinese text as garbage (otherwise byte-identical).
@@ -54,9 +54,9 @@ pub struct TrackArgs {
 pub fn run(args: &TrackArgs) -> Result<i32, CliError> {
     super::check_out(&args.out)?;
     // Read both files and report the problems of both at once.
-    let graduates = read_graduates(&args.graduates).each_note(|n| eprintln!("note: {n}"));
+    let graduates = read_graduates(&args.graduates).each_note(|n| crate::say!("note: {n}"));
     let registrations =
-        read_registrations(&args.registrations).each_note(|n| eprintln!("note: {n}"));
+        read_registrations(&args.registrations).each_note(|n| crate::say!("note: {n}"));
     let (graduates, registrations) = match (graduates, registrations) {
         (Ok(g), Ok(r)) => (g, r),
         (g, r) => {
@@ -129,7 +129,7 @@ pub fn run(args: &TrackArgs) -> Result<i32, CliError> {
             s.from_elsewhere
         )
     };
-    println!(
+    crate::outln!(
         "{:<width$} {:>9} {:>10} {:>20} {:>14} {:>14}",
         "junior_school_id",
         "graduates",
@@ -139,17 +139,17 @@ pub fn run(args: &TrackArgs) -> Result<i32, CliError> {
         "from_elsewhere"
     );
     for s in &t.schools {
-        println!("{}", row(s));
+        crate::outln!("{}", row(s));
     }
     let total = t.total();
-    println!(
+    crate::outln!(
         "{}",
         row(&SchoolCounts {
             school_id: "total".into(),
             ..total.clone()
         })
     );
-    println!(
+    crate::outln!(
         "not registered: {} of {} graduates ({} registered at another school than assigned); \
          wrote not_registered.csv, registered_elsewhere.csv, track_summary.csv to {}/",
         total.not_registered,

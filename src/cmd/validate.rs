@@ -18,8 +18,8 @@ file, feature index and id, field, what was expected and what was found).";
 
 pub fn run(args: &InputArgs) -> Result<i32, CliError> {
     let l = load(args)?;
-    println!("valid: {}", l.describe());
-    println!("  units: {}, schools: {}", l.units.len(), l.schools.len());
+    crate::outln!("valid: {}", l.describe());
+    crate::outln!("  units: {}, schools: {}", l.units.len(), l.schools.len());
     for level in Level::ALL {
         let d = &l.demand[level.index()];
         let students: u64 = d.students.iter().map(|&s| s as u64).sum();
@@ -30,7 +30,7 @@ pub fn run(args: &InputArgs) -> Result<i32, CliError> {
             .filter_map(|s| s.seats(level, &l.scenario.policy))
             .map(|s| s as u64)
             .sum();
-        println!(
+        crate::outln!(
             "  {}: {} entry-cohort students, {} public seats",
             level.as_str(),
             students,
@@ -38,7 +38,7 @@ pub fn run(args: &InputArgs) -> Result<i32, CliError> {
         );
     }
     if let Some(g) = &l.roads {
-        println!(
+        crate::outln!(
             "  roads: {} nodes, {} pieces in {} connected parts, {} loose ends joined; {} units over {} m from a road",
             g.node_count(),
             g.pieces.len(),
@@ -66,7 +66,7 @@ pub fn run(args: &InputArgs) -> Result<i32, CliError> {
                 format!("{} {inside} of {}", level.as_str(), units.len())
             })
             .collect();
-        println!(
+        crate::outln!(
             "  current zones ({}): units with students in a zone: {}",
             path.display(),
             per_level.join(", ")
@@ -80,14 +80,14 @@ pub fn run(args: &InputArgs) -> Result<i32, CliError> {
                 format!("{n} at {}", level.as_str())
             })
             .collect();
-        println!(
+        crate::outln!(
             "  pins ({}): units pinned {}",
             path.display(),
             per_level.join(", ")
         );
     }
     if !l.outside_boundary.is_empty() {
-        println!(
+        crate::outln!(
             "  warning: {} units outside the boundary (they are still placed)",
             l.outside_boundary.len()
         );

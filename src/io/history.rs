@@ -6,9 +6,12 @@ use super::enrollment::{read_births, read_enrollment, read_housing};
 use super::error::{InputError, InputErrors};
 use super::noted::Noted;
 use super::scenario::{Scenario, read_scenario};
-use crate::forecast::inputs::{grades_of, level_of_grade};
-use crate::forecast::{Births, EnrollmentRow, History, HousingAdd, housing_yield};
+use crate::forecast::inputs::{
+    CensusCount, catchment_schools, count_census, grades_of, level_of_grade,
+};
+use crate::forecast::{Births, Census, EnrollmentRow, History, HousingAdd, housing_yield};
 use crate::model::{Level, School, Unit};
+use crate::plan::Loaded;
 use chrono::Datelike;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -239,4 +242,118 @@ fn housing_adds(
         return Err(errs);
     }
     Ok(read)
+}
+
+/// What a plan's inputs add to a forecast: its units' children counted by
+/// catchment school, entry grade and entry year (the census), the housing
+/// rows placed, and a line on each for the run's summary.
+pub struct DemandExtras {
+    pub census: Option<Census>,
+    pub housing: Vec<HousingAdd>,
+    pub notes: Vec<String>,
+}
+
+/// [`DemandExtras`] of a loaded plan: every unit mapped to the school whose
+/// entry it feeds at each level (its current zone's, else the nearest),
+/// the census counted, and `housing` (when given) read and placed. `forecast`
+/// and `report` both forecast from this, so they can never disagree.
+pub fn demand_extras(
+    loaded: &Loaded,
+    history: &History,
+    households: &Path,
+    housing: Option<&Path>,
+) -> Noted<DemandExtras> {
+    let mut notes = Vec::new();
+    if loaded.current.is_none() {
+        notes.push(
+            "note: no current zones (--current): census units and housing go to the \
+             nearest school of each level"
+                .to_string(),
+        );
+    }
+    let school_of = catchment_schools(&loaded.units, &loaded.schools, loaded.current.as_ref());
+    let origin = history.years().last().copied().unwrap_or(0);
+    let count = count_census(
+        &loaded.units,
+        &loaded.schools,
+        &school_of,
+        &loaded.scenario.policy,
+    );
+    notes.extend(census_notes(&count, households, origin));
+    let mut read_notes = Vec::new();
+    let housing = match housing {
+        None => Ok(Vec::new()),
+        Some(path) => read_housing_adds(
+            path,
+            &HousingTargets {
+                units: &loaded.units,
+                schools: &loaded.schools,
+                school_of: &school_of,
+                history,
+                yields: &loaded.scenario.housing_yield,
+            },
+        )
+        .each_note(|n| read_notes.push(n.to_string()))
+        .map(|read| {
+            notes.push(housing_note(&read, path, origin));
+            read.adds
+        }),
+    };
+    let census = (!count.census.is_empty()).then_some(count.census);
+    Noted {
+        result: housing.map(|housing| DemandExtras {
+            census,
+            housing,
+            notes,
+        }),
+        notes: read_notes,
+    }
+}
+
+/// What the census gave: the child-levels counted and how far the entry
+/// cohorts reach, those in no zone, and the units with counts only.
+fn census_notes(count: &CensusCount, households: &Path, origin: i32) -> Vec<String> {
+    let mut notes = Vec::new();
+    if !count.census.is_empty() {
+        notes.push(format!(
+            "census {}: {} child-levels counted by catchment; entry cohorts known to {}{}",
+            households.display(),
+            count.counted,
+            count.census.last_year().unwrap_or(origin),
+            if count.unzoned > 0 {
+                format!(
+                    ", {} child-levels in no current zone (not counted)",
+                    count.unzoned
+                )
+            } else {
+                String::new()
+            }
+        ));
+    }
+    if count.direct > 0 {
+        notes.push(format!(
+            "note: {} unit-levels give `demand` counts only (no ages or birth dates): \
+             not part of the census",
+            count.direct
+        ));
+    }
+    notes
+}
+
+/// What the housing file added after the history's last year.
+fn housing_note(read: &HousingRead, path: &Path, origin: i32) -> String {
+    format!(
+        "housing {}: {:.0} dwellings completed after {origin} add {:.0} students{}",
+        path.display(),
+        read.dwellings,
+        read.students,
+        if read.before_origin > 0 {
+            format!(
+                " ({} rows completed by {origin} are in the history already)",
+                read.before_origin
+            )
+        } else {
+            String::new()
+        }
+    )
 }

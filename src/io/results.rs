@@ -136,6 +136,8 @@ pub struct SummaryInput<'a> {
     pub synthetic: bool,
     pub policy: &'a Policy,
     pub units: usize,
+    /// The schools the levels' rows refer to (day or boarding).
+    pub schools: &'a [School],
     pub levels: &'a [LevelAssignment],
     pub without_residence: [u64; 2],
     pub outside_boundary: &'a [String],
@@ -180,6 +182,8 @@ pub fn summary_json(si: &SummaryInput) -> String {
             .fold((0.0, 0u64), |a, b| (a.0 + b.0, a.1 + b.1));
         let mean_travel_min = (min_n > 0).then(|| (min_sum / min_n as f64 * 100.0).round() / 100.0);
         let moved_here = si.current.map(|c| moved(la, &c[la.level.index()]));
+        let current = si.current.map(|c| c[la.level.index()].as_slice());
+        let [day, boarding] = crate::plan::day_and_boarding(si.schools, si.policy, la, current);
         moved_total += moved_here.unwrap_or(0);
         whole |= la.whole.is_some();
         let bound = json!({
@@ -218,6 +222,8 @@ pub fn summary_json(si: &SummaryInput) -> String {
                 },
                 "solver_rounds": la.rounds,
                 "moved": moved_here,
+                "day": pupils_json(&day),
+                "boarding": pupils_json(&boarding),
                 "model": bound,
             }),
         );
@@ -274,6 +280,18 @@ pub fn summary_json(si: &SummaryInput) -> String {
     let mut out = serde_json::to_string_pretty(&v).expect("json");
     out.push('\n');
     out
+}
+
+/// Day or boarding pupils' travel in summary.json (their travel is never
+/// averaged together: a boarding pupil goes home weekly).
+fn pupils_json(t: &crate::plan::PupilTravel) -> Value {
+    json!({
+        "students": t.students,
+        "mean_travel_m": round3(t.mean_travel_m),
+        "p95_travel_m": round3(t.p95_travel_m),
+        "max_travel_m": round3(t.max_travel_m),
+        "moved": t.moved,
+    })
 }
 
 fn level_value(levels: &[LevelAssignment], l: Level, f: impl Fn(&LevelAssignment) -> u64) -> u64 {

@@ -83,6 +83,7 @@ pub fn summary(
         synthetic: loaded.scenario.synthetic,
         policy: &loaded.scenario.policy,
         units: loaded.units.len(),
+        schools: &loaded.schools,
         levels,
         without_residence: loaded.without_residence,
         outside_boundary: &loaded.outside_boundary,

@@ -3,7 +3,7 @@
 //! per level, the totals. Computed from an assignment's rows in one pass.
 
 use crate::assign::LevelAssignment;
-use crate::model::School;
+use crate::model::{Policy, School};
 
 /// One school's figures at one level.
 #[derive(Clone, Debug, PartialEq)]
@@ -107,4 +107,81 @@ pub fn level_totals(la: &LevelAssignment, current: Option<&[Option<usize>]>) -> 
         t.mean_travel_m = travel / t.placed as f64;
     }
     t
+}
+
+/// Travel of a group of placed students: how many, mean, 95th percentile
+/// (student-weighted) and longest, in metres; and how many were placed at
+/// another school than their current zone's (with today's zones).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct PupilTravel {
+    pub students: u64,
+    pub mean_travel_m: f64,
+    pub p95_travel_m: f64,
+    pub max_travel_m: f64,
+    pub moved: Option<u64>,
+}
+
+/// [`PupilTravel`] of the placed rows `rows` (metres, students).
+pub fn pupil_travel(rows: impl Iterator<Item = (f64, u64)>, moved: Option<u64>) -> PupilTravel {
+    let mut v: Vec<(f64, u64)> = rows.filter(|r| r.1 > 0).collect();
+    v.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let n: u64 = v.iter().map(|x| x.1).sum();
+    if n == 0 {
+        return PupilTravel {
+            moved,
+            ..PupilTravel::default()
+        };
+    }
+    let mean = v.iter().map(|x| x.0 * x.1 as f64).sum::<f64>() / n as f64;
+    let rank = ((0.95 * n as f64).ceil() as u64).clamp(1, n);
+    let mut seen = 0;
+    let mut p95 = 0.0;
+    for &(m, c) in &v {
+        seen += c;
+        if seen >= rank {
+            p95 = m;
+            break;
+        }
+    }
+    PupilTravel {
+        students: n,
+        mean_travel_m: mean,
+        p95_travel_m: p95,
+        max_travel_m: v.last().map_or(0.0, |x| x.0),
+        moved,
+    }
+}
+
+/// The level's placed students split into day pupils and boarding pupils
+/// (寄宿生: at a boarding school, beyond the policy's day travel limit):
+/// their travel is never averaged together (a boarding pupil travels home
+/// weekly, not daily). A boarding school's pupils within the day limit are
+/// day pupils. Moved: against `current`, when given.
+pub fn day_and_boarding(
+    schools: &[School],
+    policy: &Policy,
+    la: &LevelAssignment,
+    current: Option<&[Option<usize>]>,
+) -> [PupilTravel; 2] {
+    let day_limit = policy.max_travel_m(la.level);
+    let group = |boarding: bool| {
+        let placed = || {
+            la.placements.iter().filter_map(move |p| {
+                let j = p.school?;
+                let boards = schools[j].boarding && p.travel_m.is_some_and(|m| m > day_limit);
+                (boards == boarding).then_some((p, j))
+            })
+        };
+        let moved = current.map(|c| {
+            placed()
+                .filter(|(p, j)| c[p.unit].is_some_and(|c| c != *j))
+                .map(|(p, _)| p.students as u64)
+                .sum()
+        });
+        pupil_travel(
+            placed().map(|(p, _)| (p.travel_m.unwrap_or(0.0), p.students as u64)),
+            moved,
+        )
+    };
+    [group(false), group(true)]
 }

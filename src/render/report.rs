@@ -482,9 +482,16 @@ fn forecast_section(o: &mut String, r: &ReportInput) {
                 esc(&f.method)
             );
             o.push_str(
-                "<table><thead><tr><th>年份 year</th><th>学段 level</th>\
+                "<p class=\"note\">全校各年级的预测（不只是入学年级）。「各校缺位合计」把每所学校超出学位的学生数相加，\
+                 不与其他学校的空余学位相抵；「全县净余」是全县学位减学生。二者都不是本次划片的未安置人数。 \
+                 Forecast of whole schools (every grade, not the entry grade alone). \
+                 \"Sum of schools' shortfalls\" adds each school's students beyond its seats, \
+                 not offset by spare seats elsewhere; \"county net\" is all seats minus all students. \
+                 Neither is the plan's unplaced count.</p>\n\
+                 <table><thead><tr><th>年份 year</th><th>学段 level</th>\
                  <th class=\"n\">学生 students</th><th class=\"n\">学位 seats</th>\
-                 <th class=\"n\">缺位 seats short</th><th class=\"n\">缺班 classes short</th>\
+                 <th class=\"n\">全县净余 county net spare</th>\
+                 <th class=\"n\">各校缺位合计 sum of schools' shortfalls</th><th class=\"n\">缺班 classes short</th>\
                  <th class=\"n\">缺位学校 schools short</th></tr></thead><tbody>\n",
             );
             for row in &f.rows {
@@ -492,6 +499,7 @@ fn forecast_section(o: &mut String, r: &ReportInput) {
                 let _ = writeln!(
                     o,
                     "<tr{}><td>{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>\
+                     <td class=\"n\">{}</td>\
                      <td class=\"n {cls}\">{}</td><td class=\"n {cls}\">{}</td><td class=\"n\">{}</td></tr>",
                     if f.map_years.contains(&row.year) {
                         " style=\"background:#fff4e0\""
@@ -502,6 +510,7 @@ fn forecast_section(o: &mut String, r: &ReportInput) {
                     level_zh(&row.level),
                     row.students,
                     row.seats,
+                    row.seats - row.students,
                     row.short_students,
                     row.short_classes,
                     row.schools_short
@@ -532,8 +541,8 @@ fn compare_section(o: &mut String, r: &ReportInput) {
         o.push_str(
             "<table><thead><tr><th>方案 scenario</th><th>学段 level</th>\
              <th class=\"n\">学生 students</th><th class=\"n\">已安置 placed</th>\
-             <th class=\"n\">学位 seats</th><th class=\"n\">平均距离 mean</th>\
-             <th class=\"n\">95% 距离 p95</th><th class=\"n\">最远 max</th>\
+             <th class=\"n\">学位 seats</th><th class=\"n\">走读平均距离 day pupils' mean</th>\
+             <th class=\"n\">走读 95% 距离 day p95</th><th class=\"n\">走读最远 day max</th>\
              <th class=\"n\">调整 moved</th></tr></thead><tbody>\n",
         );
         for c in &r.comparison {

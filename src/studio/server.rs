@@ -360,6 +360,6 @@ pub fn open_browser(url: &str) {
         .stderr(std::process::Stdio::null())
         .spawn();
     if spawned.is_err() {
-        eprintln!("note: no browser could be opened here: open {url} by hand");
+        crate::say!("note: no browser could be opened here: open {url} by hand");
     }
 }

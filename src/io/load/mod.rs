@@ -43,6 +43,9 @@ pub struct LoadRequest {
     pub coords: Option<CoordSystem>,
     /// Threads a run may use; `None`: every core.
     pub threads: Option<NonZeroUsize>,
+    /// Plan even when most units lie outside the boundary or far from
+    /// every road (refused otherwise: a shifted, projected or swapped file).
+    pub allow_outside: bool,
 }
 
 impl LoadRequest {
@@ -158,7 +161,70 @@ pub fn load(req: &LoadRequest, today: NaiveDate) -> Result<Loaded, LoadError> {
     }
     loaded.notes = notes;
     locate_units(&mut loaded, req.threads);
+    if !req.allow_outside {
+        check_units_where(&loaded, &hh_path)?;
+    }
     Ok(loaded)
+}
+
+/// More than half of the units outside the boundary, or farther than
+/// `SNAP_WARN_M` from every road, is a mistake in the inputs (coordinates
+/// shifted or projected, lon/lat swapped, another county's file or road
+/// extract), not a county to plan: refused, naming the share and the first
+/// such unit. A few such units stay warnings.
+fn check_units_where(loaded: &Loaded, households: &Path) -> Result<(), LoadError> {
+    let n = loaded.units.len();
+    let file = households.display().to_string();
+    let mut errs = InputErrors::default();
+    let first = |ids: &[String]| -> String {
+        let id = &ids[0];
+        match loaded.units.iter().find(|u| &u.id == id) {
+            Some(u) => format!("the first, {id}, at ({}, {})", u.lon, u.lat),
+            None => format!("the first, {id}"),
+        }
+    };
+    let pct = |k: usize| (k as f64 / n as f64 * 100.0).round();
+    let inputs = &loaded.scenario.inputs;
+    if n > 0 && loaded.outside_boundary.len() * 2 > n {
+        let k = loaded.outside_boundary.len();
+        let boundary = inputs
+            .boundary
+            .as_deref()
+            .map_or("the boundary".into(), |p| p.display().to_string());
+        errs.push(InputError::new(
+            &file,
+            format!("units inside the county boundary ({boundary})"),
+            format!(
+                "{k} of {n} units ({}%) outside it, {}: the coordinates may be shifted or projected (not longitude/latitude in degrees), longitude and latitude swapped, Amap/Baidu coordinates without --coords, or the file of another county; give --allow-outside to plan anyway",
+                pct(k),
+                first(&loaded.outside_boundary)
+            ),
+        ));
+    }
+    if n > 0 && loaded.roads.is_some() && loaded.far_from_road.len() * 2 > n {
+        let k = loaded.far_from_road.len();
+        let roads = inputs
+            .roads
+            .as_deref()
+            .map_or("the roads".into(), |p| p.display().to_string());
+        errs.push(InputError::new(
+            &file,
+            format!("units within {} m of a road in {roads}", SNAP_WARN_M),
+            format!(
+                "{k} of {n} units ({}%) farther, {}: the road extract may be of another area, or the coordinates of one file shifted; give --allow-outside to plan anyway",
+                pct(k),
+                first(&loaded.far_from_road)
+            ),
+        ));
+    }
+    if errs.is_empty() {
+        Ok(())
+    } else {
+        Err(LoadError::Input {
+            errors: errs,
+            notes: loaded.notes.clone(),
+        })
+    }
 }
 
 /// The scenario file read (or the standard policy), its entry year moved
