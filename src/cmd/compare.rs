@@ -8,9 +8,12 @@ use super::inputs::{plan_scenario, unique_label};
 use crate::assign::LevelAssignment;
 use crate::io::output::{Staged, csv_field};
 use crate::io::results::moved;
-use crate::plan::{map_input, zone_clip, zone_shapes};
+use crate::model::Level;
+use crate::plan::{Loaded, map_input, zone_clip, zone_shapes};
+use crate::render::map::align_schools;
 use crate::render::render_map;
 use clap::Args;
+use geo::MultiPolygon;
 use serde_json::json;
 use std::fmt::Write;
 use std::path::PathBuf;
@@ -85,13 +88,17 @@ pub fn run(args: &CompareArgs) -> Result<i32, CliError> {
     let mut staged = Staged::default();
     staged.set_csv_bom(args.excel);
     let mut labels: Vec<String> = Vec::new();
+    let mut planned = Vec::new();
     for path in &args.scenarios {
         let (loaded, levels) = plan_scenario(path)?;
         let label = unique_label(path, &labels);
         labels.push(label.clone());
         let clip = zone_clip(&loaded);
         let shapes = zone_shapes(&loaded, &levels, &clip);
-        for (la, zs) in levels.iter().zip(&shapes) {
+        planned.push((label, loaded, levels, shapes));
+    }
+    for (label, loaded, levels, _) in &planned {
+        for la in levels {
             let placed = la.placed();
             let mm = la.objective_mm();
             rows.push(Row {
@@ -118,13 +125,9 @@ pub fn run(args: &CompareArgs) -> Result<i32, CliError> {
                     .map(|c| moved(la, &c[la.level.index()])),
                 objective_m: mm as f64 / 1000.0,
             });
-            let mut mi = map_input(&loaded, la, zs);
-            mi.title = format!("{} [{label}]", mi.title);
-            let (png, svg) = render_map(&mi);
-            staged.add(format!("maps/{label}_{}.png", la.level.as_str()), png);
-            staged.add(format!("maps/{label}_{}.svg", la.level.as_str()), svg);
         }
     }
+    stage_maps(&planned, &mut staged);
     let mut csv = String::from(
         "scenario,level,students,placed,unplaced,seats,seats_used,mean_travel_m,p95_travel_m,max_travel_m,moved,objective_student_m\n",
     );
@@ -182,6 +185,42 @@ pub fn run(args: &CompareArgs) -> Result<i32, CliError> {
         args.out.display()
     );
     Ok(0)
+}
+
+/// A scenario planned: its label, inputs, levels and zones.
+type Planned = (
+    String,
+    Loaded,
+    Vec<LevelAssignment>,
+    Vec<Vec<MultiPolygon<f64>>>,
+);
+
+/// The maps of each level side by side: a school has one colour in every
+/// scenario, and a school of the first scenario closed in another is
+/// still marked there (`align_schools`).
+fn stage_maps(planned: &[Planned], staged: &mut Staged) {
+    for level in [Level::Primary, Level::Junior] {
+        let mut names = Vec::new();
+        let mut maps = Vec::new();
+        for (label, loaded, levels, shapes) in planned {
+            for (la, zs) in levels
+                .iter()
+                .zip(shapes)
+                .filter(|(la, _)| la.level == level)
+            {
+                let mut mi = map_input(loaded, la, zs);
+                mi.title = format!("{} [{label}]", mi.title);
+                names.push(format!("maps/{label}_{}", level.as_str()));
+                maps.push(mi);
+            }
+        }
+        align_schools(&mut maps);
+        for (name, mi) in names.into_iter().zip(&maps) {
+            let (png, svg) = render_map(mi);
+            staged.add(format!("{name}.png"), png);
+            staged.add(format!("{name}.svg"), svg);
+        }
+    }
 }
 
 fn print_table(rows: &[Row], labels: &[String]) {
