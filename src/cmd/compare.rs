@@ -5,11 +5,17 @@
 
 use super::CliError;
 use super::inputs::{plan_scenario, unique_label};
+use crate::assign::LevelAssignment;
 use crate::io::output::{Staged, csv_field};
 use crate::io::results::moved;
-use crate::plan::{PupilTravel, day_and_boarding, map_input, pupil_travel, zone_clip, zone_shapes};
+use crate::model::Level;
+use crate::plan::{
+    Loaded, PupilTravel, day_and_boarding, map_input, pupil_travel, zone_clip, zone_shapes,
+};
+use crate::render::map::align_schools;
 use crate::render::render_map;
 use clap::Args;
+use geo::MultiPolygon;
 use serde_json::json;
 use std::fmt::Write;
 use std::path::PathBuf;
@@ -66,13 +72,17 @@ pub fn run(args: &CompareArgs) -> Result<i32, CliError> {
     let mut staged = Staged::default();
     staged.set_csv_bom(args.excel);
     let mut labels: Vec<String> = Vec::new();
+    let mut planned = Vec::new();
     for path in &args.scenarios {
         let (loaded, levels) = plan_scenario(path)?;
         let label = unique_label(path, &labels);
         labels.push(label.clone());
         let clip = zone_clip(&loaded);
         let shapes = zone_shapes(&loaded, &levels, &clip);
-        for (la, zs) in levels.iter().zip(&shapes) {
+        planned.push((label, loaded, levels, shapes));
+    }
+    for (label, loaded, levels, _) in &planned {
+        for la in levels {
             let placed = la.placed();
             let mm = la.objective_mm();
             let current = loaded
@@ -110,13 +120,9 @@ pub fn run(args: &CompareArgs) -> Result<i32, CliError> {
                 day,
                 boarding,
             });
-            let mut mi = map_input(&loaded, la, zs);
-            mi.title = format!("{} [{label}]", mi.title);
-            let (png, svg) = render_map(&mi);
-            staged.add(format!("maps/{label}_{}.png", la.level.as_str()), png);
-            staged.add(format!("maps/{label}_{}.svg", la.level.as_str()), svg);
         }
     }
+    stage_maps(&planned, &mut staged);
     let mut csv = String::from(
         "scenario,level,students,placed,unplaced,seats,seats_used,mean_travel_m,p95_travel_m,max_travel_m,moved,objective_student_m,day_students,day_mean_travel_m,day_p95_travel_m,boarding_students,boarding_mean_travel_m\n",
     );
@@ -192,6 +198,42 @@ pub fn run(args: &CompareArgs) -> Result<i32, CliError> {
         crate::say!("{unplaced} students are left without a seat in the scenarios above (exit 1)");
     }
     Ok(if unplaced > 0 { 1 } else { 0 })
+}
+
+/// A scenario planned: its label, inputs, levels and zones.
+type Planned = (
+    String,
+    Loaded,
+    Vec<LevelAssignment>,
+    Vec<Vec<MultiPolygon<f64>>>,
+);
+
+/// The maps of each level side by side: a school has one colour in every
+/// scenario, and a school of the first scenario closed in another is
+/// still marked there (`align_schools`).
+fn stage_maps(planned: &[Planned], staged: &mut Staged) {
+    for level in [Level::Primary, Level::Junior] {
+        let mut names = Vec::new();
+        let mut maps = Vec::new();
+        for (label, loaded, levels, shapes) in planned {
+            for (la, zs) in levels
+                .iter()
+                .zip(shapes)
+                .filter(|(la, _)| la.level == level)
+            {
+                let mut mi = map_input(loaded, la, zs);
+                mi.title = format!("{} [{label}]", mi.title);
+                names.push(format!("maps/{label}_{}", level.as_str()));
+                maps.push(mi);
+            }
+        }
+        align_schools(&mut maps);
+        for (name, mi) in names.into_iter().zip(&maps) {
+            let (png, svg) = render_map(mi);
+            staged.add(format!("{name}.png"), png);
+            staged.add(format!("{name}.svg"), svg);
+        }
+    }
 }
 
 fn print_table(rows: &[Row], labels: &[String]) {

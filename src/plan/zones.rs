@@ -4,6 +4,7 @@
 use super::Loaded;
 use crate::assign::LevelAssignment;
 use crate::model::Level;
+use crate::render::map::SchoolStatus;
 use crate::render::{MapInput, MapSchool, MapUnit};
 use crate::zones::geometry::{Tiling, ZoneLookup, default_clip, zone_polygons};
 use geo::MultiPolygon;
@@ -93,9 +94,13 @@ pub fn map_input<'a>(
     let pos = |j: usize| idx.iter().position(|&k| k == j);
     let schools = idx
         .iter()
-        .map(|&j| {
+        .enumerate()
+        .map(|(k, &j)| {
             let s = &loaded.schools[j];
             MapSchool {
+                id: s.id.clone(),
+                colour: k,
+                status: SchoolStatus::Open,
                 lon: s.lon,
                 lat: s.lat,
                 name: s.name.clone(),

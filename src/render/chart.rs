@@ -5,7 +5,7 @@
 //! example data. Pure: data in, PNG bytes and an SVG document out.
 
 use super::font::text as font;
-use super::font::{ensure_registered, svg_font_fallback};
+use super::font::{embed_font_in_svg, ensure_registered, svg_font_fallback};
 use plotters::coord::Shift;
 use plotters::coord::ranged1d::{DefaultFormatting, KeyPointHint};
 use plotters::coord::types::RangedCoordf64;
@@ -55,18 +55,23 @@ pub fn render_chart(c: &ChartInput) -> (Vec<u8>, String) {
     let data = Data::new(c);
     let mut rgb = vec![255u8; (WIDTH * HEIGHT * 3) as usize];
     {
-        let root = BitMapBackend::with_buffer(&mut rgb, (WIDTH, HEIGHT)).into_drawing_area();
+        let root =
+            super::typeset::Typeset::raster(BitMapBackend::with_buffer(&mut rgb, (WIDTH, HEIGHT)))
+                .into_drawing_area();
         let _ = draw(&root, c, &data);
         root.present().expect("in-memory bitmap");
     }
     let png_bytes = super::encode_png(&rgb, WIDTH, HEIGHT);
     let mut svg = String::new();
     {
-        let root = SVGBackend::with_string(&mut svg, (WIDTH, HEIGHT)).into_drawing_area();
+        let root =
+            super::typeset::Typeset::vector(SVGBackend::with_string(&mut svg, (WIDTH, HEIGHT)))
+                .into_drawing_area();
         let _ = draw(&root, c, &data);
         root.present().expect("in-memory svg");
     }
-    (png_bytes, svg_font_fallback(&svg))
+    let svg = embed_font_in_svg(&svg_font_fallback(&svg)).expect("the bundled font subsets");
+    (png_bytes, svg)
 }
 
 /// The input cleaned up: finite, clamped, sorted by year, one value a year.

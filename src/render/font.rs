@@ -12,7 +12,7 @@ pub const FAMILY: &str = "Noto Sans CJK SC";
 pub const SVG_FAMILY_LIST: &str = "'Noto Sans CJK SC', 'Noto Sans SC', 'Source Han Sans SC', 'Microsoft YaHei', 'PingFang SC', \
      'Hiragino Sans GB', 'WenQuanYi Micro Hei', SimHei, sans-serif";
 
-static FONT: &[u8] = include_bytes!("../../assets/fonts/NotoSansSC-subset.otf");
+pub(crate) static FONT: &[u8] = include_bytes!("../../assets/fonts/NotoSansSC-subset.otf");
 
 /// Register the bundled font with plotters (once per process).
 pub fn ensure_registered() {
@@ -32,6 +32,53 @@ pub fn svg_font_fallback(svg: &str) -> String {
         &format!("font-family=\"{FAMILY}\""),
         &format!("font-family=\"{SVG_FAMILY_LIST}\""),
     )
+}
+
+/// The family name of the font a standalone SVG embeds.
+pub const SVG_EMBEDDED: &str = "Catchment Embedded SC";
+
+/// Where the embedded font's `<defs>` starts in an SVG (for
+/// [`strip_embedded_font`]).
+const EMBED_START: &str = "<defs><style>/* bundled font subset */";
+const EMBED_END: &str = "</style></defs>";
+
+/// `svg` (as plotters writes it, with [`svg_font_fallback`] applied) with
+/// the glyphs it uses embedded: an `@font-face` data URL holding the
+/// subset of the bundled font for the document's characters (markup
+/// included: a superset of its text), put first in the family of every
+/// text, before the CJK fallback list. A viewer with no Chinese font shows
+/// Chinese. Deterministic, like [`subset_for_text`].
+pub fn embed_font_in_svg(svg: &str) -> Result<String, FontError> {
+    use base64::Engine;
+    let font = subset_for_text(svg)?;
+    let data = base64::engine::general_purpose::STANDARD.encode(&font);
+    let defs = format!(
+        "{EMBED_START}@font-face {{ font-family: \"{SVG_EMBEDDED}\"; src: url(data:font/otf;base64,{data}) format(\"opentype\"); }} \
+         text {{ font-family: \"{SVG_EMBEDDED}\", {SVG_FAMILY_LIST}; }}{EMBED_END}"
+    );
+    // Right after the opening <svg ...> tag.
+    Ok(
+        match svg
+            .find("<svg")
+            .and_then(|i| svg[i..].find('>').map(|j| i + j + 1))
+        {
+            Some(at) => format!("{}\n{defs}{}", &svg[..at], &svg[at..]),
+            None => svg.to_string(),
+        },
+    )
+}
+
+/// `svg` without the font [`embed_font_in_svg`] put in (a page that
+/// embeds its own font, like the report, inlines it so).
+pub fn strip_embedded_font(svg: &str) -> String {
+    let Some(a) = svg.find(EMBED_START) else {
+        return svg.to_string();
+    };
+    let Some(b) = svg[a..].find(EMBED_END) else {
+        return svg.to_string();
+    };
+    let head = svg[..a].strip_suffix('\n').unwrap_or(&svg[..a]);
+    format!("{head}{}", &svg[a + b + EMBED_END.len()..])
 }
 
 /// Black text of the bundled family at `size` pixels.

@@ -7,7 +7,7 @@
 //! school's zone coloured by its seat gap in classes.
 
 use super::font::text as font;
-use super::font::{ensure_registered, svg_font_fallback};
+use super::font::{embed_font_in_svg, ensure_registered, svg_font_fallback};
 use geo::MultiPolygon;
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -15,6 +15,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 #[derive(Clone, Debug)]
 pub struct MapSchool {
+    pub id: String,
     pub lon: f64,
     pub lat: f64,
     pub name: String,
@@ -22,6 +23,65 @@ pub struct MapSchool {
     pub assigned: u64,
     /// Boarding schools are drawn as squares.
     pub boarding: bool,
+    /// Its slot in the palette ([`school_colour`]): its zone, households and
+    /// legend swatch. Maps set side by side give a school the same slot.
+    pub colour: usize,
+    pub status: SchoolStatus,
+}
+
+/// A school against the first of the scenarios set side by side.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SchoolStatus {
+    /// In the plan (and, side by side, in the first scenario too).
+    Open,
+    /// Not in the first scenario: opened by this one.
+    New,
+    /// In the first scenario, closed in this one: a grey hollow marker with
+    /// a cross, no zone and no students.
+    Closed,
+}
+
+/// Maps of one level in scenarios set side by side (the first is the
+/// baseline): every school gets the palette slot of its id's first
+/// appearance over all of them (scenario order, then school order), so a
+/// school has one colour on every map; a school of the first scenario
+/// missing from another is added to that map as closed, one not in the
+/// first is marked new. Deterministic: the slots depend only on the order
+/// of the maps and of their schools.
+pub fn align_schools(maps: &mut [MapInput]) {
+    let mut union: Vec<MapSchool> = Vec::new();
+    for m in maps.iter() {
+        for s in &m.schools {
+            if !union.iter().any(|u| u.id == s.id) {
+                union.push(s.clone());
+            }
+        }
+    }
+    let slot = |id: &str| union.iter().position(|u| u.id == id).unwrap_or(0);
+    let first: Vec<String> = maps
+        .first()
+        .map(|m| m.schools.iter().map(|s| s.id.clone()).collect())
+        .unwrap_or_default();
+    for (k, m) in maps.iter_mut().enumerate() {
+        for s in &mut m.schools {
+            s.colour = slot(&s.id);
+            s.status = if k > 0 && !first.contains(&s.id) {
+                SchoolStatus::New
+            } else {
+                SchoolStatus::Open
+            };
+        }
+        for id in &first {
+            if !m.schools.iter().any(|s| &s.id == id) {
+                let mut closed = union[slot(id)].clone();
+                closed.colour = slot(id);
+                closed.status = SchoolStatus::Closed;
+                closed.seats = 0;
+                closed.assigned = 0;
+                m.schools.push(closed);
+            }
+        }
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -178,7 +238,9 @@ pub fn render_map_on(m: &MapInput, threads: usize) -> (Vec<u8>, String) {
 fn render_png(m: &MapInput) -> Vec<u8> {
     let mut rgb = vec![255u8; (WIDTH * HEIGHT * 3) as usize];
     {
-        let root = BitMapBackend::with_buffer(&mut rgb, (WIDTH, HEIGHT)).into_drawing_area();
+        let root =
+            super::typeset::Typeset::raster(BitMapBackend::with_buffer(&mut rgb, (WIDTH, HEIGHT)))
+                .into_drawing_area();
         draw(&root, m);
         root.present().expect("in-memory bitmap");
     }
@@ -188,11 +250,13 @@ fn render_png(m: &MapInput) -> Vec<u8> {
 fn render_svg(m: &MapInput) -> String {
     let mut svg = String::new();
     {
-        let root = SVGBackend::with_string(&mut svg, (WIDTH, HEIGHT)).into_drawing_area();
+        let root =
+            super::typeset::Typeset::vector(SVGBackend::with_string(&mut svg, (WIDTH, HEIGHT)))
+                .into_drawing_area();
         draw(&root, m);
         root.present().expect("in-memory svg");
     }
-    svg_font_fallback(&svg)
+    embed_font_in_svg(&svg_font_fallback(&svg)).expect("the bundled font subsets")
 }
 
 fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, m: &MapInput) {
@@ -204,10 +268,9 @@ type DrawResult<DB> = Result<(), DrawingAreaErrorKind<<DB as DrawingBackend>::Er
 
 fn try_draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, m: &MapInput) -> DrawResult<DB> {
     root.fill(&WHITE)?;
-    let map_w = WIDTH as i32 - PANEL;
-    let top = 90.0;
-    let frame = map_frame(m, map_w, top);
-    draw_boundary(root, &frame, m)?;
+    let g = Geometry::of(m);
+    let frame = &g.frame;
+    draw_boundary(root, frame, m)?;
     // Zones, largest first so a zone inside another's hole stays visible.
     let mut zones: Vec<(f64, usize, &MultiPolygon<f64>)> = m
         .zones
@@ -215,23 +278,16 @@ fn try_draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, m: &MapInput) -> 
         .map(|&(i, z)| (geo::Area::unsigned_area(z), i, z))
         .collect();
     zones.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-    draw_zones(root, &frame, m, &zones, None)?;
-    draw_roads(root, &frame, &m.roads, None)?;
-    // Dense clusters of schools (a county town) get a magnified inset so
-    // every name can be read; in the main map they are drawn unlabelled.
-    let inset = find_inset(&frame, m, map_w, top as i32);
-    let in_inset: Vec<bool> = (0..m.schools.len())
-        .map(|i| inset.as_ref().is_some_and(|x| x.members.contains(&i)))
-        .collect();
-    let area = (0, top as i32, map_w, HEIGHT as i32 - 60);
-    draw_layer(root, &frame, m, &in_inset, area)?;
-    if let Some(x) = &inset {
-        draw_inset(root, &frame, m, &zones, x, &in_inset)?;
+    draw_zones(root, frame, m, &zones, None)?;
+    draw_roads(root, frame, &m.roads, None)?;
+    draw_layer(root, frame, m, &g.in_inset, &g.main_labels)?;
+    if let Some(x) = &g.inset {
+        draw_inset(root, frame, m, &zones, x)?;
     }
-    draw_titles(root, m, map_w)?;
-    draw_north_arrow(root, map_w)?;
-    draw_scale_bar(root, &frame)?;
-    draw_legend_panel(root, m, map_w)
+    draw_titles(root, m, g.map_w)?;
+    draw_north_arrow(root, g.map_w)?;
+    draw_scale_bar(root, frame)?;
+    draw_legend_panel(root, m, g.map_w)
 }
 
 /// The frame that fits the boundary, units and schools into the map area
@@ -272,31 +328,25 @@ fn draw_boundary<DB: DrawingBackend>(
     Ok(())
 }
 
-/// The magnified inset `x`: its outline on the main map, then its card
-/// with zones, roads, the units and schools inside, a title and a scale.
+/// The magnified inset: its outline on the main map, then its card with
+/// zones, roads, the units and schools inside, a title and a scale.
 fn draw_inset<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     frame: &Frame,
     m: &MapInput,
     zones: &[(f64, usize, &MultiPolygon<f64>)],
-    x: &Inset,
-    in_inset: &[bool],
+    g: &InsetGeometry,
 ) -> DrawResult<DB> {
+    let x = &g.x;
     // Outline of the magnified region on the main map.
     let (a, b) = (frame.px(x.lon0, x.lat1), frame.px(x.lon1, x.lat0));
     root.draw(&Rectangle::new([a, b], BLACK.stroke_width(1)))?;
     let (r0, r1) = (x.rect.0, x.rect.1);
     root.draw(&Rectangle::new([r0, r1], WHITE.filled()))?;
-    let sub_pts = [(x.lon0, x.lat0), (x.lon1, x.lat1)];
-    let w = (r1.0 - r0.0) as f64;
-    let h = (r1.1 - r0.1) as f64;
-    let mut f = Frame::fit(&sub_pts, w, h - 24.0, 12.0);
-    f.ox += r0.0 as f64;
-    f.oy += r0.1 as f64 + 24.0;
-    let keep: Vec<bool> = (0..m.schools.len()).map(|i| !in_inset[i]).collect();
+    let f = &g.frame;
     let bbox = (x.lon0, x.lat0, x.lon1, x.lat1);
-    draw_zones(root, &f, m, zones, Some(bbox))?;
-    draw_roads(root, &f, &m.roads, Some(bbox))?;
+    draw_zones(root, f, m, zones, Some(bbox))?;
+    draw_roads(root, f, &m.roads, Some(bbox))?;
     let sub = MapInput {
         units: m
             .units
@@ -316,21 +366,7 @@ fn draw_inset<DB: DrawingBackend>(
         zones: m.zones.clone(),
         gap: m.gap.clone(),
     };
-    let hide_in_inset: Vec<bool> = m
-        .schools
-        .iter()
-        .zip(&keep)
-        .map(|(s, &k)| {
-            k && !(s.lon >= x.lon0 && s.lon <= x.lon1 && s.lat >= x.lat0 && s.lat <= x.lat1)
-        })
-        .collect();
-    draw_layer(
-        root,
-        &f,
-        &sub,
-        &hide_in_inset,
-        (r0.0, r0.1 + 24, r1.0, r1.1),
-    )?;
+    draw_layer(root, f, &sub, &g.hide, &g.labels)?;
     root.draw(&Rectangle::new([r0, r1], BLACK.stroke_width(2)))?;
     root.draw(&Text::new(
         format!("放大图 inset: {}", x.label),
@@ -360,11 +396,19 @@ fn draw_titles<DB: DrawingBackend>(
     m: &MapInput,
     map_w: i32,
 ) -> DrawResult<DB> {
-    root.draw(&Text::new(m.title.clone(), (24, 18), font(30.0)))?;
+    const NOTE: &str = "合成示例数据 synthetic example data";
+    // The title shrinks rather than run under the synthetic note.
+    let note_w = if m.synthetic {
+        super::typeset::extent(NOTE, 22.0).0 as i32 + 24
+    } else {
+        0
+    };
+    let title_size = fit_size(&m.title, 30.0, map_w - 44 - note_w);
+    root.draw(&Text::new(m.title.clone(), (24, 18), font(title_size)))?;
     root.draw(&Text::new(
         m.subtitle.clone(),
         (24, 58),
-        font(19.0).color(&RGBColor(60, 60, 60)),
+        font(fit_size(&m.subtitle, 19.0, map_w - 44)).color(&RGBColor(60, 60, 60)),
     ))?;
     // The scenario's date, bottom right of the map (never the clock).
     root.draw(&Text::new(
@@ -375,7 +419,7 @@ fn draw_titles<DB: DrawingBackend>(
             .pos(Pos::new(HPos::Right, VPos::Center)),
     ))?;
     if m.synthetic {
-        let note = "合成示例数据 synthetic example data";
+        let note = NOTE;
         let st = font(22.0)
             .color(&RGBColor(190, 30, 30))
             .pos(Pos::new(HPos::Right, VPos::Top));
@@ -384,14 +428,31 @@ fn draw_titles<DB: DrawingBackend>(
     Ok(())
 }
 
+/// The north arrow's card.
+fn north_arrow_box(map_w: i32) -> PxRect {
+    let (nx, ny) = (map_w - 50, 120);
+    (nx - 24, ny - 8, nx + 24, ny + 62)
+}
+
+/// `size`, or smaller so that `text` fits in `width` pixels (not under 12).
+fn fit_size(text: &str, size: f64, width: i32) -> f64 {
+    let w = super::typeset::extent(text, size).0 as f64;
+    if w <= width as f64 {
+        size
+    } else {
+        (size * width as f64 / w).floor().max(12.0)
+    }
+}
+
 /// North arrow, on a white card so it reads over the map.
 fn draw_north_arrow<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     map_w: i32,
 ) -> DrawResult<DB> {
+    let (x0, y0, x1, y1) = north_arrow_box(map_w);
     let (nx, ny) = (map_w - 50, 120);
     root.draw(&Rectangle::new(
-        [(nx - 24, ny - 8), (nx + 24, ny + 62)],
+        [(x0, y0), (x1, y1)],
         WHITE.mix(0.85).filled(),
     ))?;
     root.draw(&Polygon::new(
@@ -469,10 +530,26 @@ fn plan_legend<DB: DrawingBackend>(
     ))?;
     let mut y = 86;
     let row = ((HEIGHT as i32 - 430) / (m.schools.len().max(1) as i32)).clamp(14, 26);
-    for (i, s) in m.schools.iter().enumerate() {
-        let c = school_colour(i);
-        root.draw(&Rectangle::new([(lx, y - 7), (lx + 14, y + 7)], c.filled()))?;
-        let text = format!("{}  {}/{}", s.name, s.assigned, s.seats);
+    for s in &m.schools {
+        let c = school_colour(s.colour);
+        let text = match s.status {
+            SchoolStatus::Open => {
+                root.draw(&Rectangle::new([(lx, y - 7), (lx + 14, y + 7)], c.filled()))?;
+                format!("{}  {}/{}", s.name, s.assigned, s.seats)
+            }
+            SchoolStatus::New => {
+                root.draw(&Rectangle::new([(lx, y - 7), (lx + 14, y + 7)], c.filled()))?;
+                root.draw(&Rectangle::new(
+                    [(lx - 2, y - 9), (lx + 16, y + 9)],
+                    BLACK.stroke_width(2),
+                ))?;
+                format!("{}  {}/{}  新建 new", s.name, s.assigned, s.seats)
+            }
+            SchoolStatus::Closed => {
+                closed_mark(root, lx + 7, y, 7)?;
+                format!("{}  已关闭 closed", s.name)
+            }
+        };
         root.draw(&Text::new(
             text,
             (lx + 22, y),
@@ -501,8 +578,14 @@ fn plan_legend<DB: DrawingBackend>(
         y += 22;
     }
     // Marker sizes: the smallest and largest seat counts on the map.
-    let lo = m.schools.iter().map(|s| s.seats).min().unwrap_or(45);
-    let hi = m.schools.iter().map(|s| s.seats).max().unwrap_or(45);
+    let open = || {
+        m.schools
+            .iter()
+            .filter(|s| s.status != SchoolStatus::Closed)
+            .map(|s| s.seats)
+    };
+    let lo = open().min().unwrap_or(45);
+    let hi = open().max().unwrap_or(45);
     y += 6;
     root.draw(&Text::new(
         "标记大小=学位 marker size = seats",
@@ -749,7 +832,8 @@ fn length_label(m: f64) -> String {
     }
 }
 
-type PxRect = (i32, i32, i32, i32);
+/// A box in pixels: left, top, right, bottom.
+pub type PxRect = (i32, i32, i32, i32);
 
 fn overlaps(a: PxRect, b: PxRect) -> bool {
     a.0 < b.2 && b.0 < a.2 && a.1 < b.3 && b.1 < a.3
@@ -777,54 +861,63 @@ fn pixel_marks<'a>(
     marks
 }
 
-/// Units, schools and school names in one frame. `hide[i]` leaves school
-/// `i` out (drawn in the inset instead, or outside it). Labels go to the
-/// first free spot around their marker (right, left, above, below, ...).
-fn draw_layer<DB: DrawingBackend>(
-    root: &DrawingArea<DB, Shift>,
+/// The text of a school's label on the map.
+fn label_text(s: &MapSchool) -> String {
+    match s.status {
+        SchoolStatus::Open => s.name.clone(),
+        SchoolStatus::New => format!("{} 新建", s.name),
+        SchoolStatus::Closed => format!("{} 已关闭", s.name),
+    }
+}
+
+/// Half the size of a school's marker as drawn (the box labels avoid).
+fn marker_half(s: &MapSchool) -> i32 {
+    match s.status {
+        SchoolStatus::Closed => CLOSED_R + 2,
+        SchoolStatus::New => marker_radius(s.seats) + 5 + 4,
+        SchoolStatus::Open => marker_radius(s.seats) + 5,
+    }
+}
+
+/// Radius of a closed school's marker.
+const CLOSED_R: i32 = 10;
+
+/// Size of the label text, in pixels.
+const LABEL_SIZE: f64 = 17.0;
+
+/// Where each shown school's label goes (top-left and bottom-right), or
+/// `None` when it fits nowhere: greedy, school by school in map order, at
+/// the first of eight spots around its marker (right, left, above, below,
+/// then the corners) that stays inside `area` and clear of every marker,
+/// every `blocked` box and every label placed before. Deterministic.
+fn place_labels(
     frame: &Frame,
     m: &MapInput,
     hide: &[bool],
     area: PxRect,
-) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
-    // A forecast map shows zones only: households belong to the plan.
-    let units: &[MapUnit] = if m.gap.is_some() { &[] } else { &m.units };
-    for ((x, y), school, students) in
-        pixel_marks(frame, units.iter().filter(|u| u.school.is_some()))
-    {
-        let r = 2 + (students as f64).sqrt().round() as i32;
-        let c = school_colour(school.unwrap_or(0));
-        root.draw(&Circle::new((x, y), r, c.mix(0.75).filled()))?;
-    }
-    for ((x, y), _, _) in pixel_marks(frame, units.iter().filter(|u| u.school.is_none())) {
-        unplaced_mark(root, x, y)?;
-    }
+    blocked: &[PxRect],
+) -> Vec<(usize, Option<PxRect>)> {
     let shown: Vec<usize> = (0..m.schools.len()).filter(|&i| !hide[i]).collect();
-    let mut taken: Vec<PxRect> = Vec::new();
-    let mut half = vec![11; m.schools.len()];
+    let mut taken: Vec<PxRect> = blocked.to_vec();
+    // Unplaced households' marks stay visible (an alert, radius 10).
+    if m.gap.is_none() {
+        for ((x, y), _, _) in pixel_marks(frame, m.units.iter().filter(|u| u.school.is_none())) {
+            taken.push((x - 11, y - 11, x + 11, y + 11));
+        }
+    }
     for &i in &shown {
         let s = &m.schools[i];
         let (x, y) = frame.px(s.lon, s.lat);
-        let (rim, fill) = match &m.gap {
-            Some(_) => (RGBColor(60, 60, 60), WHITE),
-            None => (
-                school_colour(i),
-                utilisation_colour((s.seats > 0).then(|| s.assigned as f64 / s.seats as f64)),
-            ),
-        };
-        half[i] = school_marker(root, x, y, s, rim, fill)?;
-        let h = half[i];
+        let h = marker_half(s);
         taken.push((x - h, y - h, x + h, y + h));
     }
-    let style = font(17.0).pos(Pos::new(HPos::Left, VPos::Top));
+    let mut out = Vec::with_capacity(shown.len());
     for &i in &shown {
         let s = &m.schools[i];
         let (x, y) = frame.px(s.lon, s.lat);
-        let (w, h) = root
-            .estimate_text_size(&s.name, &style)
-            .map(|(w, h)| (w as i32, h as i32))
-            .unwrap_or((17 * s.name.chars().count() as i32, 17));
-        let d = half[i] + 3;
+        let (w, h) = super::typeset::extent(&label_text(s), LABEL_SIZE);
+        let (w, h) = (w as i32, h as i32);
+        let d = marker_half(s) + 3;
         let spots = [
             (x + d, y - h / 2),
             (x - d - w, y - h / 2),
@@ -835,27 +928,201 @@ fn draw_layer<DB: DrawingBackend>(
             (x - d + 2 - w, y - d + 2 - h),
             (x - d + 2 - w, y + d - 2),
         ];
-        let fits = |&(lx, ly): &(i32, i32)| {
-            let r = (lx - 1, ly - 1, lx + w + 1, ly + h + 1);
+        let rect = |(lx, ly): (i32, i32)| (lx, ly, lx + w, ly + h);
+        let fits = |r: PxRect| {
+            // A pixel of halo on every side.
+            let r = (r.0 - 1, r.1 - 1, r.2 + 1, r.3 + 1);
             r.0 >= area.0
                 && r.2 <= area.2
                 && r.1 >= area.1
                 && r.3 <= area.3
                 && !taken.iter().any(|&t| overlaps(t, r))
         };
-        let (lx, ly) = spots.iter().copied().find(|p| fits(p)).unwrap_or(spots[0]);
-        taken.push((lx, ly, lx + w, ly + h));
+        let spot = spots.iter().map(|&p| rect(p)).find(|&r| fits(r));
+        if let Some(r) = spot {
+            taken.push(r);
+        }
+        out.push((i, spot));
+    }
+    out
+}
+
+/// Every label of the map as drawn: (text, box in pixels), the main map's
+/// then the inset's. Labels that fit nowhere are left out.
+pub fn label_boxes(m: &MapInput) -> Vec<(String, PxRect)> {
+    let g = Geometry::of(m);
+    let mut out = Vec::new();
+    for labels in [Some(&g.main_labels), g.inset.as_ref().map(|x| &x.labels)]
+        .into_iter()
+        .flatten()
+    {
+        for &(i, r) in labels {
+            if let Some(r) = r {
+                out.push((label_text(&m.schools[i]), r));
+            }
+        }
+    }
+    out
+}
+
+/// Units, schools and the placed school names in one frame. `hide[i]`
+/// leaves school `i` out (drawn in the inset instead, or outside it).
+fn draw_layer<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    frame: &Frame,
+    m: &MapInput,
+    hide: &[bool],
+    labels: &[(usize, Option<PxRect>)],
+) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    // A forecast map shows zones only: households belong to the plan.
+    let units: &[MapUnit] = if m.gap.is_some() { &[] } else { &m.units };
+    for ((x, y), school, students) in
+        pixel_marks(frame, units.iter().filter(|u| u.school.is_some()))
+    {
+        let r = 2 + (students as f64).sqrt().round() as i32;
+        let c = school_colour(school.map_or(0, |i| m.schools[i].colour));
+        root.draw(&Circle::new((x, y), r, c.mix(0.75).filled()))?;
+    }
+    for ((x, y), _, _) in pixel_marks(frame, units.iter().filter(|u| u.school.is_none())) {
+        unplaced_mark(root, x, y)?;
+    }
+    for (i, s) in m.schools.iter().enumerate() {
+        if hide[i] {
+            continue;
+        }
+        let (x, y) = frame.px(s.lon, s.lat);
+        if s.status == SchoolStatus::Closed {
+            closed_mark(root, x, y, CLOSED_R)?;
+            continue;
+        }
+        let (rim, fill) = match &m.gap {
+            Some(_) => (RGBColor(60, 60, 60), WHITE),
+            None => (
+                school_colour(s.colour),
+                utilisation_colour((s.seats > 0).then(|| s.assigned as f64 / s.seats as f64)),
+            ),
+        };
+        let half = school_marker(root, x, y, s, rim, fill)?;
+        if s.status == SchoolStatus::New {
+            // A black ring around the marker: opened by this scenario.
+            root.draw(&Circle::new((x, y), half + 3, BLACK.stroke_width(2)))?;
+        }
+    }
+    let style = font(LABEL_SIZE).pos(Pos::new(HPos::Left, VPos::Top));
+    for &(i, r) in labels {
+        let Some((lx, ly, _, _)) = r else { continue };
+        let text = label_text(&m.schools[i]);
         // A white halo keeps labels readable over the dots.
         for (dx, dy) in [(-1, 0), (1, 0), (0, -1), (0, 1)] {
             root.draw(&Text::new(
-                s.name.clone(),
+                text.clone(),
                 (lx + dx, ly + dy),
                 style.clone().color(&WHITE),
             ))?;
         }
-        root.draw(&Text::new(s.name.clone(), (lx, ly), style.clone()))?;
+        root.draw(&Text::new(text, (lx, ly), style.clone()))?;
     }
     Ok(())
+}
+
+/// A closed school: a grey hollow circle with a grey cross.
+fn closed_mark<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    x: i32,
+    y: i32,
+    r: i32,
+) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    let grey = RGBColor(110, 110, 110);
+    root.draw(&Circle::new((x, y), r, WHITE.filled()))?;
+    root.draw(&Circle::new((x, y), r, grey.stroke_width(2)))?;
+    let k = r * 6 / 10;
+    let st = ShapeStyle::from(&grey).stroke_width(2);
+    root.draw(&PathElement::new(vec![(x - k, y - k), (x + k, y + k)], st))?;
+    root.draw(&PathElement::new(vec![(x - k, y + k), (x + k, y - k)], st))?;
+    Ok(())
+}
+
+/// Where everything of a map goes before anything is drawn: the frame,
+/// the inset (if any) and every label's place.
+struct Geometry {
+    frame: Frame,
+    map_w: i32,
+    in_inset: Vec<bool>,
+    main_labels: Vec<(usize, Option<PxRect>)>,
+    inset: Option<InsetGeometry>,
+}
+
+/// The inset's own frame, which schools it hides, and its labels.
+struct InsetGeometry {
+    x: Inset,
+    frame: Frame,
+    hide: Vec<bool>,
+    labels: Vec<(usize, Option<PxRect>)>,
+}
+
+impl Geometry {
+    fn of(m: &MapInput) -> Geometry {
+        let map_w = WIDTH as i32 - PANEL;
+        let top = 90;
+        let frame = map_frame(m, map_w, top as f64);
+        // Dense clusters of schools (a county town) get a magnified inset
+        // so every name can be read; in the main map they are unlabelled.
+        let inset = find_inset(&frame, m, map_w, top);
+        let in_inset: Vec<bool> = (0..m.schools.len())
+            .map(|i| inset.as_ref().is_some_and(|x| x.members.contains(&i)))
+            .collect();
+        let area = (0, top, map_w, HEIGHT as i32 - 60);
+        // Labels keep off the inset card and the north arrow's card.
+        let mut blocked = vec![north_arrow_box(map_w)];
+        if let Some(x) = &inset {
+            blocked.push((x.rect.0.0, x.rect.0.1, x.rect.1.0, x.rect.1.1));
+        }
+        let main_labels = place_labels(&frame, m, &in_inset, area, &blocked);
+        let inset = inset.map(|x| {
+            let f = inset_frame(&x);
+            let hide: Vec<bool> = m
+                .schools
+                .iter()
+                .zip(&in_inset)
+                .map(|(s, &member)| {
+                    !(member
+                        || (s.lon >= x.lon0
+                            && s.lon <= x.lon1
+                            && s.lat >= x.lat0
+                            && s.lat <= x.lat1))
+                })
+                .collect();
+            let (r0, r1) = x.rect;
+            let area = (r0.0, r0.1 + 24, r1.0, r1.1 - 24);
+            let labels = place_labels(&f, m, &hide, area, &[]);
+            InsetGeometry {
+                x,
+                frame: f,
+                hide,
+                labels,
+            }
+        });
+        Geometry {
+            frame,
+            map_w,
+            in_inset,
+            main_labels,
+            inset,
+        }
+    }
+}
+
+/// The inset's frame: its lon/lat box fitted into its card, under the
+/// card's title line.
+fn inset_frame(x: &Inset) -> Frame {
+    let (r0, r1) = x.rect;
+    let sub_pts = [(x.lon0, x.lat0), (x.lon1, x.lat1)];
+    let w = (r1.0 - r0.0) as f64;
+    let h = (r1.1 - r0.1) as f64;
+    let mut f = Frame::fit(&sub_pts, w, h - 24.0, 12.0);
+    f.ox += r0.0 as f64;
+    f.oy += r0.1 as f64 + 24.0;
+    f
 }
 
 struct Inset {
@@ -959,7 +1226,7 @@ fn draw_zones<DB: DrawingBackend>(
     for (i, z) in &clipped {
         let fill = match &m.gap {
             Some(g) => gap_colour(g.gaps.get(*i).copied().flatten()).mix(0.75),
-            None => school_colour(*i).mix(0.16),
+            None => school_colour(m.schools[*i].colour).mix(0.16),
         };
         for p in &z.0 {
             root.draw(&Polygon::new(ring(p), fill.filled()))?;
@@ -968,7 +1235,7 @@ fn draw_zones<DB: DrawingBackend>(
     for (i, z) in &clipped {
         let edge = match &m.gap {
             Some(_) => RGBColor(90, 90, 90).mix(0.8),
-            None => school_colour(*i).mix(0.7),
+            None => school_colour(m.schools[*i].colour).mix(0.7),
         };
         for p in &z.0 {
             root.draw(&PathElement::new(

@@ -5,6 +5,7 @@ pub mod chart;
 pub mod font;
 pub mod map;
 pub mod report;
+pub mod typeset;
 
 pub use chart::{ChartInput, render_chart};
 pub use map::{MapInput, MapSchool, MapUnit, render_map, render_map_on};

@@ -9,7 +9,7 @@
 //! page makes no network request and names no external URL. Pure: data in,
 //! a string out; dates are the scenario's, never the clock.
 
-use super::font::{FontError, SVG_FAMILY_LIST, subset_for_text};
+use super::font::{FontError, SVG_FAMILY_LIST, strip_embedded_font, subset_for_text};
 use base64::Engine;
 use std::fmt::Write;
 
@@ -164,6 +164,8 @@ pub fn mask_id(id: &str) -> String {
 /// namespace URL (HTML parsers put `<svg>` in the SVG namespace without
 /// it), scaled to the page width, text in the embedded font first.
 pub fn inline_svg(svg: &str) -> String {
+    // The page embeds one font for all; the figure's own goes.
+    let svg = &strip_embedded_font(svg);
     let body = match svg.find("<svg") {
         Some(i) => &svg[i..],
         None => svg,

@@ -75,7 +75,11 @@ fn svg_has_title_font_list_and_no_external_reference() {
     assert!(svg.contains(&format!("font-family=\"{SVG_FAMILY_LIST}\"")));
     assert!(!svg.contains("font-family=\"Noto Sans CJK SC\""));
     assert!(!svg.contains("href"));
-    assert!(!svg.contains("url("));
+    // The only url() is the embedded font's data URL.
+    assert_eq!(
+        svg.matches("url(").count(),
+        svg.matches("url(data:font/otf;base64,").count()
+    );
     assert_eq!(
         svg.matches("http").count(),
         svg.matches("xmlns=\"http://www.w3.org/2000/svg\"").count()

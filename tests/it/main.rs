@@ -25,6 +25,7 @@ mod house;
 mod household_table;
 mod locate;
 mod lottery;
+mod maps;
 mod planner;
 mod public;
 mod report;
