@@ -54,6 +54,21 @@ enum Command {
     Serve(cmd::serve::ServeArgs),
 }
 
+/// The command named on the command line (`plan`, `lottery draw`), which
+/// the output folder's manifest records.
+fn run_name() -> String {
+    let words: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with('-'))
+        .take(2)
+        .collect();
+    match words.as_slice() {
+        [first, second] if first == "lottery" => format!("{first} {second}"),
+        [first, ..] => first.clone(),
+        [] => String::new(),
+    }
+}
+
 fn main() {
     let cli = match Cli::try_parse() {
         Ok(c) => c,
@@ -65,6 +80,7 @@ fn main() {
         }
     };
     cmd::say::set_verbosity(i8::from(cli.verbose) - i8::from(cli.quiet));
+    catchment::io::output::set_run_name(&run_name());
     let result: Result<i32, CliError> = match &cli.command {
         Command::Plan(a) => cmd::plan::run(a),
         Command::Validate(a) => cmd::validate::run(a),

@@ -1,48 +1,65 @@
-//! Writing outputs so that nothing is ever half-written: every file is
-//! produced first (in memory, or already on disk under a hidden temporary
-//! name in the output folder when [`Staged::spilling`]), and only renamed
-//! into place when the whole run has succeeded.
+//! Writing outputs all or nothing. Every output of a run is written into
+//! one hidden staging folder beside `--out` (`<parent>/.<name>.staging-
+//! <pid>-<n>/`), in memory until the commit or, when [`Staged::spilling`],
+//! as each is made; the commit then makes the staged folder current in one
+//! atomic step. On Linux `renameat2(RENAME_EXCHANGE)` swaps the staging
+//! folder and `--out` (which stays a real folder), and the previous set,
+//! now at the staging path, is removed. After a crash at any instant,
+//! `--out` holds the complete previous set or the complete new one, never
+//! a mix; the next run removes staging folders left by a crashed one.
+//! Elsewhere (or on a file system without the exchange) the previous
+//! folder is renamed aside and the new one renamed in: a crash between the
+//! two renames leaves `--out` missing, with the previous set kept beside it.
+//!
+//! What `--out` held that this command did not write (another command's
+//! files, a folder of the user's) is carried into the new set by hard
+//! links (copies where a link cannot be made); what the same command wrote
+//! last time and does not write now is dropped, so a stale file never sits
+//! beside new ones. Each set lists its files and the command that wrote
+//! them in `.catchment-outputs`.
 
 use std::path::{Path, PathBuf};
-
-/// Files of one run, staged until [`Staged::commit`]: in memory, or
-/// (`spilling`) each written at once to a hidden temporary file beside its
-/// final name, so a province's outputs (a gigabyte and more) are not all
-/// held in memory at once. Temporary files left when a run fails are
-/// removed when the `Staged` is dropped.
-#[derive(Default)]
-pub struct Staged {
-    files: Vec<(PathBuf, Vec<u8>)>,
-    csv_bom: bool,
-    /// The output folder the files are spilled to, if any.
-    spill: Option<PathBuf>,
-    /// Spilled so far: (final path, temporary path).
-    spilled: Vec<(PathBuf, PathBuf)>,
-    /// The first failure to spill, reported by `commit`.
-    spill_error: Option<std::io::Error>,
-}
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// The UTF-8 byte-order mark: Excel reads a CSV as UTF-8 only after it
 /// (without it, Chinese text shows as garbage).
 pub const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 
-/// Where `rel` is written under `dir`, and the hidden temporary name it is
-/// written to first.
-fn paths(dir: &Path, rel: &Path) -> std::io::Result<(PathBuf, PathBuf)> {
-    let path = dir.join(rel);
-    let parent = path.parent().unwrap_or(dir);
-    std::fs::create_dir_all(parent)?;
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = parent.join(format!(".{name}.tmp{}", std::process::id()));
-    Ok((path, tmp))
+/// The list of a set's files, and the command that wrote them.
+pub const MANIFEST: &str = ".catchment-outputs";
+
+/// The command whose outputs are written (for the manifest).
+static RUN_NAME: Mutex<String> = Mutex::new(String::new());
+
+/// Name the command writing outputs (`plan`, `lottery draw`): a set
+/// written by the same command replaces the previous one whole; other
+/// commands' files in the folder are kept.
+pub fn set_run_name(name: &str) {
+    *RUN_NAME.lock().unwrap_or_else(|p| p.into_inner()) = name.to_string();
+}
+
+fn run_name() -> String {
+    let n = RUN_NAME.lock().unwrap_or_else(|p| p.into_inner()).clone();
+    if n.is_empty() { "catchment".into() } else { n }
+}
+
+/// Files of one run, staged until [`Staged::commit`].
+#[derive(Default)]
+pub struct Staged {
+    files: Vec<(PathBuf, Vec<u8>)>,
+    csv_bom: bool,
+    /// The staging folder, once made (spilling: at the first `add`).
+    staging: Option<PathBuf>,
+    /// The output folder the files are spilled for, if spilling.
+    spill: Option<PathBuf>,
+    /// The first failure to spill, reported by `commit`.
+    spill_error: Option<std::io::Error>,
 }
 
 impl Staged {
-    /// Files written to hidden temporary names under `dir` as they are
-    /// added (renamed by [`Staged::commit`]); for outputs too big to hold.
+    /// Files written into the staging folder as they are added (made
+    /// current by [`Staged::commit`]); for outputs too big to hold.
     pub fn spilling(dir: &Path) -> Staged {
         let mut s = Staged::default();
         s.spill = Some(dir.to_path_buf());
@@ -68,20 +85,18 @@ impl Staged {
     /// Stage `bytes` at `rel` (a path under the output folder).
     pub fn add(&mut self, rel: impl Into<PathBuf>, bytes: impl Into<Vec<u8>>) {
         let (rel, bytes) = (rel.into(), bytes.into());
-        let Some(dir) = &self.spill else {
+        let Some(out) = self.spill.clone() else {
             self.files.push((rel, bytes));
             return;
         };
-        if self.spill_error.is_some() {
-            return;
-        }
-        let bom = self.wants_bom(&rel, &bytes);
-        let written = paths(dir, &rel).and_then(|(path, tmp)| {
-            self.spilled.push((path, tmp.clone()));
-            write_file(&tmp, bom, &bytes)
-        });
-        if let Err(e) = written {
-            self.spill_error = Some(e);
+        if self.spill_error.is_none() {
+            let bom = self.wants_bom(&rel, &bytes);
+            let written = self
+                .staging_for(&out)
+                .and_then(|st| write_file(&st.join(&rel), bom, &bytes));
+            if let Err(e) = written {
+                self.spill_error = Some(e);
+            }
         }
         // Only the name is kept.
         self.files.push((rel, Vec::new()));
@@ -91,52 +106,290 @@ impl Staged {
         self.files.iter().map(|(p, _)| p.as_path())
     }
 
-    /// Write every staged file under `dir`: each to a temporary file that
-    /// is then renamed, so a reader never sees a partial file. (Spilled
-    /// files are already written under the folder given to `spilling`:
-    /// they are renamed.)
+    /// The staging folder for `out`, made at the first call.
+    fn staging_for(&mut self, out: &Path) -> std::io::Result<PathBuf> {
+        if let Some(s) = &self.staging {
+            return Ok(s.clone());
+        }
+        let s = new_staging(out)?;
+        self.staging = Some(s.clone());
+        Ok(s)
+    }
+
+    /// Make the staged files the contents of `dir`, all at once (see the
+    /// module doc). On error `dir` is as it was and the staging folder is
+    /// removed.
     pub fn commit(mut self, dir: &Path) -> std::io::Result<()> {
         if let Some(e) = self.spill_error.take() {
             return Err(e);
         }
-        let mut moves = std::mem::take(&mut self.spilled);
-        for (rel, bytes) in &self.files {
-            if self.spill.is_some() {
-                continue;
+        let out = real_out(dir);
+        let staging = self.staging_for(&out)?;
+        let files = std::mem::take(&mut self.files);
+        for (k, (rel, bytes)) in files.iter().enumerate() {
+            if self.spill.is_none() {
+                write_file(&staging.join(rel), self.wants_bom(rel, bytes), bytes)?;
             }
-            let (path, tmp) = paths(dir, rel)?;
-            moves.push((path, tmp.clone()));
-            if let Err(e) = write_file(&tmp, self.wants_bom(rel, bytes), bytes) {
-                self.spilled = moves;
-                return Err(e);
-            }
+            fault(&format!("file:{}", k + 1))?;
         }
-        for (i, (path, tmp)) in moves.iter().enumerate() {
-            if let Err(e) = std::fs::rename(tmp, path) {
-                // The ones not renamed are removed (on drop).
-                self.spilled = moves[i..].to_vec();
-                return Err(e);
-            }
+        let names: Vec<&Path> = files.iter().map(|(p, _)| p.as_path()).collect();
+        write_manifest(&staging, &names)?;
+        carry_over(&out, &staging, &names)?;
+        sync_dir(&staging);
+        fault("staged")?;
+        let old = swap_in(&staging, &out)?;
+        // The new set is current: nothing is left to remove on drop.
+        self.staging = None;
+        fault("swapped")?;
+        if let Some(old) = old {
+            let _ = std::fs::remove_dir_all(&old);
         }
         Ok(())
     }
 }
 
-fn write_file(tmp: &Path, bom: bool, bytes: &[u8]) -> std::io::Result<()> {
+impl Drop for Staged {
+    /// The staging folder of a run that did not commit is removed.
+    fn drop(&mut self) {
+        if let Some(s) = &self.staging {
+            let _ = std::fs::remove_dir_all(s);
+        }
+    }
+}
+
+/// `--out` as the folder it names: a link to a folder is followed, so the
+/// swap replaces the folder and the link stays a link.
+fn real_out(dir: &Path) -> PathBuf {
+    match std::fs::symlink_metadata(dir) {
+        Ok(m) if m.file_type().is_symlink() => std::fs::canonicalize(dir).unwrap_or(dir.into()),
+        _ => dir.to_path_buf(),
+    }
+}
+
+/// A new staging folder beside `out`, after removing any left by runs
+/// that are no longer running.
+fn new_staging(out: &Path) -> std::io::Result<PathBuf> {
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let parent = parent_of(out);
+    std::fs::create_dir_all(&parent)?;
+    let name = out
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "out".into());
+    remove_stale(&parent, &name);
+    let n = COUNTER.fetch_add(1, Ordering::SeqCst);
+    let s = parent.join(format!(".{name}.staging-{}-{n}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&s);
+    std::fs::create_dir(&s)?;
+    Ok(s)
+}
+
+fn parent_of(out: &Path) -> PathBuf {
+    match out.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}
+
+/// Staging folders of `name` left by runs no longer running, and hidden
+/// temporary files of the earlier output layer, removed.
+fn remove_stale(parent: &Path, name: &str) {
+    let prefix = format!(".{name}.staging-");
+    let Ok(entries) = std::fs::read_dir(parent) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let file = e.file_name().to_string_lossy().into_owned();
+        let Some(rest) = file.strip_prefix(&prefix) else {
+            continue;
+        };
+        let pid = rest.split('-').next().and_then(|p| p.parse::<u32>().ok());
+        if pid.is_some_and(|p| p != std::process::id() && !alive(p)) {
+            let _ = std::fs::remove_dir_all(e.path());
+        }
+    }
+}
+
+/// Whether a process is running (Linux: its /proc entry; elsewhere, a
+/// staging folder is assumed alive and kept).
+fn alive(pid: u32) -> bool {
+    if cfg!(target_os = "linux") {
+        Path::new(&format!("/proc/{pid}")).exists()
+    } else {
+        true
+    }
+}
+
+fn write_file(path: &Path, bom: bool, bytes: &[u8]) -> std::io::Result<()> {
     use std::io::Write;
-    let mut f = std::fs::File::create(tmp)?;
+    if let Some(p) = path.parent() {
+        std::fs::create_dir_all(p)?;
+    }
+    let mut f = std::fs::File::create(path)?;
     if bom {
         f.write_all(UTF8_BOM)?;
     }
-    f.write_all(bytes)
+    f.write_all(bytes)?;
+    f.sync_data()
 }
 
-impl Drop for Staged {
-    /// Temporary files of a run that did not commit are removed.
-    fn drop(&mut self) {
-        for (_, tmp) in &self.spilled {
-            let _ = std::fs::remove_file(tmp);
+/// The set's file list and the command that wrote it.
+fn write_manifest(staging: &Path, names: &[&Path]) -> std::io::Result<()> {
+    let mut text = format!("# written by `catchment {}`\n", run_name());
+    for n in names {
+        text.push_str(&n.to_string_lossy().replace('\\', "/"));
+        text.push('\n');
+    }
+    write_file(&staging.join(MANIFEST), false, text.as_bytes())
+}
+
+/// The files the same command wrote to `out` last time (to drop).
+fn previous_own(out: &Path) -> Vec<String> {
+    let Ok(text) = std::fs::read_to_string(out.join(MANIFEST)) else {
+        return Vec::new();
+    };
+    let mut lines = text.lines();
+    let by = lines.next().unwrap_or("");
+    if by != format!("# written by `catchment {}`", run_name()) {
+        return Vec::new();
+    }
+    lines.map(str::to_string).collect()
+}
+
+/// What `out` holds that the new set does not replace and this command did
+/// not write last time, linked (else copied) into the staging folder.
+fn carry_over(out: &Path, staging: &Path, names: &[&Path]) -> std::io::Result<()> {
+    if !out.is_dir() {
+        return Ok(());
+    }
+    let new: Vec<String> = names
+        .iter()
+        .map(|n| n.to_string_lossy().replace('\\', "/"))
+        .collect();
+    let own = previous_own(out);
+    let mut stack = vec![PathBuf::new()];
+    while let Some(rel) = stack.pop() {
+        for e in std::fs::read_dir(out.join(&rel))? {
+            let e = e?;
+            let r = rel.join(e.file_name());
+            let key = r.to_string_lossy().replace('\\', "/");
+            let t = e.file_type()?;
+            if t.is_dir() {
+                stack.push(r);
+            } else if !(key == MANIFEST || new.contains(&key) || own.contains(&key)) {
+                carry(&e.path(), &staging.join(&r), t.is_symlink())?;
+            }
         }
+    }
+    Ok(())
+}
+
+/// One file carried into the new set: a hard link, else a copy.
+fn carry(from: &Path, to: &Path, symlink: bool) -> std::io::Result<()> {
+    if let Some(p) = to.parent() {
+        std::fs::create_dir_all(p)?;
+    }
+    if symlink {
+        #[cfg(unix)]
+        return std::os::unix::fs::symlink(std::fs::read_link(from)?, to);
+    }
+    std::fs::hard_link(from, to).or_else(|_| std::fs::copy(from, to).map(|_| ()))
+}
+
+/// The staging folder made current as `out`; returns where the previous
+/// set is now (to remove), if there was one.
+fn swap_in(staging: &Path, out: &Path) -> std::io::Result<Option<PathBuf>> {
+    if !out.exists() {
+        std::fs::rename(staging, out)?;
+        sync_dir(&parent_of(out));
+        return Ok(None);
+    }
+    if exchange(staging, out)? {
+        sync_dir(&parent_of(out));
+        return Ok(Some(staging.to_path_buf()));
+    }
+    // No atomic exchange here: the previous set aside, then the new in.
+    let aside = PathBuf::from(format!("{}.previous", staging.display()));
+    std::fs::rename(out, &aside)?;
+    if let Err(e) = std::fs::rename(staging, out) {
+        let _ = std::fs::rename(&aside, out);
+        return Err(e);
+    }
+    Ok(Some(aside))
+}
+
+/// Swap two folders atomically (Linux `renameat2(RENAME_EXCHANGE)`);
+/// `false` where the platform or file system cannot. No crate wraps this
+/// call with the exchange flag in the project's dependencies; `libc`
+/// gives the raw system call.
+#[cfg(target_os = "linux")]
+fn exchange(a: &Path, b: &Path) -> std::io::Result<bool> {
+    use std::ffi::CString;
+    use std::os::unix::ffi::OsStrExt;
+    let cs = |p: &Path| {
+        CString::new(p.as_os_str().as_bytes())
+            .map_err(|_| std::io::Error::new(std::io::ErrorKind::InvalidInput, "a NUL in a path"))
+    };
+    let (a, b) = (cs(a)?, cs(b)?);
+    const RENAME_EXCHANGE: libc::c_uint = 2;
+    // SAFETY: both paths are NUL-terminated C strings that outlive the call.
+    let r = unsafe {
+        libc::syscall(
+            libc::SYS_renameat2,
+            libc::AT_FDCWD,
+            a.as_ptr(),
+            libc::AT_FDCWD,
+            b.as_ptr(),
+            RENAME_EXCHANGE,
+        )
+    };
+    if r == 0 {
+        return Ok(true);
+    }
+    let e = std::io::Error::last_os_error();
+    match e.raw_os_error() {
+        Some(libc::EINVAL) | Some(libc::ENOSYS) | Some(libc::EOPNOTSUPP) => Ok(false),
+        _ => Err(e),
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn exchange(_: &Path, _: &Path) -> std::io::Result<bool> {
+    Ok(false)
+}
+
+/// Flush a folder's entries to disk (where the platform can).
+fn sync_dir(dir: &Path) {
+    #[cfg(unix)]
+    if let Ok(f) = std::fs::File::open(dir) {
+        let _ = f.sync_all();
+    }
+    #[cfg(not(unix))]
+    let _ = dir;
+}
+
+/// A fault injected at a named point of the commit, for the tests that
+/// prove the guarantee: `CATCHMENT_COMMIT_FAULT=<point>:<kill|eio>` with
+/// `<point>` one of `file:N` (after the N-th file is staged), `staged`
+/// (all staged, before the swap) or `swapped` (after the swap, before the
+/// previous set is removed). `kill` ends the process at once, as SIGKILL
+/// would; `eio` fails the commit with an I/O error.
+fn fault(point: &str) -> std::io::Result<()> {
+    let Some(spec) = std::env::var_os("CATCHMENT_COMMIT_FAULT") else {
+        return Ok(());
+    };
+    let spec = spec.to_string_lossy();
+    let Some((at, what)) = spec.rsplit_once(':') else {
+        return Ok(());
+    };
+    if at != point {
+        return Ok(());
+    }
+    match what {
+        "kill" => std::process::abort(),
+        _ => Err(std::io::Error::other(format!(
+            "injected fault at {point} (CATCHMENT_COMMIT_FAULT)"
+        ))),
     }
 }
 
@@ -150,74 +403,4 @@ pub fn csv_field(s: &str) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn bom_only_on_csv_files_when_asked() {
-        let write = |bom: bool| {
-            let dir = tempfile::tempdir().expect("dir");
-            let mut s = Staged::default();
-            s.set_csv_bom(bom);
-            s.add("a.csv", "x,村\n");
-            s.add("sub/b.CSV", "y\n");
-            s.add("c.json", "{}\n");
-            s.add("d.csv", [UTF8_BOM, b"z\n"].concat());
-            s.commit(dir.path()).expect("commit");
-            ["a.csv", "sub/b.CSV", "c.json", "d.csv"]
-                .map(|f| std::fs::read(dir.path().join(f)).expect("read"))
-        };
-        let plain = write(false);
-        let excel = write(true);
-        assert_eq!(plain[0], "x,村\n".as_bytes());
-        assert_eq!(excel[0], [UTF8_BOM, "x,村\n".as_bytes()].concat());
-        assert_eq!(excel[1], [UTF8_BOM, b"y\n"].concat());
-        assert_eq!(excel[2], plain[2]);
-        // Never two marks.
-        assert_eq!(excel[3], plain[3]);
-    }
-
-    #[test]
-    fn spilled_files_appear_only_on_commit_and_vanish_without_it() {
-        let dir = tempfile::tempdir().expect("dir");
-        let listing = |d: &Path| {
-            let mut names: Vec<String> = walk(d);
-            names.sort();
-            names
-        };
-        fn walk(d: &Path) -> Vec<String> {
-            let mut out = Vec::new();
-            for e in std::fs::read_dir(d).expect("list").flatten() {
-                let p = e.path();
-                if p.is_dir() {
-                    out.extend(walk(&p));
-                } else {
-                    out.push(p.file_name().unwrap().to_string_lossy().into_owned());
-                }
-            }
-            out
-        }
-        let out = dir.path().join("out");
-        // A run that fails before committing leaves no file behind.
-        {
-            let mut s = Staged::spilling(&out);
-            s.add("a.csv", "x\n");
-            s.add("maps/m.svg", "<svg/>");
-            assert!(!out.join("a.csv").exists());
-            assert_eq!(listing(&out).len(), 2, "hidden temporary files");
-        }
-        assert!(listing(&out).is_empty());
-        let mut s = Staged::spilling(&out);
-        s.set_csv_bom(true);
-        s.add("a.csv", "x,村\n");
-        s.add("maps/m.svg", "<svg/>");
-        assert_eq!(s.names().count(), 2);
-        s.commit(&out).expect("commit");
-        assert_eq!(listing(&out), ["a.csv", "m.svg"]);
-        assert_eq!(
-            std::fs::read(out.join("a.csv")).unwrap(),
-            [UTF8_BOM, "x,村\n".as_bytes()].concat()
-        );
-        assert_eq!(std::fs::read(out.join("maps/m.svg")).unwrap(), b"<svg/>");
-    }
-}
+mod tests;

@@ -83,7 +83,7 @@ pub fn text(o: &Output) -> String {
 }
 
 /// Every file under `dir`, by path relative to it (`/`-separated), with its
-/// bytes.
+/// bytes; the output set's manifest (`.catchment-outputs`) left out.
 pub fn files_under(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     fn walk(base: &Path, dir: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
         for entry in fs::read_dir(dir).expect("read dir") {
@@ -93,7 +93,9 @@ pub fn files_under(dir: &Path) -> BTreeMap<String, Vec<u8>> {
             } else {
                 let rel = p.strip_prefix(base).expect("under base");
                 let rel = rel.to_string_lossy().replace('\\', "/");
-                out.insert(rel, fs::read(&p).expect("read file"));
+                if !rel.ends_with(".catchment-outputs") {
+                    out.insert(rel, fs::read(&p).expect("read file"));
+                }
             }
         }
     }

@@ -14,6 +14,7 @@ mod assign;
 mod chart;
 mod classes;
 mod cli;
+mod commit;
 mod conventions;
 mod coords;
 mod determinism;
