@@ -24,6 +24,7 @@ mod house;
 mod household_table;
 mod locate;
 mod lottery;
+mod notice;
 mod planner;
 mod public;
 mod report;
