@@ -15,7 +15,10 @@ fn main() {
         let (x, y) = wgs84_to_gcj02(lon, lat);
         *c = serde_json::json!([(x * 1e6).round() / 1e6, (y * 1e6).round() / 1e6]);
     }
-    let out = concat!(env!("CARGO_MANIFEST_DIR"), "/data/wuzhai/amap_schools.geojson");
+    let out = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/data/wuzhai/amap_schools.geojson"
+    );
     std::fs::write(out, format!("{}\n", v)).expect("write");
     println!("wrote {out}");
 }

@@ -1,6 +1,6 @@
 //! `catchment plan`: place every entry-cohort child, per level, at a public
 //! school within seats and travel limits, exactly; write the assignment,
-//! school table, summary, timings and maps.
+//! school table, public notice, summary, timings and maps.
 
 use super::CliError;
 use super::inputs::{InputArgs, load};
@@ -31,7 +31,8 @@ Examples:
                                                    # zones of whole units, moves, trade-off
 
 Writes under --out: assignment.csv, assignment.geojson, schools.csv, catchments.geojson,
-zones_by_area.csv (units with town/village), moves.csv (with --current),
+zones_by_area.csv (units with town/village), notice.csv and notice.html (the public
+catchment notice, A4, by village; docs/notice.md), moves.csv (with --current),
 stability_sweep.csv (with --sweep), summary.json, timings.json, maps/<level>.png and .svg.
 Exit codes: 0 all placed, 1 some students unplaced (listed with a reason), 2 bad input
 or usage (nothing written), 3 internal error.";
@@ -68,7 +69,7 @@ pub struct PlanArgs {
     /// Outputs for publication: household ids replaced by pseudonyms
     /// (HMAC-SHA-256 under --public-key), household points rounded to about
     /// 100 m, per-household travel to 100 m, in assignment.csv,
-    /// assignment.geojson and moves.csv. Totals are unchanged.
+    /// assignment.geojson, moves.csv and the notice. Totals are unchanged.
     #[arg(long, requires = "public_key")]
     pub public: bool,
     /// The secret the pseudonyms are keyed with (at least 12 characters;
@@ -138,12 +139,14 @@ fn summary(loaded: &Loaded, levels: &Levels, stability: f64) -> String {
 }
 
 /// Files in the order they are listed (they were staged as each was made).
-const ORDER: [&str; 13] = [
+const ORDER: [&str; 15] = [
     "assignment.csv",
     "assignment.geojson",
     "schools.csv",
     "catchments.geojson",
     "zones_by_area.csv",
+    "notice.csv",
+    "notice.html",
     "moves.csv",
     "stability_sweep.csv",
     "summary.json",

@@ -1,5 +1,6 @@
 //! `catchment report`: one self-contained `report.html` for the people who
 //! approve catchments: headline figures, the maps, the school table, the
+//! public catchment notice (as `plan` writes it), the
 //! unplaced list (masked), moves against today's zones, the forecast
 //! (charts, the seat gap by year and gap maps) and what-if scenarios side
 //! by side. The plan is solved as `plan` solves it; the forecast runs when
@@ -36,8 +37,9 @@ Examples:
   catchment report --config county/scenario.toml --compare county/new_school.toml
   catchment report --config county/scenario.toml --forecast-year 2027,2030
 
-Writes under --out: report.html (one file: inline SVG maps and charts, CSS and the
-glyphs it uses as an embedded font; no network request; prints on A4), maps/<level>.png
+Writes under --out: report.html (one file: inline SVG maps and charts, the public
+catchment notice as `plan` writes it in notice.html, CSS and the glyphs it uses as an
+embedded font; no network request; prints on A4), maps/<level>.png
 and .svg (the catchment maps) and, with an enrollment history ([inputs] enrollment),
 maps/forecast_<level>_<year>.png and .svg: each school's zone coloured by its forecast
 seat gap (students - seats, in classes of the level's class size) in that year; by
@@ -901,6 +903,7 @@ pub fn run(args: &ReportArgs) -> Result<i32, CliError> {
         forecast: fc.map(|f| f.part),
         comparison,
         method,
+        notice: Some(crate::plan::notice::build_notice(&loaded, &levels, None)),
     };
     let html = render_report(&report).map_err(|e| CliError::Internal(e.to_string()))?;
     let size = html.len();

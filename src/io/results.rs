@@ -4,6 +4,7 @@
 use super::output::csv_field;
 use crate::assign::{LevelAssignment, Reason};
 use crate::model::{Level, Policy, School, Unit};
+use crate::plan::notice::{Notice, RowKind};
 use serde_json::{Value, json};
 use std::fmt::Write;
 
@@ -399,6 +400,41 @@ pub fn zones_by_area_csv(units: &[Unit], schools: &[School], levels: &[LevelAssi
                 n,
                 st
             );
+        }
+    }
+    s
+}
+
+/// `notice.csv`: the public notice's rows (`docs/notice.md`), level by
+/// level, school by school in the schools file's order (then the units no
+/// school takes, with an empty school), each school's rows as the notice
+/// lists them.
+pub fn notice_csv(notice: &Notice) -> String {
+    let mut s =
+        String::from("level,school_id,school_name,kind,town,village,units,students,unit_ids\n");
+    for l in &notice.levels {
+        for b in &l.schools {
+            for r in &b.rows {
+                let counts = if r.kind == RowKind::ServesTown {
+                    (String::new(), String::new())
+                } else {
+                    (r.units.to_string(), r.students.to_string())
+                };
+                let ids: Vec<String> = r.unit_ids.iter().map(ToString::to_string).collect();
+                let _ = writeln!(
+                    s,
+                    "{},{},{},{},{},{},{},{},{}",
+                    l.level.as_str(),
+                    csv_field(&b.id),
+                    csv_field(&b.name),
+                    r.kind.as_str(),
+                    csv_field(&r.town),
+                    csv_field(&r.village),
+                    counts.0,
+                    counts.1,
+                    csv_field(&ids.join(";"))
+                );
+            }
         }
     }
     s

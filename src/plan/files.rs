@@ -3,20 +3,22 @@
 //! as its levels finish; the studio's save makes them from the state a
 //! planner reached. No I/O: the caller writes them.
 
+use super::notice::build_notice;
 use super::pipeline::{draw_level, prepare};
 use super::{Loaded, zone_clip, zone_facts};
 use crate::assign::LevelAssignment;
 use crate::io::results::{
     SummaryInput, assignment_csv, assignment_geojson, catchments_from_features, moves_csv,
-    schools_csv, summary_json, zones_by_area_csv,
+    notice_csv, schools_csv, summary_json, zones_by_area_csv,
 };
 use crate::model::Unit;
+use crate::render::notice::render_notice;
 use crate::zones::geometry::Tiling;
 use geo::MultiPolygon;
 
-/// The per-household tables and the school table of solved levels, each
-/// handed to `add` (as published with --public when `public_units` are
-/// given: pseudonyms, rounded points).
+/// The per-household tables, the school table and the public notice of
+/// solved levels, each handed to `add` (as published with --public when
+/// `public_units` are given: pseudonyms, rounded points).
 pub fn stage_tables(
     loaded: &Loaded,
     public_units: Option<&[Unit]>,
@@ -53,6 +55,9 @@ pub fn stage_tables(
             moves_csv(row_units, schools, row_levels, c, &loaded.closed).into(),
         );
     }
+    let notice = build_notice(loaded, levels, public_units);
+    add("notice.csv", notice_csv(&notice).into());
+    add("notice.html", render_notice(&notice).into());
 }
 
 /// summary.json of solved levels, their zones and how the zones tile.
@@ -98,7 +103,7 @@ pub fn summary(
 }
 
 /// Every file `plan --out` writes for solved levels, but `timings.json`
-/// (the caller knows its clock): the tables, `catchments.geojson`,
+/// (the caller knows its clock): the tables, the notice, `catchments.geojson`,
 /// `summary.json` and each level's map, as (name, bytes) in the order
 /// `plan` lists them.
 pub fn plan_files(

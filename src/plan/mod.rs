@@ -22,6 +22,7 @@ mod error;
 pub mod files;
 mod loaded;
 pub mod locate;
+pub mod notice;
 pub mod pipeline;
 mod solve;
 mod stats;

@@ -3,7 +3,9 @@
 
 pub mod chart;
 pub mod font;
+pub mod html;
 pub mod map;
+pub mod notice;
 pub mod report;
 pub mod typeset;
 

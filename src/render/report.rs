@@ -1,6 +1,7 @@
 //! The self-contained HTML report: one file that a bureau director opens in
 //! any browser, offline, and prints on A4. Headline figures, the catchment
-//! maps (inline SVG), the school table, the unplaced list (ids masked),
+//! maps (inline SVG), the school table, the public catchment notice
+//! (`render::notice`), the unplaced list (ids masked),
 //! moves against today's zones, the forecast (charts, gap table and gap
 //! maps) and the scenario comparison; headings in Chinese and English.
 //!
@@ -9,8 +10,11 @@
 //! page makes no network request and names no external URL. Pure: data in,
 //! a string out; dates are the scenario's, never the clock.
 
-use super::font::{FontError, SVG_FAMILY_LIST, strip_embedded_font, subset_for_text};
-use base64::Engine;
+use super::font::{FontError, SVG_FAMILY_LIST, strip_embedded_font};
+pub use super::html::esc;
+use super::html::page;
+use super::notice::{NOTICE_CSS, notice_section};
+use crate::plan::notice::Notice;
 use std::fmt::Write;
 
 /// A headline figure: label (Chinese, English) and value.
@@ -125,25 +129,8 @@ pub struct ReportInput {
     pub comparison: Vec<CompareRow>,
     /// How the numbers were made (travel, solver, options), one per line.
     pub method: Vec<String>,
-}
-
-/// The family name of the embedded subset font in the page.
-const EMBEDDED: &str = "catchment-cjk";
-
-/// Escape text for HTML content and attribute values.
-pub fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
+    /// The public notice (`notice.html`'s content), when made.
+    pub notice: Option<Notice>,
 }
 
 /// Mask the middle of an id for publication: "H000123" -> "H0***23".
@@ -306,6 +293,7 @@ fn body(r: &ReportInput) -> String {
     headline_section(&mut o, r);
     maps_section(&mut o, r);
     schools_section(&mut o, r);
+    catchment_notice_section(&mut o, r);
     unplaced_section(&mut o, r);
     moves_section(&mut o, r);
     forecast_section(&mut o, r);
@@ -388,6 +376,19 @@ fn schools_section(o: &mut String, r: &ReportInput) {
         <span class=\"band b0\"></span>&lt; 85% \
         <span class=\"band b1\"></span>85–100% \
         <span class=\"band b2\"></span>&gt; 100% (特殊需要儿童就近超额 special-needs children placed beyond the seats)</p>\n");
+}
+
+/// The public notice, as `notice.html` shows it but for the unit ids of
+/// split villages (the report shows no full household id).
+fn catchment_notice_section(o: &mut String, r: &ReportInput) {
+    let Some(n) = &r.notice else { return };
+    o.push_str("<div class=\"pagebreak\"></div>\n");
+    heading(o, "h2", "notice", "招生片区公告", "Catchment notice");
+    o.push_str(
+        "<p class=\"note\">即 notice.html / notice.csv（catchment plan 写出），可单独打印张贴；部分村的单元编号见该文件。 \
+         The notice catchment plan writes as notice.html and notice.csv, to print and post on its own; the ids of split villages' units are listed there.</p>\n",
+    );
+    notice_section(o, n, false);
 }
 
 /// The unplaced students (ids masked), or that there are none.
@@ -581,21 +582,7 @@ fn method_section(o: &mut String, r: &ReportInput) {
 
 /// The whole page. Errors only if the bundled font cannot be subset.
 pub fn render_report(r: &ReportInput) -> Result<String, FontError> {
-    let body = body(r);
-    let css = CSS.replace("FAMILY", &format!("{EMBEDDED}, {SVG_FAMILY_LIST}"));
-    let title = esc(&r.title);
-    let page = format!(
-        "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <title>{title}</title>\n<style>\n\
-         @font-face {{ font-family: \"{EMBEDDED}\"; src: url(data:font/otf;base64,FONT_DATA) format(\"opentype\"); }}\n\
-         {css}</style>\n</head>\n<body>\n{body}</body>\n</html>\n"
-    );
-    // Every character of the page (markup included: a superset of the
-    // text shown) goes into the font subset.
-    let font = subset_for_text(&page)?;
-    let data = base64::engine::general_purpose::STANDARD.encode(&font);
-    Ok(page.replacen("FONT_DATA", &data, 1))
+    page(&r.title, &format!("{CSS}{NOTICE_CSS}"), &body(r))
 }
 
 #[cfg(test)]

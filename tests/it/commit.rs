@@ -139,7 +139,11 @@ fn two_runs_on_one_folder_each_leave_a_complete_set() {
     };
     let (mut x, mut y) = (spawn("2023"), spawn("2024"));
     assert_eq!(x.wait().unwrap().code(), Some(0));
-    assert_eq!(y.wait().unwrap().code(), Some(1), "2024 leaves children unplaced");
+    assert_eq!(
+        y.wait().unwrap().code(),
+        Some(1),
+        "2024 leaves children unplaced"
+    );
     let now = outputs(&out);
     assert!(now == a || now == b, "a mix of two runs");
     assert!(leftovers(&out).is_empty());

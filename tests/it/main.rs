@@ -27,6 +27,7 @@ mod household_table;
 mod locate;
 mod lottery;
 mod maps;
+mod notice;
 mod planner;
 mod public;
 mod report;
