@@ -3,6 +3,7 @@
 
 pub mod chart;
 pub mod font;
+pub mod legend;
 pub mod map;
 pub mod report;
 pub mod typeset;
