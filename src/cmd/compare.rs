@@ -10,7 +10,7 @@ use crate::io::output::{Staged, csv_field};
 use crate::io::results::moved;
 use crate::model::Level;
 use crate::plan::{
-    Loaded, PupilTravel, day_and_boarding, map_input, pupil_travel, zone_clip, zone_shapes,
+    Loaded, PupilTravel, day_and_boarding, map_input, map_shapes, pupil_travel, zone_clip,
 };
 use crate::render::map::align_schools;
 use crate::render::render_map;
@@ -78,7 +78,7 @@ pub fn run(args: &CompareArgs) -> Result<i32, CliError> {
         let label = unique_label(path, &labels);
         labels.push(label.clone());
         let clip = zone_clip(&loaded);
-        let shapes = zone_shapes(&loaded, &levels, &clip);
+        let shapes = map_shapes(&loaded, &levels, &clip);
         planned.push((label, loaded, levels, shapes));
     }
     for (label, loaded, levels, _) in &planned {

@@ -303,6 +303,7 @@ fn add_school_charts(staged: &mut Staged, f: &Forecast, inputs: &ForecastInputs)
             history: by_year.into_iter().collect(),
             forecast: fc,
             seats: seats.filter(|&x| x > 0.0),
+            legend_outside: false,
         });
         let stem = chart_file_stem(sid);
         staged.add(format!("charts/{stem}.png"), png);

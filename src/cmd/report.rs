@@ -16,13 +16,14 @@ use crate::io::history::load_history;
 use crate::io::output::Staged;
 use crate::io::results::moved;
 use crate::model::{Level, Policy, School};
-use crate::plan::{Loaded, day_and_boarding, map_input, solve_loaded, zone_clip, zone_shapes};
-use crate::render::map::{GapLayer, SchoolGap};
+use crate::plan::{Loaded, day_and_boarding, map_input, map_shapes, solve_loaded, zone_clip};
+use crate::render::map::{GapLayer, MapInput, SchoolGap};
 use crate::render::report::{
     CompareRow, Figure, ForecastPart, ForecastRow, Headline, MoveRow, ReportInput, SchoolRow,
     UnplacedRow, mask_id, render_report,
 };
 use crate::render::{ChartInput, render_chart, render_map};
+use crate::render::{chart, map};
 use clap::Args;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -353,6 +354,7 @@ fn gap_maps(
                 gaps: layer_gaps,
             });
             let (png, svg) = render_map(&mi);
+            let (svg_page, legend) = page_map(mi);
             maps.push(Figure {
                 caption: format!(
                     "{year} 年{}学位缺口：各校学区按预测缺口着色（班额 {}）。 {year} {} seat gap: each zone coloured by its school's forecast gap (class size {}).",
@@ -361,7 +363,8 @@ fn gap_maps(
                     level.as_str(),
                     policy.class_size(level)
                 ),
-                svg: svg.clone(),
+                svg: svg_page,
+                legend: Some(legend),
             });
             files.push((format!("forecast_{}_{year}", level.as_str()), png, svg));
         }
@@ -418,7 +421,7 @@ fn forecast_charts(
         f.entry_method
     );
     let county_seats: f64 = history.schools().iter().filter_map(|s| seats_of(s)).sum();
-    let (_, svg) = render_chart(&ChartInput {
+    let county = ChartInput {
         title: "全县在校生预测 county students forecast".into(),
         subtitle: subtitle.clone(),
         synthetic: scenario.synthetic,
@@ -430,11 +433,14 @@ fn forecast_charts(
             .map(|t| (t.year, t.students, t.low, t.high))
             .collect(),
         seats: (county_seats > 0.0).then_some(county_seats),
-    });
+        legend_outside: true,
+    };
+    let (_, svg) = render_chart(&county);
     charts.push(Figure {
         caption: "全县在校生（历史与预测）及学位总数。 County students, history and forecast, against all seats."
             .into(),
         svg,
+        legend: Some(chart::legend(&county)),
     });
     let mut short: BTreeMap<usize, i64> = BTreeMap::new();
     for (&(_, _, j), g) in gaps {
@@ -451,7 +457,7 @@ fn forecast_charts(
         let Some(k) = history.schools().iter().position(|x| x == &s.id) else {
             continue;
         };
-        let (_, svg) = render_chart(&ChartInput {
+        let input = ChartInput {
             title: format!("{} {} 学生预测 students forecast", s.name, s.id),
             subtitle: subtitle.clone(),
             synthetic: scenario.synthetic,
@@ -463,13 +469,16 @@ fn forecast_charts(
                 .map(|t| (t.year, t.students, t.low, t.high))
                 .collect(),
             seats: seats_of(&s.id),
-        });
+            legend_outside: true,
+        };
+        let (_, svg) = render_chart(&input);
         charts.push(Figure {
             caption: format!(
                 "{} {}：预测最多缺位 {most} 人。 Forecast at most {most} students over its seats.",
                 s.id, s.name
             ),
             svg,
+            legend: Some(chart::legend(&input)),
         });
     }
     charts
@@ -522,9 +531,11 @@ fn level_maps(
 ) -> Vec<Figure> {
     let mut maps = Vec::new();
     for (la, zs) in levels.iter().zip(shapes) {
-        let (png, svg) = render_map(&map_input(loaded, la, zs));
+        let mi = map_input(loaded, la, zs);
+        let (png, svg) = render_map(&mi);
         staged.add(format!("maps/{}.png", la.level.as_str()), png);
-        staged.add(format!("maps/{}.svg", la.level.as_str()), svg.clone());
+        staged.add(format!("maps/{}.svg", la.level.as_str()), svg);
+        let (svg, legend) = page_map(mi);
         maps.push(Figure {
             caption: format!(
                 "{}入学划片：学区按学校着色；学校标记大小表示学位，颜色表示利用率。 {} catchments: zones in their school's colour; school markers sized by seats, coloured by utilisation.",
@@ -535,10 +546,19 @@ fn level_maps(
                 }
             ),
             svg,
+            legend: Some(legend),
         });
     }
 
     maps
+}
+
+/// A map for the page: drawn without its legend panel (a panel inside a
+/// map scaled to A4 prints at about 4 pt), and the legend the panel would
+/// show, which the page writes under it at its text size.
+fn page_map(mut mi: MapInput) -> (String, crate::render::legend::Legend) {
+    mi.legend_outside = true;
+    (map::render_svg(&mi), map::legend(&mi))
 }
 
 /// Schools: as schools.csv, with the mean travel of their students.
@@ -847,7 +867,9 @@ pub fn run(args: &ReportArgs) -> Result<i32, CliError> {
     let loaded = load(&args.inputs)?;
     let levels = solve_loaded(&loaded)?;
     let clip = zone_clip(&loaded);
-    let shapes = zone_shapes(&loaded, &levels, &clip);
+    // The maps' zones: boarding pupils' home areas apart (the report
+    // writes no catchments file).
+    let shapes = map_shapes(&loaded, &levels, &clip);
     let policy = &loaded.scenario.policy;
 
     let mut staged = Staged::default();

@@ -34,10 +34,14 @@ pub use error::PlanError;
 pub use loaded::{CohortFailure, Loaded, SchoolOfUnit, Source, entry_cohorts};
 pub use solve::{feeder_groups, level_options, problems, solve_level, solve_levels, solve_loaded};
 pub use stats::{
-    LevelTotals, PupilTravel, SchoolRow, day_and_boarding, level_totals, pupil_travel, school_rows,
+    LevelTotals, PupilTravel, SchoolRow, boards, day_and_boarding, level_totals, pupil_travel,
+    school_rows,
 };
 pub use sweep::{SweepRow, run_sweep, sweep_csv};
-pub use zones::{map_input, map_zones, unit_catchments, zone_clip, zone_facts, zone_shapes};
+pub use zones::{
+    map_boarding_areas, map_input, map_labels, map_shapes, map_zones, unit_catchments, zone_clip,
+    zone_facts, zone_shapes,
+};
 
 use crate::io::scenario::ZoneOptions;
 

@@ -2,7 +2,7 @@
 //! made, each level on its own thread, handing each map to a sink as soon
 //! as it is drawn. Pure: the sink decides where bytes go.
 
-use super::zones::{map_input, map_zones};
+use super::zones::{map_boarding_areas, map_input, map_labels, map_zones};
 use super::{Loaded, PlanError, PlanSettings, feeder_groups, level_options, solve_level};
 use crate::assign::{LevelAssignment, LevelProblem};
 use crate::io::results::catchment_features;
@@ -60,6 +60,8 @@ pub struct Drawn {
 /// placed at each school.
 pub struct Prepared<'a> {
     labels: Vec<Option<usize>>,
+    /// The map's labels when some students board ([`map_labels`]).
+    map_labels: Option<Vec<Option<usize>>>,
     map: MapInput<'a>,
     assigned: Vec<u64>,
 }
@@ -68,6 +70,7 @@ pub struct Prepared<'a> {
 pub fn prepare<'a>(loaded: &'a Loaded, la: &LevelAssignment) -> Prepared<'a> {
     Prepared {
         labels: la.zone_labels(loaded.units.len()),
+        map_labels: map_labels(loaded, la),
         map: map_input(loaded, la, &[]),
         assigned: la.assigned.clone(),
     }
@@ -86,13 +89,18 @@ pub fn draw_level(
 ) -> Drawn {
     let Prepared {
         labels,
+        map_labels,
         mut map,
         assigned,
     } = prepared;
     let pts = loaded.points();
     let t = std::time::Instant::now();
-    let shapes = zone_polygons_on(&pts, &labels, loaded.schools.len(), clip, threads);
+    let n = loaded.schools.len();
+    let shapes = zone_polygons_on(&pts, &labels, n, clip, threads);
     drop(labels);
+    // Boarding pupils drawn apart on the map: its own zones (the
+    // catchments file keeps `shapes`).
+    let map_shapes = map_labels.map(|l| zone_polygons_on(&pts, &l, 2 * n, clip, threads));
     let zones_seconds = t.elapsed().as_secs_f64();
     let t = std::time::Instant::now();
     // The zones' facts and features for the summary and the catchments
@@ -105,7 +113,9 @@ pub fn draw_level(
     };
     let (map_bytes, (tiling, features)) = std::thread::scope(|sc| {
         let side = (threads > 1).then(|| sc.spawn(facts));
-        map.zones = map_zones(loaded, level, &shapes);
+        let drawn = map_shapes.as_deref().unwrap_or(&shapes);
+        map.zones = map_zones(loaded, level, drawn);
+        map.boarding_areas = map_boarding_areas(loaded, level, drawn);
         let bytes = render_map_on(&map, threads);
         let facts = match side {
             Some(h) => h.join().expect("the zone facts thread does not panic"),

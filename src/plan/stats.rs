@@ -152,6 +152,13 @@ pub fn pupil_travel(rows: impl Iterator<Item = (f64, u64)>, moved: Option<u64>) 
     }
 }
 
+/// Whether the students of a placed row board (寄宿生): placed at a
+/// boarding school with travel beyond the level's day limit. A boarding
+/// school's pupils within the limit are day pupils.
+pub fn boards(school: &School, travel_m: Option<f64>, day_limit_m: f64) -> bool {
+    school.boarding && travel_m.is_some_and(|m| m > day_limit_m)
+}
+
 /// The level's placed students split into day pupils and boarding pupils
 /// (寄宿生: at a boarding school, beyond the policy's day travel limit):
 /// their travel is never averaged together (a boarding pupil travels home
@@ -168,8 +175,7 @@ pub fn day_and_boarding(
         let placed = || {
             la.placements.iter().filter_map(move |p| {
                 let j = p.school?;
-                let boards = schools[j].boarding && p.travel_m.is_some_and(|m| m > day_limit);
-                (boards == boarding).then_some((p, j))
+                (boards(&schools[j], p.travel_m, day_limit) == boarding).then_some((p, j))
             })
         };
         let moved = current.map(|c| {

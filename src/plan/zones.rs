@@ -38,6 +38,45 @@ pub fn zone_shapes(
     })
 }
 
+/// Each unit's label on a map: its zone's school `j` (as
+/// `zone_labels`), or `n + j` (`n` = the scenario's schools) when that
+/// school's students there board ([`super::boards`]); `None` when no
+/// student of the level boards (the map's zones are the catchments).
+pub fn map_labels(loaded: &Loaded, la: &LevelAssignment) -> Option<Vec<Option<usize>>> {
+    let n = loaded.schools.len();
+    let day_limit = loaded.scenario.policy.max_travel_m(la.level);
+    let mut labels = la.zone_labels(loaded.units.len());
+    let mut any = false;
+    for p in &la.placements {
+        if let Some(j) = p.school
+            && labels[p.unit] == Some(j)
+            && super::boards(&loaded.schools[j], p.travel_m, day_limit)
+        {
+            labels[p.unit] = Some(n + j);
+            any = true;
+        }
+    }
+    any.then_some(labels)
+}
+
+/// The zones a level's map draws, per level (index as `levels`): as
+/// [`zone_shapes`] when no student boards; else `2 n` shapes, school `j`'s
+/// day pupils' zone at `j` and its boarding pupils' home area at `n + j`
+/// (see [`map_input`]). For maps only: catchments.geojson keeps the zones
+/// that tile the boundary.
+pub fn map_shapes(
+    loaded: &Loaded,
+    levels: &[LevelAssignment],
+    clip: &MultiPolygon<f64>,
+) -> Vec<Vec<MultiPolygon<f64>>> {
+    let pts = loaded.points();
+    let n = loaded.schools.len();
+    super::par_map(loaded.threads, levels, |la| match map_labels(loaded, la) {
+        Some(labels) => zone_polygons(&pts, &labels, 2 * n, clip),
+        None => zone_polygons(&pts, &la.zone_labels(pts.len()), n, clip),
+    })
+}
+
 /// Zone facts for summary.json: tiling of the clip area and enclaves.
 pub fn zone_facts(
     loaded: &Loaded,
@@ -76,7 +115,9 @@ pub fn zone_facts(
 }
 
 /// A level's map: boundary, roads, schools (seats, assigned), units by
-/// school, and the zones given.
+/// school (boarding pupils apart), and the zones given: one per school
+/// ([`zone_shapes`]), or two ([`map_shapes`]: the day pupils' zone, then
+/// after every school's, the boarding pupils' home areas).
 pub fn map_input<'a>(
     loaded: &'a Loaded,
     la: &LevelAssignment,
@@ -118,6 +159,13 @@ pub fn map_input<'a>(
             lat: loaded.units[p.unit].lat,
             school: p.school.and_then(pos),
             students: p.students,
+            boarding: p.school.is_some_and(|j| {
+                super::boards(
+                    &loaded.schools[j],
+                    p.travel_m,
+                    policy.max_travel_m(la.level),
+                )
+            }),
         })
         .collect();
     let name = loaded.scenario.name.clone().unwrap_or_default();
@@ -162,7 +210,9 @@ pub fn map_input<'a>(
             })
             .unwrap_or_default(),
         zones: map_zones(loaded, la.level, zones),
+        boarding_areas: map_boarding_areas(loaded, la.level, zones),
         gap: None,
+        legend_outside: false,
     }
 }
 
@@ -179,6 +229,21 @@ pub fn map_zones<'a>(
         .filter(|&(_, j)| zones.get(j).is_some_and(|z| !z.0.is_empty()))
         .map(|(k, j)| (k, &zones[j]))
         .collect()
+}
+
+/// A map's boarding pupils' home areas: (index among the schools that take
+/// catchment at `level`, area) from the second half of [`map_shapes`]'s
+/// zones; none from [`zone_shapes`]'.
+pub fn map_boarding_areas<'a>(
+    loaded: &Loaded,
+    level: Level,
+    zones: &'a [MultiPolygon<f64>],
+) -> Vec<(usize, &'a MultiPolygon<f64>)> {
+    let n = loaded.schools.len();
+    if zones.len() < 2 * n {
+        return Vec::new();
+    }
+    map_zones(loaded, level, &zones[n..])
 }
 
 /// Each unit's catchment school at a level: the school holding most of its

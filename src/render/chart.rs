@@ -6,6 +6,7 @@
 
 use super::font::text as font;
 use super::font::{embed_font_in_svg, ensure_registered, svg_font_fallback};
+use super::legend::{Legend, LegendItem, LegendSection, Swatch};
 use plotters::coord::Shift;
 use plotters::coord::ranged1d::{DefaultFormatting, KeyPointHint};
 use plotters::coord::types::RangedCoordf64;
@@ -30,6 +31,9 @@ pub struct ChartInput {
     pub forecast: Vec<(i32, f64, Option<f64>, Option<f64>)>,
     /// The whole school's seats, drawn as a horizontal line.
     pub seats: Option<f64>,
+    /// The legend is given beside the chart (the report writes it as
+    /// HTML, readable on A4): not drawn, the plot a little taller.
+    pub legend_outside: bool,
 }
 
 pub const WIDTH: u32 = 900;
@@ -266,7 +270,12 @@ fn draw<DB: DrawingBackend>(
 ) -> DrawResult<DB> {
     root.fill(&WHITE)?;
     draw_header(root, c)?;
-    draw_legend(root, d)?;
+    let plot_top = if c.legend_outside {
+        PLOT_TOP - 26
+    } else {
+        draw_legend(root, d)?;
+        PLOT_TOP
+    };
 
     // Axes.
     let years = d.years();
@@ -275,7 +284,7 @@ fn draw<DB: DrawingBackend>(
         None => (0.0, 1.0, Vec::new()),
     };
     let top = y_top(d.max_value());
-    let (_, area) = root.split_vertically(PLOT_TOP);
+    let (_, area) = root.split_vertically(plot_top);
     let mut chart = ChartBuilder::on(&area)
         .margin_left(12)
         .margin_right(28)
@@ -351,49 +360,103 @@ fn draw_header<DB: DrawingBackend>(
     Ok(())
 }
 
+/// The chart's legend: only what is drawn. The chart draws it in a row
+/// above the plot; the report writes it under the chart.
+pub fn legend(c: &ChartInput) -> Legend {
+    legend_of(&Data::new(c))
+}
+
+fn legend_of(d: &Data) -> Legend {
+    let rgb = |c: RGBColor| (c.0, c.1, c.2);
+    let mut items = Vec::new();
+    if !d.history.is_empty() {
+        let sw = Swatch::Line {
+            rgb: rgb(ACTUAL),
+            dashed: false,
+            dot: Some(false),
+        };
+        items.push(LegendItem::new(sw, "实际 actual"));
+    }
+    if !d.forecast.is_empty() {
+        let sw = Swatch::Line {
+            rgb: rgb(FORECAST),
+            dashed: true,
+            dot: Some(true),
+        };
+        items.push(LegendItem::new(sw, "预测 forecast"));
+    }
+    if d.has_band() {
+        let sw = Swatch::Fill {
+            rgb: rgb(BAND),
+            alpha: 0.35,
+            outline: false,
+        };
+        items.push(LegendItem::new(sw, "80% 预测区间 80% interval"));
+    }
+    if d.seats.is_some() {
+        let sw = Swatch::Line {
+            rgb: rgb(SEATS),
+            dashed: false,
+            dot: None,
+        };
+        items.push(LegendItem::new(sw, "座位 seats"));
+    }
+    Legend {
+        sections: vec![LegendSection {
+            inline: true,
+            ..LegendSection::rows(None, items)
+        }],
+    }
+}
+
 /// Legend: one row above the plot, only what is drawn.
 fn draw_legend<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, d: &Data) -> DrawResult<DB> {
     let mut x = 86;
     let y = 76;
     let label = font(13.0).pos(Pos::new(HPos::Left, VPos::Center));
-    let item = |text: &str, x: &mut i32| -> DrawResult<DB> {
-        root.draw(&Text::new(text.to_string(), (*x + 34, y), label.clone()))?;
-        *x += 34 + text_width(root, text, 13.0) + 26;
-        Ok(())
-    };
-    if !d.history.is_empty() {
-        root.draw(&PathElement::new(
-            vec![(x, y), (x + 26, y)],
-            ACTUAL.stroke_width(2),
-        ))?;
-        root.draw(&Circle::new((x + 13, y), 4, ACTUAL.filled()))?;
-        item("实际 actual", &mut x)?;
-    }
-    if !d.forecast.is_empty() {
-        for k in 0..2 {
-            let x0 = x + k * 16;
-            root.draw(&PathElement::new(
-                vec![(x0, y), (x0 + 9, y)],
-                FORECAST.stroke_width(2),
-            ))?;
+    for it in legend_of(d).sections.iter().flat_map(|s| &s.items) {
+        match it.swatch {
+            Swatch::Line {
+                rgb: (r, g, b),
+                dashed,
+                dot,
+            } => {
+                let c = RGBColor(r, g, b);
+                if dashed {
+                    for k in 0..2 {
+                        let x0 = x + k * 16;
+                        root.draw(&PathElement::new(
+                            vec![(x0, y), (x0 + 9, y)],
+                            c.stroke_width(2),
+                        ))?;
+                    }
+                } else {
+                    root.draw(&PathElement::new(
+                        vec![(x, y), (x + 26, y)],
+                        c.stroke_width(2),
+                    ))?;
+                }
+                match dot {
+                    Some(true) => {
+                        root.draw(&Circle::new((x + 13, y), 4, WHITE.filled()))?;
+                        root.draw(&Circle::new((x + 13, y), 4, c.stroke_width(2)))?;
+                    }
+                    Some(false) => root.draw(&Circle::new((x + 13, y), 4, c.filled()))?,
+                    None => {}
+                }
+            }
+            Swatch::Fill {
+                rgb: (r, g, b),
+                alpha,
+                ..
+            } => root.draw(&Rectangle::new(
+                [(x, y - 7), (x + 26, y + 7)],
+                RGBColor(r, g, b).mix(alpha).filled(),
+            ))?,
+            _ => {}
         }
-        root.draw(&Circle::new((x + 13, y), 4, WHITE.filled()))?;
-        root.draw(&Circle::new((x + 13, y), 4, FORECAST.stroke_width(2)))?;
-        item("预测 forecast", &mut x)?;
-    }
-    if d.has_band() {
-        root.draw(&Rectangle::new(
-            [(x, y - 7), (x + 26, y + 7)],
-            BAND.mix(0.35).filled(),
-        ))?;
-        item("80% 预测区间 80% interval", &mut x)?;
-    }
-    if d.seats.is_some() {
-        root.draw(&PathElement::new(
-            vec![(x, y), (x + 26, y)],
-            SEATS.stroke_width(2),
-        ))?;
-        item("座位 seats", &mut x)?;
+        root.draw(&Text::new(it.text.clone(), (x + 34, y), label.clone()))?;
+        x += 34 + text_width(root, &it.text, 13.0) + 26;
     }
     Ok(())
 }

@@ -8,6 +8,7 @@
 
 use super::font::text as font;
 use super::font::{embed_font_in_svg, ensure_registered, svg_font_fallback};
+use super::legend::{Legend, LegendItem, LegendSection, Rgb, Swatch};
 use geo::MultiPolygon;
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -91,6 +92,9 @@ pub struct MapUnit {
     /// Index into `MapInput::schools`; `None` = unplaced.
     pub school: Option<usize>,
     pub students: u32,
+    /// Its students board at the school (`plan::boards`): drawn as a
+    /// hollow square, not a dot.
+    pub boarding: bool,
 }
 
 /// A forecast school's seat gap in one year: students minus seats.
@@ -127,8 +131,16 @@ pub struct MapInput<'a> {
     /// Catchment polygons: (index into `schools`, zone), tinted in the
     /// school's colour under the roads.
     pub zones: Vec<(usize, &'a MultiPolygon<f64>)>,
+    /// A boarding school's boarding pupils' home area: (index into
+    /// `schools`, area), a neutral fill hatched in the school's colour
+    /// rather than its zone colour (it would paint most of a county).
+    pub boarding_areas: Vec<(usize, &'a MultiPolygon<f64>)>,
     /// Draw the forecast gap of each zone instead of the assignment.
     pub gap: Option<GapLayer>,
+    /// The legend is given beside the map (the report writes it as HTML,
+    /// readable on A4): the map is drawn without its legend panel, that
+    /// much narrower.
+    pub legend_outside: bool,
 }
 
 pub const WIDTH: u32 = 1400;
@@ -235,24 +247,38 @@ pub fn render_map_on(m: &MapInput, threads: usize) -> (Vec<u8>, String) {
     }
 }
 
+/// The width drawn: without the legend panel when it is given outside.
+fn canvas_width(m: &MapInput) -> u32 {
+    if m.legend_outside {
+        WIDTH - PANEL as u32
+    } else {
+        WIDTH
+    }
+}
+
 fn render_png(m: &MapInput) -> Vec<u8> {
-    let mut rgb = vec![255u8; (WIDTH * HEIGHT * 3) as usize];
+    let w = canvas_width(m);
+    let mut rgb = vec![255u8; (w * HEIGHT * 3) as usize];
     {
         let root =
-            super::typeset::Typeset::raster(BitMapBackend::with_buffer(&mut rgb, (WIDTH, HEIGHT)))
+            super::typeset::Typeset::raster(BitMapBackend::with_buffer(&mut rgb, (w, HEIGHT)))
                 .into_drawing_area();
         draw(&root, m);
         root.present().expect("in-memory bitmap");
     }
-    super::encode_png(&rgb, WIDTH, HEIGHT)
+    super::encode_png(&rgb, w, HEIGHT)
 }
 
-fn render_svg(m: &MapInput) -> String {
+/// The map as an SVG document alone (no PNG), e.g. for a page.
+pub fn render_svg(m: &MapInput) -> String {
+    ensure_registered();
     let mut svg = String::new();
     {
-        let root =
-            super::typeset::Typeset::vector(SVGBackend::with_string(&mut svg, (WIDTH, HEIGHT)))
-                .into_drawing_area();
+        let root = super::typeset::Typeset::vector(SVGBackend::with_string(
+            &mut svg,
+            (canvas_width(m), HEIGHT),
+        ))
+        .into_drawing_area();
         draw(&root, m);
         root.present().expect("in-memory svg");
     }
@@ -278,6 +304,7 @@ fn try_draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, m: &MapInput) -> 
         .map(|&(i, z)| (geo::Area::unsigned_area(z), i, z))
         .collect();
     zones.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    draw_boarding_areas(root, frame, m, None)?;
     draw_zones(root, frame, m, &zones, None)?;
     draw_roads(root, frame, &m.roads, None)?;
     draw_layer(root, frame, m, &g.in_inset, &g.main_labels)?;
@@ -287,6 +314,9 @@ fn try_draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, m: &MapInput) -> 
     draw_titles(root, m, g.map_w)?;
     draw_north_arrow(root, g.map_w)?;
     draw_scale_bar(root, frame)?;
+    if m.legend_outside {
+        return Ok(());
+    }
     draw_legend_panel(root, m, g.map_w)
 }
 
@@ -345,6 +375,7 @@ fn draw_inset<DB: DrawingBackend>(
     root.draw(&Rectangle::new([r0, r1], WHITE.filled()))?;
     let f = &g.frame;
     let bbox = (x.lon0, x.lat0, x.lon1, x.lat1);
+    draw_boarding_areas(root, f, m, Some(bbox))?;
     draw_zones(root, f, m, zones, Some(bbox))?;
     draw_roads(root, f, &m.roads, Some(bbox))?;
     let sub = MapInput {
@@ -364,7 +395,9 @@ fn draw_inset<DB: DrawingBackend>(
         boundary: m.boundary,
         schools: m.schools.clone(),
         zones: m.zones.clone(),
+        boarding_areas: m.boarding_areas.clone(),
         gap: m.gap.clone(),
+        legend_outside: m.legend_outside,
     };
     draw_layer(root, f, &sub, &g.hide, &g.labels)?;
     root.draw(&Rectangle::new([r0, r1], BLACK.stroke_width(2)))?;
@@ -494,7 +527,8 @@ fn draw_scale_bar<DB: DrawingBackend>(
     Ok(())
 }
 
-/// The legend panel right of the map: the plan's or the gap layer's.
+/// The legend panel right of the map: [`legend`]'s sections one under
+/// another; a long list (the schools) gets the rows left.
 fn draw_legend_panel<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     m: &MapInput,
@@ -510,73 +544,213 @@ fn draw_legend_panel<DB: DrawingBackend>(
         RGBColor(200, 200, 200),
     ))?;
     root.draw(&Text::new("图例 Legend", (lx, 20), font(22.0)))?;
-    match &m.gap {
-        Some(g) => gap_legend(root, m, g, lx),
-        None => plan_legend(root, m, lx),
+    let sections = legend(m).sections;
+    let small = font(14.0).pos(Pos::new(HPos::Left, VPos::Center));
+    let height = |sec: &LegendSection| -> i32 {
+        let head = if sec.heading.is_some() { 24 } else { 0 };
+        let body = if sec.inline {
+            2 * inline_radius(sec) + 14
+        } else {
+            24 * sec.items.len() as i32
+        };
+        head + body + 10
+    };
+    let mut y = 62;
+    for (k, sec) in sections.iter().enumerate() {
+        if let Some(h) = &sec.heading {
+            root.draw(&Text::new(h.clone(), (lx, y), small.clone()))?;
+            y += if sec.inline { 14 } else { 28 };
+        }
+        if sec.inline {
+            let mut x = lx + 4;
+            for it in &sec.items {
+                let r = match it.swatch {
+                    Swatch::MarkerSize { radius } => radius,
+                    _ => 7,
+                };
+                draw_swatch(root, it.swatch, x + r, y + r)?;
+                root.draw(&Text::new(
+                    it.text.clone(),
+                    (x + 2 * r + 6, y + r),
+                    small.clone(),
+                ))?;
+                x += 2 * r + 60;
+            }
+            y += 2 * inline_radius(sec) + 14 + 10;
+            continue;
+        }
+        let rest: i32 = sections[k + 1..].iter().map(height).sum();
+        let (row, size) = if sec.list {
+            let n = sec.items.len().max(1) as i32;
+            let row = ((HEIGHT as i32 - 30 - y - rest) / n).clamp(14, 26);
+            (row, if row < 20 { 13.0 } else { 15.0 })
+        } else {
+            (24, 14.0)
+        };
+        for it in &sec.items {
+            draw_swatch(root, it.swatch, lx + 7, y)?;
+            root.draw(&Text::new(
+                it.text.clone(),
+                (lx + 22, y),
+                font(size).pos(Pos::new(HPos::Left, VPos::Center)),
+            ))?;
+            y += row;
+        }
+        y += 10;
     }
+    Ok(())
+}
+
+/// The largest marker of an inline section (marker sizes).
+fn inline_radius(sec: &LegendSection) -> i32 {
+    sec.items
+        .iter()
+        .map(|it| match it.swatch {
+            Swatch::MarkerSize { radius } => radius,
+            _ => 7,
+        })
+        .max()
+        .unwrap_or(7)
+}
+
+fn rgb(c: RGBColor) -> Rgb {
+    (c.0, c.1, c.2)
+}
+
+/// The fill of the boarding pupils' home area.
+const BOARDING_AREA: RGBColor = RGBColor(232, 230, 224);
+
+/// A legend swatch centred at (`x`, `y`), about 14 pixels across.
+fn draw_swatch<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    sw: Swatch,
+    x: i32,
+    y: i32,
+) -> DrawResult<DB> {
+    let grey = RGBColor(120, 120, 120);
+    let square = [(x - 7, y - 7), (x + 7, y + 7)];
+    match sw {
+        Swatch::Fill {
+            rgb: (r, g, b),
+            alpha,
+            outline,
+        } => {
+            root.draw(&Rectangle::new(
+                square,
+                RGBColor(r, g, b).mix(alpha).filled(),
+            ))?;
+            if outline {
+                root.draw(&Rectangle::new(
+                    square,
+                    RGBColor(90, 90, 90).stroke_width(1),
+                ))?;
+            }
+        }
+        Swatch::NewSchool((r, g, b)) => {
+            root.draw(&Rectangle::new(square, RGBColor(r, g, b).filled()))?;
+            root.draw(&Rectangle::new(
+                [(x - 9, y - 9), (x + 9, y + 9)],
+                BLACK.stroke_width(2),
+            ))?;
+        }
+        Swatch::Closed => closed_mark(root, x, y, 7)?,
+        Swatch::MarkerSize { radius } => {
+            root.draw(&Circle::new((x, y), radius, grey.mix(0.9).filled()))?;
+            root.draw(&Circle::new((x, y), radius, BLACK.stroke_width(1)))?;
+        }
+        Swatch::DaySchool => root.draw(&Polygon::new(triangle(x, y, 7), grey.filled()))?,
+        Swatch::BoardingSchool => root.draw(&Rectangle::new(square, grey.filled()))?,
+        Swatch::Household => root.draw(&Circle::new((x, y), 5, grey.filled()))?,
+        Swatch::BoardingHousehold => root.draw(&Rectangle::new(
+            [(x - 5, y - 5), (x + 5, y + 5)],
+            grey.stroke_width(2),
+        ))?,
+        Swatch::BoardingArea => {
+            root.draw(&Rectangle::new(square, BOARDING_AREA.filled()))?;
+            for (a, b) in [((-7, 0), (0, -7)), ((-7, 7), (7, -7)), ((0, 7), (7, 0))] {
+                root.draw(&PathElement::new(
+                    vec![(x + a.0, y + a.1), (x + b.0, y + b.1)],
+                    grey.stroke_width(1),
+                ))?;
+            }
+            root.draw(&Rectangle::new(square, grey.stroke_width(1)))?;
+        }
+        Swatch::Unplaced => unplaced_mark(root, x, y)?,
+        Swatch::Line { rgb: (r, g, b), .. } => {
+            root.draw(&PathElement::new(
+                vec![(x - 7, y), (x + 7, y)],
+                RGBColor(r, g, b).stroke_width(2),
+            ))?;
+        }
+    }
+    Ok(())
+}
+
+/// The map's legend: the plan's or the gap layer's. The panel draws it;
+/// the report writes it under the map.
+pub fn legend(m: &MapInput) -> Legend {
+    let mut sections = match &m.gap {
+        Some(g) => gap_legend(m, g),
+        None => plan_legend(m),
+    };
+    if !m.boarding_areas.is_empty() {
+        let area = LegendItem::new(
+            Swatch::BoardingArea,
+            "寄宿生来源 boarding pupils' home area",
+        );
+        match sections.last_mut() {
+            Some(last) if m.gap.is_none() => last.items.insert(last.items.len() - 1, area),
+            _ => sections.push(LegendSection::rows(None, vec![area])),
+        }
+    }
+    Legend { sections }
 }
 
 /// Legend of the assignment map: schools with their zone colour and seats,
-/// the utilisation bands, marker sizes and shapes, households, unplaced.
-fn plan_legend<DB: DrawingBackend>(
-    root: &DrawingArea<DB, Shift>,
-    m: &MapInput,
-    lx: i32,
-) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
-    root.draw(&Text::new(
-        "学校 (已分配/学位)  school (assigned/seats)",
-        (lx, 54),
-        font(14.0),
-    ))?;
-    let mut y = 86;
-    let row = ((HEIGHT as i32 - 430) / (m.schools.len().max(1) as i32)).clamp(14, 26);
-    for s in &m.schools {
-        let c = school_colour(s.colour);
-        let text = match s.status {
-            SchoolStatus::Open => {
-                root.draw(&Rectangle::new([(lx, y - 7), (lx + 14, y + 7)], c.filled()))?;
-                format!("{}  {}/{}", s.name, s.assigned, s.seats)
+/// the utilisation bands, marker sizes and shapes, households (day and
+/// boarding pupils'), unplaced.
+fn plan_legend(m: &MapInput) -> Vec<LegendSection> {
+    let schools = m
+        .schools
+        .iter()
+        .map(|s| {
+            let c = rgb(school_colour(s.colour));
+            match s.status {
+                SchoolStatus::Open => LegendItem::new(
+                    Swatch::Fill {
+                        rgb: c,
+                        alpha: 1.0,
+                        outline: false,
+                    },
+                    format!("{}  {}/{}", s.name, s.assigned, s.seats),
+                ),
+                SchoolStatus::New => LegendItem::new(
+                    Swatch::NewSchool(c),
+                    format!("{}  {}/{}  新建 new", s.name, s.assigned, s.seats),
+                ),
+                SchoolStatus::Closed => {
+                    LegendItem::new(Swatch::Closed, format!("{}  已关闭 closed", s.name))
+                }
             }
-            SchoolStatus::New => {
-                root.draw(&Rectangle::new([(lx, y - 7), (lx + 14, y + 7)], c.filled()))?;
-                root.draw(&Rectangle::new(
-                    [(lx - 2, y - 9), (lx + 16, y + 9)],
-                    BLACK.stroke_width(2),
-                ))?;
-                format!("{}  {}/{}  新建 new", s.name, s.assigned, s.seats)
-            }
-            SchoolStatus::Closed => {
-                closed_mark(root, lx + 7, y, 7)?;
-                format!("{}  已关闭 closed", s.name)
-            }
-        };
-        root.draw(&Text::new(
-            text,
-            (lx + 22, y),
-            font(if row < 20 { 13.0 } else { 15.0 }).pos(Pos::new(HPos::Left, VPos::Center)),
-        ))?;
-        y += row;
-    }
-    y += 10;
-    let small = font(14.0).pos(Pos::new(HPos::Left, VPos::Center));
-    root.draw(&Text::new(
-        "标记颜色=利用率 marker colour = utilisation",
-        (lx, y),
-        small.clone(),
-    ))?;
-    y += 24;
-    for (band, label) in [
+        })
+        .collect();
+    let bands = [
         (0.5, "< 85%"),
         (0.9, "85–100%"),
         (1.1, "> 100% (特教超额 special needs over seats)"),
-    ] {
-        root.draw(&Rectangle::new(
-            [(lx, y - 7), (lx + 14, y + 7)],
-            utilisation_colour(Some(band)).filled(),
-        ))?;
-        root.draw(&Text::new(label, (lx + 22, y), small.clone()))?;
-        y += 22;
-    }
+    ]
+    .into_iter()
+    .map(|(band, label)| {
+        LegendItem::new(
+            Swatch::Fill {
+                rgb: rgb(utilisation_colour(Some(band))),
+                alpha: 1.0,
+                outline: false,
+            },
+            label,
+        )
+    })
+    .collect();
     // Marker sizes: the smallest and largest seat counts on the map.
     let open = || {
         m.schools
@@ -586,88 +760,58 @@ fn plan_legend<DB: DrawingBackend>(
     };
     let lo = open().min().unwrap_or(45);
     let hi = open().max().unwrap_or(45);
-    y += 6;
-    root.draw(&Text::new(
-        "标记大小=学位 marker size = seats",
-        (lx, y),
-        small.clone(),
-    ))?;
-    y += 14;
-    let mut x = lx + 4;
-    for seats in if lo == hi { vec![lo] } else { vec![lo, hi] } {
-        let r = marker_radius(seats);
-        root.draw(&Circle::new(
-            (x + r, y + r),
-            r,
-            RGBColor(150, 150, 150).filled(),
-        ))?;
-        root.draw(&Circle::new((x + r, y + r), r, BLACK.stroke_width(1)))?;
-        root.draw(&Text::new(
-            format!("{seats}"),
-            (x + 2 * r + 6, y + r),
-            small.clone(),
-        ))?;
-        x += 2 * r + 60;
-    }
-    y += 2 * marker_radius(hi) + 14;
-    let grey = RGBColor(120, 120, 120);
-    root.draw(&Polygon::new(triangle(lx + 7, y, 7), grey.filled()))?;
-    root.draw(&Text::new(
-        "走读学校 day school",
-        (lx + 22, y),
-        small.clone(),
-    ))?;
-    y += 24;
-    root.draw(&Rectangle::new(
-        [(lx, y - 7), (lx + 14, y + 7)],
-        grey.filled(),
-    ))?;
-    root.draw(&Text::new(
-        "寄宿制学校 boarding school",
-        (lx + 22, y),
-        small.clone(),
-    ))?;
-    y += 24;
-    root.draw(&Circle::new((lx + 7, y), 5, grey.filled()))?;
-    root.draw(&Text::new(
-        "住户, 颜色=所分学校 household, colour = school",
-        (lx + 22, y),
-        small.clone(),
-    ))?;
-    y += 24;
-    unplaced_mark(root, lx + 7, y)?;
+    let sizes = if lo == hi { vec![lo] } else { vec![lo, hi] }
+        .into_iter()
+        .map(|seats| {
+            LegendItem::new(
+                Swatch::MarkerSize {
+                    radius: marker_radius(seats),
+                },
+                seats.to_string(),
+            )
+        })
+        .collect();
     let unplaced: u64 = m
         .units
         .iter()
         .filter(|u| u.school.is_none())
         .map(|u| u.students as u64)
         .sum();
-    root.draw(&Text::new(
+    let mut marks = vec![
+        LegendItem::new(Swatch::DaySchool, "走读学校 day school"),
+        LegendItem::new(Swatch::BoardingSchool, "寄宿制学校 boarding school"),
+        LegendItem::new(
+            Swatch::Household,
+            "住户, 颜色=所分学校 household, colour = school",
+        ),
+    ];
+    if m.units.iter().any(|u| u.boarding && u.school.is_some()) {
+        marks.push(LegendItem::new(
+            Swatch::BoardingHousehold,
+            "寄宿生住户 boarding pupils' household",
+        ));
+    }
+    marks.push(LegendItem::new(
+        Swatch::Unplaced,
         format!("未安置 unplaced: {unplaced}"),
-        (lx + 22, y),
-        small,
-    ))?;
-    Ok(())
+    ));
+    vec![
+        LegendSection {
+            list: true,
+            ..LegendSection::rows(Some("学校 (已分配/学位)  school (assigned/seats)"), schools)
+        },
+        LegendSection::rows(Some("标记颜色=利用率 marker colour = utilisation"), bands),
+        LegendSection {
+            inline: true,
+            ..LegendSection::rows(Some("标记大小=学位 marker size = seats"), sizes)
+        },
+        LegendSection::rows(None, marks),
+    ]
 }
 
 /// Legend of the forecast map: the gap classes and each school's gap.
-fn gap_legend<DB: DrawingBackend>(
-    root: &DrawingArea<DB, Shift>,
-    m: &MapInput,
-    g: &GapLayer,
-    lx: i32,
-) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
-    let small = font(14.0).pos(Pos::new(HPos::Left, VPos::Center));
-    root.draw(&Text::new(
-        format!(
-            "{} 年学位缺口 seat gap (班 classes of {})",
-            g.year, g.class_size
-        ),
-        (lx, 54),
-        font(14.0),
-    ))?;
-    let mut y = 84;
-    for (classes, label) in [
+fn gap_legend(m: &MapInput, g: &GapLayer) -> Vec<LegendSection> {
+    let classes = [
         (Some(3), "3+ 班不足 3+ classes short"),
         (Some(2), "2 班不足 classes short"),
         (Some(1), "1 班不足 class short"),
@@ -676,48 +820,59 @@ fn gap_legend<DB: DrawingBackend>(
         (Some(-2), "余 2 班 2 classes spare"),
         (Some(-3), "余 3+ 班 3+ classes spare"),
         (None, "无预测 no forecast"),
-    ] {
+    ]
+    .into_iter()
+    .map(|(classes, label)| {
         let c = gap_colour(classes.map(|c| SchoolGap {
             students: 0,
             classes: c,
         }));
-        root.draw(&Rectangle::new(
-            [(lx, y - 8), (lx + 22, y + 8)],
-            c.mix(0.75).filled(),
-        ))?;
-        root.draw(&Rectangle::new(
-            [(lx, y - 8), (lx + 22, y + 8)],
-            RGBColor(90, 90, 90).stroke_width(1),
-        ))?;
-        root.draw(&Text::new(label, (lx + 30, y), small.clone()))?;
-        y += 24;
-    }
-    y += 12;
-    root.draw(&Text::new(
-        "学校 缺口 (学生-学位) school gap (students - seats)",
-        (lx, y),
-        small.clone(),
-    ))?;
-    y += 26;
-    let row = ((HEIGHT as i32 - y - 40) / (m.schools.len().max(1) as i32)).clamp(14, 24);
-    for (i, s) in m.schools.iter().enumerate() {
-        let gap = g.gaps.get(i).copied().flatten();
-        root.draw(&Rectangle::new(
-            [(lx, y - 7), (lx + 14, y + 7)],
-            gap_colour(gap).mix(0.75).filled(),
-        ))?;
-        let text = match gap {
-            Some(x) => format!("{}  {:+} 班 ({:+})", s.name, x.classes, x.students),
-            None => format!("{}  -", s.name),
-        };
-        root.draw(&Text::new(
-            text,
-            (lx + 22, y),
-            font(if row < 20 { 13.0 } else { 15.0 }).pos(Pos::new(HPos::Left, VPos::Center)),
-        ))?;
-        y += row;
-    }
-    Ok(())
+        LegendItem::new(
+            Swatch::Fill {
+                rgb: rgb(c),
+                alpha: 0.75,
+                outline: true,
+            },
+            label,
+        )
+    })
+    .collect();
+    let schools = m
+        .schools
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let gap = g.gaps.get(i).copied().flatten();
+            let text = match gap {
+                Some(x) => format!("{}  {:+} 班 ({:+})", s.name, x.classes, x.students),
+                None => format!("{}  -", s.name),
+            };
+            LegendItem::new(
+                Swatch::Fill {
+                    rgb: rgb(gap_colour(gap)),
+                    alpha: 0.75,
+                    outline: false,
+                },
+                text,
+            )
+        })
+        .collect();
+    vec![
+        LegendSection::rows(
+            Some(&format!(
+                "{} 年学位缺口 seat gap (班 classes of {})",
+                g.year, g.class_size
+            )),
+            classes,
+        ),
+        LegendSection {
+            list: true,
+            ..LegendSection::rows(
+                Some("学校 缺口 (学生-学位) school gap (students - seats)"),
+                schools,
+            )
+        },
+    ]
 }
 
 /// Fill of a school marker by utilisation (assigned / seats): under 85%,
@@ -976,12 +1131,29 @@ fn draw_layer<DB: DrawingBackend>(
 ) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
     // A forecast map shows zones only: households belong to the plan.
     let units: &[MapUnit] = if m.gap.is_some() { &[] } else { &m.units };
-    for ((x, y), school, students) in
-        pixel_marks(frame, units.iter().filter(|u| u.school.is_some()))
-    {
+    for ((x, y), school, students) in pixel_marks(
+        frame,
+        units.iter().filter(|u| u.school.is_some() && !u.boarding),
+    ) {
         let r = 2 + (students as f64).sqrt().round() as i32;
         let c = school_colour(school.map_or(0, |i| m.schools[i].colour));
         root.draw(&Circle::new((x, y), r, c.mix(0.75).filled()))?;
+    }
+    // Boarding pupils' homes: hollow squares in their school's colour.
+    for ((x, y), school, students) in pixel_marks(
+        frame,
+        units.iter().filter(|u| u.school.is_some() && u.boarding),
+    ) {
+        let r = 2 + (students as f64).sqrt().round() as i32;
+        let c = school_colour(school.map_or(0, |i| m.schools[i].colour));
+        root.draw(&Rectangle::new(
+            [(x - r, y - r), (x + r, y + r)],
+            WHITE.mix(0.6).filled(),
+        ))?;
+        root.draw(&Rectangle::new(
+            [(x - r, y - r), (x + r, y + r)],
+            c.stroke_width(2),
+        ))?;
     }
     for ((x, y), _, _) in pixel_marks(frame, units.iter().filter(|u| u.school.is_none())) {
         unplaced_mark(root, x, y)?;
@@ -1241,6 +1413,88 @@ fn draw_zones<DB: DrawingBackend>(
             root.draw(&PathElement::new(
                 ring(p),
                 ShapeStyle::from(&edge).stroke_width(2),
+            ))?;
+        }
+    }
+    Ok(())
+}
+
+/// The boarding pupils' home areas: a neutral fill hatched in the school's
+/// colour (grey on a forecast map), a thin grey edge. `within` clips them
+/// to a lon/lat box (the inset).
+fn draw_boarding_areas<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    frame: &Frame,
+    m: &MapInput,
+    within: Option<(f64, f64, f64, f64)>,
+) -> DrawResult<DB> {
+    use geo::BooleanOps;
+    for &(i, area) in &m.boarding_areas {
+        let area = match within {
+            Some((x0, y0, x1, y1)) => {
+                let r = geo::Rect::new((x0, y0), (x1, y1)).to_polygon();
+                area.intersection(&MultiPolygon::new(vec![r]))
+            }
+            None => area.clone(),
+        };
+        let hatch = match &m.gap {
+            Some(_) => RGBColor(120, 120, 120).mix(0.6),
+            None => school_colour(m.schools[i].colour).mix(0.6),
+        };
+        let px = |c: &geo::Coord<f64>| {
+            let (x, y) = frame.px(c.x, c.y);
+            geo::Coord {
+                x: x as f64,
+                y: y as f64,
+            }
+        };
+        for p in &area.0 {
+            let ring: Vec<(i32, i32)> = p.exterior().coords().map(|c| frame.px(c.x, c.y)).collect();
+            root.draw(&Polygon::new(ring, BOARDING_AREA.filled()))?;
+        }
+        // The hatch: lines at 45 degrees every 10 pixels, cut to the area
+        // (in pixels, so the spacing is the same on every map).
+        let in_px = MultiPolygon::new(
+            area.0
+                .iter()
+                .map(|p| {
+                    geo::Polygon::new(
+                        p.exterior().coords().map(px).collect(),
+                        p.interiors()
+                            .iter()
+                            .map(|r| r.coords().map(px).collect())
+                            .collect(),
+                    )
+                })
+                .collect(),
+        );
+        if let Some(b) = geo::BoundingRect::bounding_rect(&in_px) {
+            let (x0, x1) = (b.min().x, b.max().x);
+            let lines: Vec<geo::LineString<f64>> = ((((b.min().x + b.min().y) / 10.0).floor()
+                as i64)
+                ..=(((b.max().x + b.max().y) / 10.0).ceil() as i64))
+                .map(|k| {
+                    let c = k as f64 * 10.0;
+                    geo::LineString::from(vec![(x0, c - x0), (x1, c - x1)])
+                })
+                .collect();
+            let cut = in_px.clip(&geo::MultiLineString::new(lines), false);
+            for l in &cut.0 {
+                let pts: Vec<(i32, i32)> = l
+                    .coords()
+                    .map(|c| (c.x.round() as i32, c.y.round() as i32))
+                    .collect();
+                root.draw(&PathElement::new(
+                    pts,
+                    ShapeStyle::from(&hatch).stroke_width(1),
+                ))?;
+            }
+        }
+        for p in &area.0 {
+            let ring: Vec<(i32, i32)> = p.exterior().coords().map(|c| frame.px(c.x, c.y)).collect();
+            root.draw(&PathElement::new(
+                ring,
+                ShapeStyle::from(&RGBColor(130, 130, 130)).stroke_width(1),
             ))?;
         }
     }

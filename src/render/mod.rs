@@ -4,6 +4,7 @@
 pub mod chart;
 pub mod font;
 pub mod html;
+pub mod legend;
 pub mod map;
 pub mod notice;
 pub mod report;

@@ -13,6 +13,7 @@
 use super::font::{FontError, SVG_FAMILY_LIST, strip_embedded_font};
 pub use super::html::esc;
 use super::html::page;
+use super::legend::{Legend, Rgb, Swatch};
 use super::notice::{NOTICE_CSS, notice_section};
 use crate::plan::notice::Notice;
 use std::fmt::Write;
@@ -27,12 +28,16 @@ pub struct Headline {
     pub alert: bool,
 }
 
-/// A figure: an SVG document (as `render_map` or `render_chart` give it)
-/// and its caption.
+/// A figure: an SVG document (as `render_map` or `render_chart` give it),
+/// its legend and its caption.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Figure {
     pub caption: String,
     pub svg: String,
+    /// Written under the figure at the page's text size (the figure drawn
+    /// without its own legend: scaled to A4, a legend drawn inside it would
+    /// print at a few points).
+    pub legend: Option<Legend>,
 }
 
 /// One row of the school table.
@@ -237,6 +242,14 @@ figure { margin: 3mm 0; break-inside: avoid; }
 figure svg { width: 100%; height: auto; display: block; border: 1px solid var(--rule); }
 svg text { font-family: FAMILY; }
 figcaption { font-size: 9pt; color: var(--muted); margin-top: 1mm; }
+.legend { font-size: 9pt; line-height: 1.35; margin-top: 1.5mm; display: flex; flex-wrap: wrap; gap: 0.5mm 6mm; }
+.legend .ls.list { flex-basis: 100%; }
+.legend .lh { font-weight: bold; }
+.legend ul { list-style: none; margin: 0; padding: 0; }
+.legend .list ul { columns: 3; column-gap: 4mm; }
+.legend .ls:not(.list) li { display: inline-block; margin-right: 4mm; }
+.legend li { break-inside: avoid; }
+.legend svg.sw { display: inline-block; width: 1.25em; height: 1.25em; border: none; vertical-align: -0.3em; margin-right: 1mm; }
 table { border-collapse: collapse; width: 100%; font-size: 9pt; margin: 2mm 0; }
 th, td { border-bottom: 1px solid var(--rule); padding: 1mm 1.5mm; text-align: left; vertical-align: top; }
 th { background: #f2f2f2; font-weight: bold; }
@@ -269,12 +282,110 @@ fn utilisation_class(u: f64) -> &'static str {
 }
 
 fn figure(out: &mut String, f: &Figure) {
+    let legend = f.legend.as_ref().map_or(String::new(), legend_html);
     let _ = writeln!(
         out,
-        "<figure>{}<figcaption>{}</figcaption></figure>",
+        "<figure>{}{legend}<figcaption>{}</figcaption></figure>",
         inline_svg(&f.svg),
         esc(&f.caption)
     );
+}
+
+/// A figure's legend as HTML: its sections, each swatch a small inline
+/// SVG, the text at the page's legend size (`.legend` in the CSS).
+pub fn legend_html(l: &Legend) -> String {
+    let mut o = String::from("<div class=\"legend\">");
+    for sec in &l.sections {
+        let class = match (sec.list, sec.inline) {
+            (true, _) => "ls list",
+            (_, true) => "ls inline",
+            _ => "ls",
+        };
+        let _ = write!(o, "<div class=\"{class}\">");
+        if let Some(h) = &sec.heading {
+            let _ = write!(o, "<div class=\"lh\">{}</div>", esc(h));
+        }
+        o.push_str("<ul>");
+        for it in &sec.items {
+            let _ = write!(o, "<li>{}{}</li>", swatch_svg(it.swatch), esc(&it.text));
+        }
+        o.push_str("</ul></div>");
+    }
+    o.push_str("</div>\n");
+    o
+}
+
+fn hex((r, g, b): Rgb) -> String {
+    format!("#{r:02x}{g:02x}{b:02x}")
+}
+
+/// A legend swatch as a small SVG (20 x 20 units, centred on 0), drawn as
+/// the map or chart draws it. A school marker's size swatch keeps the
+/// size it prints at on a map scaled to the page.
+fn swatch_svg(sw: Swatch) -> String {
+    const GREY: &str = "#787878";
+    let body = match sw {
+        Swatch::Fill {
+            rgb,
+            alpha,
+            outline,
+        } => format!(
+            "<rect x=\"-7\" y=\"-7\" width=\"14\" height=\"14\" fill=\"{}\" fill-opacity=\"{alpha}\"{}/>",
+            hex(rgb),
+            if outline { " stroke=\"#5a5a5a\"" } else { "" }
+        ),
+        Swatch::NewSchool(rgb) => format!(
+            "<rect x=\"-7\" y=\"-7\" width=\"14\" height=\"14\" fill=\"{}\"/>\
+             <rect x=\"-9\" y=\"-9\" width=\"18\" height=\"18\" fill=\"none\" stroke=\"#000\" stroke-width=\"2\"/>",
+            hex(rgb)
+        ),
+        Swatch::Closed => "<circle r=\"7\" fill=\"#fff\" stroke=\"#6e6e6e\" stroke-width=\"2\"/>\
+             <path d=\"M-4-4L4 4M-4 4L4-4\" stroke=\"#6e6e6e\" stroke-width=\"2\"/>"
+            .into(),
+        Swatch::MarkerSize { radius } => {
+            // The map is 1020 px wide on the page's 190 mm (538.6 pt).
+            let pt = (2 * radius + 2) as f64 * 538.6 / 1020.0;
+            let r = 9.0 * radius as f64 / (radius as f64 + 1.0);
+            return format!(
+                "<svg class=\"sw\" viewBox=\"-10 -10 20 20\" style=\"width:{pt:.1}pt;height:{pt:.1}pt\" aria-hidden=\"true\">\
+                 <circle r=\"{r:.2}\" fill=\"#969696\" stroke=\"#000\" stroke-width=\"{:.2}\"/></svg>",
+                20.0 / (2 * radius + 2) as f64
+            );
+        }
+        Swatch::DaySchool => format!("<path d=\"M0-8L-7 5H7Z\" fill=\"{GREY}\"/>"),
+        Swatch::BoardingSchool => {
+            format!("<rect x=\"-7\" y=\"-7\" width=\"14\" height=\"14\" fill=\"{GREY}\"/>")
+        }
+        Swatch::Household => format!("<circle r=\"5\" fill=\"{GREY}\"/>"),
+        Swatch::BoardingHousehold => format!(
+            "<rect x=\"-5\" y=\"-5\" width=\"10\" height=\"10\" fill=\"#fff\" stroke=\"{GREY}\" stroke-width=\"2\"/>"
+        ),
+        Swatch::BoardingArea => format!(
+            "<rect x=\"-7\" y=\"-7\" width=\"14\" height=\"14\" fill=\"#e8e6e0\"/>\
+             <path d=\"M-7 0L0-7M-7 7L7-7M0 7L7 0\" stroke=\"{GREY}\"/>\
+             <rect x=\"-7\" y=\"-7\" width=\"14\" height=\"14\" fill=\"none\" stroke=\"{GREY}\"/>"
+        ),
+        Swatch::Unplaced => "<circle r=\"8\" fill=\"#fff\" stroke=\"#c80000\" stroke-width=\"2\"/>\
+             <path d=\"M-5-5L5 5M-5 5L5-5\" stroke=\"#c80000\" stroke-width=\"2.5\"/>"
+            .into(),
+        Swatch::Line { rgb, dashed, dot } => {
+            let c = hex(rgb);
+            let dash = if dashed {
+                " stroke-dasharray=\"4 3\""
+            } else {
+                ""
+            };
+            let dot = match dot {
+                Some(true) => {
+                    format!("<circle r=\"3\" fill=\"#fff\" stroke=\"{c}\" stroke-width=\"2\"/>")
+                }
+                Some(false) => format!("<circle r=\"3.5\" fill=\"{c}\"/>"),
+                None => String::new(),
+            };
+            format!("<path d=\"M-10 0H10\" stroke=\"{c}\" stroke-width=\"2.5\"{dash}/>{dot}")
+        }
+    };
+    format!("<svg class=\"sw\" viewBox=\"-10 -10 20 20\" aria-hidden=\"true\">{body}</svg>")
 }
 
 fn heading(out: &mut String, tag: &str, id: &str, zh: &str, en: &str) {

@@ -14,7 +14,8 @@ Checks:
      itself and data: URLs, logs no console error or warning, throws no
      exception, its embedded font loads ("loaded", not "error": the browser's
      font sanitizer accepted the subset) and renders Chinese;
-  3. it prints on A4 (the PDF's page size is 210 x 297 mm);
+  3. it prints on A4 (the PDF's page size is 210 x 297 mm), and in print
+     every figure's legend text is 8 pt or more;
   4. a screenshot of the whole page is taken (--screenshot).
 
 --self-test runs the checks on pages that break each rule (an external
@@ -237,6 +238,30 @@ def browser_check(chromium, page, screenshot=None):
             a4 = [(w, h) for w, h in boxes if abs(float(w) - 595.3) < 1.5 and abs(float(h) - 841.9) < 1.5]
             if not boxes or len(a4) != len(boxes):
                 problems.append(f"not printed on A4: page boxes {sorted(set(boxes))[:3]}")
+            # Legends as printed: the computed font size of every legend
+            # element under print media (CSS pt are absolute in print).
+            b.send("Emulation.setEmulatedMedia", {"media": "print"}, session=s)
+            sizes = b.send(
+                "Runtime.evaluate",
+                {
+                    "expression": "JSON.stringify({"
+                    "figures: document.querySelectorAll('figure').length,"
+                    "legends: document.querySelectorAll('figure .legend').length,"
+                    "pt: [...document.querySelectorAll('.legend, .legend *')]"
+                    ".filter(e => e.textContent.trim() && !e.closest('svg'))"
+                    ".map(e => parseFloat(getComputedStyle(e).fontSize) * 0.75)})",
+                    "returnByValue": True,
+                },
+                session=s,
+            )
+            b.send("Emulation.setEmulatedMedia", {"media": ""}, session=s)
+            leg = json.loads(sizes["result"]["value"])
+            facts["legends"] = f"{leg['legends']} of {leg['figures']} figures, smallest {min(leg['pt'], default=0):.1f} pt"
+            if leg["legends"] < leg["figures"]:
+                problems.append(f"A4 legend: {leg['figures'] - leg['legends']} figures without an HTML legend")
+            small = [pt for pt in leg["pt"] if pt < 8.0]
+            if small:
+                problems.append(f"A4 legend: text printed at {min(small):.1f} pt (< 8 pt)")
             if screenshot:
                 h = max(1400, min(int(info["height"]), 30000))
                 b.send(
@@ -275,11 +300,13 @@ def check(chromium, page, screenshot=None):
     net = [p for p in problems if p.startswith(("network request", "failed load"))]
     con = [p for p in problems if p.startswith(("console", "exception"))]
     font = [p for p in problems if "font" in p]
-    a4 = [p for p in problems if "A4" in p]
+    a4 = [p for p in problems if "A4" in p and "legend" not in p]
+    legend = [p for p in problems if p.startswith("A4 legend")]
     results.append(("no network request", net))
     results.append(("no console error or warning, no exception", con))
     results.append(("embedded font loads and renders Chinese", font))
     results.append(("prints on A4", a4))
+    results.append(("legends print at 8 pt or more", legend))
     return results, facts
 
 
@@ -309,6 +336,8 @@ def self_test(chromium):
         "</head><body>x</body></html>",
         "no console error or warning, no exception": "<!DOCTYPE html><html><head><style>@font-face{}</style>"
         "</head><body onload=\"console.error('broken')\">x</body></html>",
+        "legends print at 8 pt or more": "<!DOCTYPE html><html><head><style>@font-face{}"
+        ".legend{font-size:6pt}</style></head><body><figure><div class=\"legend\">x</div></figure></body></html>",
         "embedded font loads and renders Chinese": "<!DOCTYPE html><html><head><style>"
         "@font-face{font-family:catchment-cjk;src:url(data:font/otf;base64,AAAA)}"
         "body{font-family:catchment-cjk}</style></head><body>学校</body></html>",

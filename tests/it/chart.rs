@@ -30,6 +30,7 @@ fn example(synthetic: bool) -> ChartInput {
         history,
         forecast,
         seats: Some(540.0),
+        legend_outside: false,
     }
 }
 

@@ -175,7 +175,9 @@ fn standalone_svg_maps_embed_every_glyph_they_use() {
         "--out",
         out.to_str().expect("utf-8"),
     ]);
-    assert_eq!(code(&o), 0, "{}", text(&o));
+    // Exit 1: the what-if leaves children without a seat (compare's exit
+    // contract); its maps are written all the same.
+    assert_eq!(code(&o), 1, "{}", text(&o));
     let mut seen = 0;
     for e in std::fs::read_dir(out.join("maps")).expect("maps") {
         let p = e.expect("entry").path();
@@ -207,4 +209,70 @@ fn standalone_svg_maps_embed_every_glyph_they_use() {
         assert!(font.len() < 200_000, "{} bytes", font.len());
     }
     assert_eq!(seen, 4);
+}
+
+/// A boarding school's boarding pupils (beyond the day limit) are drawn
+/// apart on the maps: their homes as hollow squares, their area as a
+/// hatched home area with its legend row; the school's own zone is its day
+/// pupils'. The catchment zones (catchments.geojson's) are unchanged.
+#[test]
+fn boarding_pupils_are_drawn_apart() {
+    use catchment::plan::{day_and_boarding, map_shapes};
+    use catchment::render::legend::Swatch;
+    use geo::Area;
+    let l = loaded("data/wuzhai/scenario.toml");
+    let levels = solve_loaded(&l).expect("solves");
+    let clip = zone_clip(&l);
+    let catchments = zone_shapes(&l, &levels, &clip);
+    let maps = map_shapes(&l, &levels, &clip);
+    let n = l.schools.len();
+    let la = &levels[0];
+    let (zs, ms) = (&catchments[0], &maps[0]);
+    assert_eq!(ms.len(), 2 * n, "day zones and boarding areas");
+    let m = map_input(&l, la, ms);
+    let [_, boarding] = day_and_boarding(&l.schools, &l.scenario.policy, la, None);
+    assert!(boarding.students > 0, "the example has boarding pupils");
+    let on_map: u64 = m
+        .units
+        .iter()
+        .filter(|u| u.boarding)
+        .map(|u| u.students as u64)
+        .sum();
+    assert_eq!(
+        on_map, boarding.students,
+        "the map's boarding pupils are day_and_boarding's"
+    );
+    assert!(!m.boarding_areas.is_empty());
+    // The county boarding school's zone: its catchment covers most of the
+    // county, its day pupils' zone a small part of it.
+    let j = l
+        .schools
+        .iter()
+        .position(|s| s.name == "五寨县寄宿制小学")
+        .expect("the boarding school");
+    let (whole, day) = (zs[j].unsigned_area(), ms[j].unsigned_area());
+    assert!(day < whole / 5.0, "day zone {day} of {whole}");
+    let home = ms[n + j].unsigned_area();
+    assert!(
+        (day + home - whole).abs() < whole * 1e-6,
+        "day + home = catchment"
+    );
+    // Other schools' zones are their catchments.
+    for k in (0..n).filter(|&k| !l.schools[k].boarding) {
+        assert_eq!(zs[k], ms[k], "{}", l.schools[k].id);
+    }
+    let legend = catchment::render::map::legend(&m);
+    let swatches: Vec<Swatch> = legend
+        .sections
+        .iter()
+        .flat_map(|s| s.items.iter().map(|i| i.swatch))
+        .collect();
+    assert!(swatches.contains(&Swatch::BoardingArea));
+    assert!(swatches.contains(&Swatch::BoardingHousehold));
+    // Drawn deterministically.
+    let (a, b) = (
+        catchment::render::render_map(&m),
+        catchment::render::render_map(&m),
+    );
+    assert!(a == b);
 }

@@ -220,3 +220,162 @@ fn unplaced_are_masked() {
     assert!(html.contains("No what-if scenario was given"));
     assert!(!html.contains("Synthetic example data"));
 }
+
+/// The printed width of a figure: A4 (210 mm) less the 10 mm margins of
+/// the page's `@page` rule, in points.
+const FIGURE_PT: f64 = 190.0 / 25.4 * 72.0;
+
+/// `s` with the entities the page and plotters' SVG write turned back.
+fn unescape(s: &str) -> String {
+    s.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&apos;", "'")
+        .replace("&amp;", "&")
+}
+
+/// A CSS length in points (absolute units only; `None` otherwise).
+fn css_pt(v: &str) -> Option<f64> {
+    let v = v.trim();
+    for (unit, k) in [("pt", 1.0), ("px", 0.75), ("mm", 72.0 / 25.4)] {
+        if let Some(n) = v.strip_suffix(unit) {
+            return n.trim().parse::<f64>().ok().map(|n| n * k);
+        }
+    }
+    None
+}
+
+/// Why a legend of the page would print under 8 pt: a CSS rule for the
+/// legend with a smaller (or relative) font size, a figure without its
+/// HTML legend, an inline style sizing legend text, or a legend row drawn
+/// inside a figure's SVG that prints under 8 pt once the SVG is scaled to
+/// the page width.
+fn small_legends(html: &str) -> Vec<String> {
+    let mut bad = Vec::new();
+    let style = &html[html.find("<style>").expect("style")..html.find("</style>").expect("/style")];
+    let mut sized = false;
+    for rule in style.split('}') {
+        let Some((sel, decls)) = rule.rsplit_once('{') else {
+            continue;
+        };
+        if !sel.contains("legend") {
+            continue;
+        }
+        for d in decls.split(';') {
+            if let Some((k, v)) = d.split_once(':')
+                && k.trim() == "font-size"
+            {
+                match css_pt(v) {
+                    Some(pt) if pt >= 8.0 => sized |= sel.trim() == ".legend",
+                    _ => bad.push(format!("{}: font-size {}", sel.trim(), v.trim())),
+                }
+            }
+        }
+    }
+    if !sized {
+        bad.push(".legend has no absolute font size of 8 pt or more".into());
+    }
+    let mut rest = html;
+    while let Some(i) = rest.find("<figure>") {
+        let end = rest[i..].find("</figure>").expect("closing figure") + i;
+        let fig = &rest[i..end];
+        rest = &rest[end..];
+        let Some(l) = fig.find("<div class=\"legend\">") else {
+            bad.push(format!("a figure without an HTML legend: {}", &fig[..80]));
+            continue;
+        };
+        let legend = &fig[l..];
+        if legend.contains("font-size") {
+            bad.push("a legend sized by an inline style".into());
+        }
+        // The legend's rows: each <li>'s text after its swatch.
+        let rows: Vec<String> = legend
+            .split("<li>")
+            .skip(1)
+            .map(|li| {
+                let li = &li[..li.find("</li>").expect("/li")];
+                unescape(li.rsplit_once("</svg>").map_or(li, |x| x.1))
+            })
+            .collect();
+        if rows.is_empty() {
+            bad.push("an empty legend".into());
+        }
+        // The figure's own SVG, scaled to the page width.
+        let svg = &fig[..l];
+        let vb = svg.find("viewBox=\"").expect("a viewBox") + 9;
+        let width: f64 = svg[vb..]
+            .split(' ')
+            .nth(2)
+            .expect("viewBox width")
+            .parse()
+            .expect("a number");
+        let mut texts = svg;
+        while let Some(t) = texts.find("<text") {
+            let body = &texts[t..];
+            let open = body.find('>').expect("tag end");
+            let close = body.find("</text>").expect("closing text");
+            let content = unescape(&body[open + 1..close]);
+            let size: f64 = body[..open]
+                .split("font-size=\"")
+                .nth(1)
+                .and_then(|s| s.split('"').next())
+                .and_then(|s| s.parse().ok())
+                .unwrap_or(16.0);
+            let printed = size * FIGURE_PT / width;
+            if (content.contains("图例") || rows.contains(&content)) && printed < 8.0 {
+                bad.push(format!(
+                    "legend text {content:?} drawn in a figure at {printed:.1} pt"
+                ));
+            }
+            texts = &body[close..];
+        }
+    }
+    bad
+}
+
+/// Every legend of the report prints at 8 pt or more on A4: written as
+/// HTML under its figure at the page's legend size, not drawn inside a
+/// map or chart scaled down to the page.
+#[test]
+fn legends_print_at_8_pt_or_more() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let d = dir.path();
+    let whatif = repo("data/wuzhai/whatif.toml");
+    let o = run_in(
+        d,
+        &[
+            "report",
+            "--out",
+            "out",
+            "--compare",
+            whatif.to_str().expect("utf-8"),
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let html = fs::read_to_string(d.join("out/report.html")).expect("report.html");
+    // Maps, gap maps and charts: each with its legend.
+    let figures = html.matches("<figure>").count();
+    assert!(figures >= 5, "{figures} figures");
+    assert_eq!(html.matches("<div class=\"legend\">").count(), figures);
+    for row in [
+        "五寨县寄宿制小学  ",
+        "3+ 班不足 3+ classes short",
+        "预测 forecast",
+        "寄宿生来源 boarding pupils&#39; home area",
+    ] {
+        assert!(html.contains(row), "legend row {row:?}");
+    }
+    let bad = small_legends(&html);
+    assert!(bad.is_empty(), "{bad:#?}");
+
+    // The check bites: a map with its legend panel drawn inside, scaled
+    // to the page (the report before legends moved out), and a legend
+    // made small by CSS.
+    let panel = "<style>.legend { font-size: 9pt; }</style><figure><svg viewBox=\"0 0 1400 1100\">\
+        <text font-size=\"11.29\">&lt; 85%</text></svg><div class=\"legend\"><ul><li><svg class=\"sw\"></svg>&lt; 85%</li></ul></div></figure>";
+    let bad = small_legends(panel);
+    assert!(bad.iter().any(|b| b.contains("4.3 pt")), "{bad:?}");
+    let small = panel.replace("font-size: 9pt", "font-size: 6pt");
+    assert!(small_legends(&small).iter().any(|b| b.contains("6pt")));
+}
