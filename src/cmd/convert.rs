@@ -6,7 +6,7 @@ use super::CliError;
 use crate::io::InputError;
 use crate::io::error::show;
 use crate::io::geojson::{check_crs, parse_json, read_text};
-use crate::io::output::Staged;
+use crate::io::output::write_file_atomic;
 use crate::spatial::coords::{CoordSystem, out_of_china};
 use crate::spatial::haversine_m;
 use clap::Args;
@@ -76,17 +76,13 @@ pub fn run(args: &ConvertArgs) -> Result<i32, CliError> {
         .map_err(|e| CliError::Internal(e.to_string()))?
         .into_bytes();
     bytes.push(b'\n');
-    let name = args.output.file_name().ok_or_else(|| {
-        CliError::Usage(format!("OUT {}: not a file name", args.output.display()))
-    })?;
-    let dir = match args.output.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let mut staged = Staged::default();
-    staged.add(name, bytes);
-    staged
-        .commit(&dir)
+    if args.output.file_name().is_none() {
+        return Err(CliError::Usage(format!(
+            "OUT {}: not a file name",
+            args.output.display()
+        )));
+    }
+    write_file_atomic(&args.output, &bytes)
         .map_err(|e| CliError::Write(format!("{}: {e}", args.output.display())))?;
     let system = match args.from {
         CoordSystem::Gcj02 => "GCJ-02",

@@ -304,18 +304,73 @@ fn swap_in(staging: &Path, out: &Path) -> std::io::Result<Option<PathBuf>> {
         sync_dir(&parent_of(out));
         return Ok(None);
     }
-    if exchange(staging, out)? {
-        sync_dir(&parent_of(out));
-        return Ok(Some(staging.to_path_buf()));
+    match exchange(staging, out) {
+        Ok(true) => {
+            sync_dir(&parent_of(out));
+            return Ok(Some(staging.to_path_buf()));
+        }
+        Ok(false) => {}
+        // The working folder (or one above it) cannot be renamed: its files
+        // are replaced one by one instead.
+        Err(e) if e.raw_os_error() == Some(EBUSY) => {
+            file_by_file(staging, out)?;
+            return Ok(Some(staging.to_path_buf()));
+        }
+        Err(e) => return Err(e),
     }
     // No atomic exchange here: the previous set aside, then the new in.
     let aside = PathBuf::from(format!("{}.previous", staging.display()));
-    std::fs::rename(out, &aside)?;
+    if let Err(e) = std::fs::rename(out, &aside) {
+        if e.raw_os_error() == Some(EBUSY) {
+            file_by_file(staging, out)?;
+            return Ok(Some(staging.to_path_buf()));
+        }
+        return Err(e);
+    }
     if let Err(e) = std::fs::rename(staging, out) {
         let _ = std::fs::rename(&aside, out);
         return Err(e);
     }
     Ok(Some(aside))
+}
+
+/// The error a rename of a folder in use (the working folder) gives.
+const EBUSY: i32 = 16;
+
+/// The fallback where `out` itself cannot be renamed (`--out .`): each
+/// file of the new set renamed into place (each file whole, the set not),
+/// then this command's stale files removed and the manifest written.
+fn file_by_file(staging: &Path, out: &Path) -> std::io::Result<()> {
+    let own = previous_own(out);
+    let manifest = std::fs::read_to_string(staging.join(MANIFEST))?;
+    let names: Vec<&str> = manifest.lines().skip(1).collect();
+    for n in &names {
+        let to = out.join(n);
+        if let Some(p) = to.parent() {
+            std::fs::create_dir_all(p)?;
+        }
+        std::fs::rename(staging.join(n), to)?;
+    }
+    for stale in own.iter().filter(|o| !names.contains(&o.as_str())) {
+        let _ = std::fs::remove_file(out.join(stale));
+    }
+    std::fs::rename(staging.join(MANIFEST), out.join(MANIFEST))
+}
+
+/// Write one file whole: to a hidden temporary file beside it, then
+/// renamed over it (for a command whose output is one file, such as
+/// `convert`, into a folder it does not own).
+pub fn write_file_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = path.with_file_name(format!(".{name}.tmp{}", std::process::id()));
+    let written = write_file(&tmp, false, bytes).and_then(|()| std::fs::rename(&tmp, path));
+    if written.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    written
 }
 
 /// Swap two folders atomically (Linux `renameat2(RENAME_EXCHANGE)`);
