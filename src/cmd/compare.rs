@@ -68,6 +68,7 @@ struct Row {
 
 pub fn run(args: &CompareArgs) -> Result<i32, CliError> {
     super::check_out(&args.out)?;
+    let spinner = super::say::Spinner::start("planning the scenarios");
     let mut rows = Vec::new();
     let mut staged = Staged::default();
     staged.set_csv_bom(args.excel);
@@ -188,6 +189,7 @@ pub fn run(args: &CompareArgs) -> Result<i32, CliError> {
     staged
         .commit(&args.out)
         .map_err(|e| CliError::Write(format!("{}: {e}", args.out.display())))?;
+    spinner.clear();
     print_table(&rows, &labels);
     crate::say!(
         "wrote compare.csv, compare.json and maps/ to {}/",

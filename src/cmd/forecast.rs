@@ -83,6 +83,7 @@ pub fn run(args: &ForecastArgs) -> Result<i32, CliError> {
         )));
     }
     super::check_out(&args.out)?;
+    let spinner = super::say::Spinner::start("forecasting");
     let inputs = gather_inputs(args)?;
     let policy = &inputs.scenario.policy;
     let opts = ForecastOptions {
@@ -110,6 +111,7 @@ pub fn run(args: &ForecastArgs) -> Result<i32, CliError> {
     staged
         .commit(&args.out)
         .map_err(|e| CliError::Write(format!("{}: {e}", args.out.display())))?;
+    spinner.clear();
     print_summary(&f, &inputs, &short, &args.out);
     Ok(0)
 }

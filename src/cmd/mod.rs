@@ -145,6 +145,8 @@ pub struct Stages {
     clock: std::time::Instant,
     last: f64,
     done: Vec<serde_json::Value>,
+    /// What the terminal shows while a long run works.
+    spinner: say::Spinner,
 }
 
 impl Default for Stages {
@@ -153,6 +155,7 @@ impl Default for Stages {
             clock: std::time::Instant::now(),
             last: 0.0,
             done: Vec::new(),
+            spinner: say::Spinner::start("reading the inputs"),
         }
     }
 }
@@ -168,6 +171,7 @@ impl Stages {
             s["peak_rss_mb"] = serde_json::json!(mb);
         }
         self.done.push(s);
+        self.spinner.stage(&format!("{name} done; working"));
         let took = now - self.last;
         self.last = now;
         took
@@ -176,6 +180,11 @@ impl Stages {
     /// Seconds since the run began.
     pub fn seconds(&self) -> f64 {
         self.clock.elapsed().as_secs_f64()
+    }
+
+    /// The spinner cleared, before the run prints its own lines.
+    pub fn clear_spinner(&self) {
+        self.spinner.clear();
     }
 
     /// Each closed stage's seconds (and peak memory) on stderr, under `-v`.

@@ -280,6 +280,7 @@ pub fn run(args: &PlanArgs) -> Result<i32, CliError> {
         .commit(&args.out)
         .map_err(|e| CliError::Write(format!("{}: {e}", args.out.display())))?;
 
+    stages.clear_spinner();
     report(&loaded, &levels.las, &args.out, &names);
     stages.print_details();
     if let Some(rows) = &sweep {

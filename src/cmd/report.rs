@@ -856,6 +856,7 @@ pub fn run(args: &ReportArgs) -> Result<i32, CliError> {
         )));
     }
     super::check_out(&args.out)?;
+    let spinner = super::say::Spinner::start("planning, forecasting and drawing the report");
     for c in &args.compare {
         if !c.is_file() {
             return Err(CliError::Usage(format!(
@@ -935,6 +936,7 @@ pub fn run(args: &ReportArgs) -> Result<i32, CliError> {
         .commit(&args.out)
         .map_err(|e| CliError::Write(format!("{}: {e}", args.out.display())))?;
     let unplaced_n: u64 = levels.iter().map(|l| l.students - l.placed()).sum();
+    spinner.clear();
     crate::say!(
         "report of {} (entry year {}): {} students, {} unplaced",
         loaded.describe(),

@@ -81,3 +81,53 @@ macro_rules! say {
 macro_rules! detail {
     ($($t:tt)*) => { $crate::cmd::say::write_detail(format_args!($($t)*)) };
 }
+
+/// A spinner on stderr for work that takes a while: shown only when
+/// stderr is a terminal, the run not `-q`, and the work still going after
+/// two seconds; cleared when dropped. Its message names the stage at work.
+pub struct Spinner {
+    bar: indicatif::ProgressBar,
+    done: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl Spinner {
+    pub fn start(what: &str) -> Spinner {
+        use std::io::IsTerminal;
+        let bar =
+            indicatif::ProgressBar::with_draw_target(None, indicatif::ProgressDrawTarget::hidden());
+        bar.set_message(what.to_string());
+        let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        if std::io::stderr().is_terminal() && verbosity() >= 0 {
+            let (bar, done) = (bar.clone(), done.clone());
+            std::thread::spawn(move || {
+                std::thread::sleep(std::time::Duration::from_secs(2));
+                if !done.load(Ordering::SeqCst) {
+                    bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+                    bar.set_style(
+                        indicatif::ProgressStyle::with_template("{spinner} {msg} ({elapsed})")
+                            .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+                    );
+                    bar.enable_steady_tick(std::time::Duration::from_millis(120));
+                }
+            });
+        }
+        Spinner { bar, done }
+    }
+
+    /// The stage now at work.
+    pub fn stage(&self, what: &str) {
+        self.bar.set_message(what.to_string());
+    }
+
+    /// Cleared for good (before the run's own lines are printed).
+    pub fn clear(&self) {
+        self.done.store(true, Ordering::SeqCst);
+        self.bar.finish_and_clear();
+    }
+}
+
+impl Drop for Spinner {
+    fn drop(&mut self) {
+        self.clear();
+    }
+}
