@@ -127,10 +127,16 @@ fn non_empty(s: &str) -> Option<String> {
 fn read_geojson_roads(path: &Path) -> Result<Vec<RoadLine>, InputErrors> {
     let file = path.display().to_string();
     let text = read_text(path)?;
+    roads_geojson_from_str(&text, &file)
+}
+
+/// [`read_roads`] on a GeoJSON document's text, from a file named `file`
+/// (for messages): the fuzz target's entry.
+pub fn roads_geojson_from_str(text: &str, file: &str) -> Result<Vec<RoadLine>, InputErrors> {
+    let file = file.to_string();
     // Lines are made feature by feature as the file is parsed.
     let read =
-        super::geojson::map_features(&text, &file, |index, f| feature_lines(&f, index, &file))?;
-    drop(text);
+        super::geojson::map_features(text, &file, |index, f| feature_lines(&f, index, &file))?;
     let mut errs = InputErrors::default();
     let mut lines = Vec::with_capacity(read.len());
     for r in read {
