@@ -21,17 +21,17 @@ impl InputError {
             at: None,
             field: None,
             expected: expected.into(),
-            found: found.into(),
+            found: readable(found.into()),
         }
     }
 
     pub fn at(mut self, at: impl Into<String>) -> InputError {
-        self.at = Some(at.into());
+        self.at = Some(readable(at.into()));
         self
     }
 
     pub fn field(mut self, field: impl Into<String>) -> InputError {
-        self.field = Some(field.into());
+        self.field = Some(readable(field.into()));
         self
     }
 }
@@ -113,6 +113,55 @@ impl fmt::Display for InputErrors {
     }
 }
 
+/// The most characters of a `found`, `at` or `field` text a message shows.
+pub const SHOWN_CHARS: usize = 200;
+
+/// A text a message echoes from the file, made readable: control
+/// characters other than line breaks and tabs escaped (`\u{0}`), and cut
+/// to [`SHOWN_CHARS`] with `…` and its length said, so that no reader can
+/// echo a NUL byte or a 4 MB cell.
+fn readable(s: String) -> String {
+    let s = if s.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+        escape_controls(&s, |c| c == '\n' || c == '\t')
+    } else {
+        s
+    };
+    let n = s.chars().count();
+    if n <= SHOWN_CHARS {
+        return s;
+    }
+    let mut out: String = s.chars().take(SHOWN_CHARS).collect();
+    out.push_str(&format!("… ({} characters)", thousands(n)));
+    out
+}
+
+/// `s` with its control characters (but those `keep` keeps) written as
+/// `\u{hex}`.
+pub fn escape_controls(s: &str, keep: impl Fn(char) -> bool) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if c.is_control() && !keep(c) {
+            out.push_str(&format!("\\u{{{:x}}}", u32::from(c)));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// 1048576 as "1,048,576".
+pub fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, d) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(d);
+    }
+    out
+}
+
 /// A JSON value shown briefly in a message.
 pub fn show(v: &serde_json::Value) -> String {
     match v {
@@ -125,7 +174,7 @@ pub fn show(v: &serde_json::Value) -> String {
 /// Text shown briefly in a message, quoted as a JSON string is by [`show`]
 /// (a table cell and a GeoJSON string read the same in messages).
 pub fn show_text(s: &str) -> String {
-    brief(format!("\"{s}\""))
+    brief(format!("\"{}\"", escape_controls(s, |_| false)))
 }
 
 /// The first 60 characters, with "..." when there were more.
@@ -135,4 +184,34 @@ fn brief(s: String) -> String {
         out.push_str("...");
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_huge_found_is_cut_with_its_length_said() {
+        let e = InputError::new("f.csv", "x", "a".repeat(1_048_576)).at("line 2");
+        let m = e.to_string();
+        assert!(m.len() < 300, "{} bytes", m.len());
+        assert!(
+            m.ends_with(&format!("{}… (1,048,576 characters)", "a".repeat(10))),
+            "{m}"
+        );
+        let e = InputError::new("f", "x", "é".repeat(SHOWN_CHARS));
+        assert_eq!(e.found, "é".repeat(SHOWN_CHARS));
+    }
+
+    #[test]
+    fn control_characters_are_escaped_in_messages() {
+        let e =
+            InputError::new("f", "x", "\"H00\u{0}1\"\nnext\tcell").at("feature 1 (id \"a\u{1b}\")");
+        assert_eq!(e.found, "\"H00\\u{0}1\"\nnext\tcell");
+        assert_eq!(e.at.as_deref(), Some("feature 1 (id \"a\\u{1b}\")"));
+        assert_eq!(show_text("a\u{7}"), "\"a\\u{7}\"");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1000), "1,000");
+        assert_eq!(thousands(1_048_576), "1,048,576");
+    }
 }

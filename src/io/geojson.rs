@@ -4,6 +4,7 @@
 
 use super::error::{InputError, show};
 use super::strict_json::{Member, Streamed};
+use super::text::{TextKind, check_text, sniff_utf16, utf16_error};
 use geo::{Area, Polygon};
 use serde_json::{Map, Value};
 use std::path::Path;
@@ -35,6 +36,9 @@ pub fn utf8_from_bytes(bytes: &[u8], file: &str, expected: &str) -> Result<Strin
 
 /// As [`utf8_from_bytes`], taking the bytes: no copy of a large file.
 fn utf8_from_vec(mut bytes: Vec<u8>, file: &str, expected: &str) -> Result<String, InputError> {
+    if let Some(order) = sniff_utf16(&bytes) {
+        return Err(utf16_error(file, order, expected, "UTF-8"));
+    }
     if bytes.starts_with(b"\xEF\xBB\xBF") {
         bytes.drain(..3);
     }
@@ -244,7 +248,10 @@ fn properties_and_id_value<'a>(
 
 fn id_of(v: &Value, file: &str, index: usize) -> Result<String, InputError> {
     match v {
-        Value::String(s) if !s.trim().is_empty() => Ok(s.trim().to_string()),
+        Value::String(s) if !s.trim().is_empty() => {
+            check_text(s.trim(), TextKind::Id, file, &feature_at(index, None), "id")?;
+            Ok(s.trim().to_string())
+        }
         Value::Number(n) if n.is_i64() || n.is_u64() => Ok(n.to_string()),
         v => Err(
             InputError::new(file, "a non-empty string or integer id", show(v))

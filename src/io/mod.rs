@@ -22,6 +22,7 @@ pub mod schools;
 pub mod strict_json;
 pub mod students;
 pub mod table;
+pub mod text;
 
 pub use boundary::read_boundary;
 pub use current::{CurrentZone, read_current};

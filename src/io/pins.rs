@@ -247,7 +247,8 @@ mod tests {
         let e = errors(&bytes);
         assert_eq!(e.len(), 1);
         assert!(
-            e[0].starts_with("pins.csv: expected UTF-8 text") && e[0].contains("UTF-16"),
+            e[0] == "pins.csv: expected UTF-8 (or GBK), found UTF-16 (little-endian): \
+                     save it as \"CSV UTF-8\"",
             "{e:?}"
         );
     }

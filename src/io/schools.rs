@@ -4,6 +4,7 @@ use super::error::{InputError, InputErrors, show};
 use super::geojson::{
     count, feature_at, features, point, properties_and_id, read_text, text_from_bytes,
 };
+use super::text::{TextKind, check_text};
 use crate::model::{Level, PerLevel, School, SchoolKind, Sector};
 use serde_json::{Map, Value};
 use std::collections::HashMap;
@@ -58,7 +59,10 @@ fn school(f: &Value, index: usize, file: &str) -> Result<School, InputError> {
         InputError::new(file, exp, found).at(&at).field(field)
     };
     let name = match p.get("name") {
-        Some(Value::String(s)) if !s.trim().is_empty() => s.trim().to_string(),
+        Some(Value::String(s)) if !s.trim().is_empty() => {
+            check_text(s.trim(), TextKind::Free, file, &at, "name")?;
+            s.trim().to_string()
+        }
         Some(v) => return Err(err("name", "a non-empty name", show(v))),
         None => return Err(err("name", "a school name", "none".into())),
     };
@@ -90,6 +94,17 @@ fn school(f: &Value, index: usize, file: &str) -> Result<School, InputError> {
         Some(Value::Bool(b)) => *b,
         Some(v) => return Err(err("boarding", "true or false", show(v))),
     };
+    for (i, town) in p
+        .get("serves")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .enumerate()
+    {
+        if let Some(t) = town.as_str() {
+            check_text(t.trim(), TextKind::Free, file, &at, &format!("serves[{i}]"))?;
+        }
+    }
     let serves = match p.get("serves") {
         None | Some(Value::Null) => vec![],
         Some(Value::Array(a)) if a.iter().all(Value::is_string) => a

@@ -8,11 +8,13 @@
 //! (what Excel's plain "CSV" writes on Chinese Windows) when the bytes are
 //! valid GB18030, with a note ([`DecodedCsv::note`]) that shows the header
 //! as read;
-//! UTF-16 (Excel's "Unicode Text") and bytes that are neither are refused
+//! UTF-16 (Excel's "Unicode Text", Notepad's "Unicode"; with a BOM or
+//! sniffed by its NUL bytes, [`sniff_utf16`]) and bytes that are neither are refused
 //! with the hint to save as "CSV UTF-8".
 
 use super::error::{InputError, InputErrors};
 use super::noted::Noted;
+use super::text::{TextKind, Utf16, check_text, sniff_utf16, utf16_error};
 use std::path::Path;
 
 /// A column a table may have.
@@ -167,6 +169,7 @@ fn rows_of_text(text: &str, file: &str, spec: &Spec) -> Result<Vec<Row>, InputEr
     let file = file.to_string();
     let mut errs = InputErrors::default();
     let mut columns: Option<Vec<Option<usize>>> = None;
+    let mut head: Vec<String> = Vec::new();
     let mut width = 0;
     let mut out = Vec::new();
     for rec in records(text, &file) {
@@ -186,11 +189,16 @@ fn rows_of_text(text: &str, file: &str, spec: &Spec) -> Result<Vec<Row>, InputEr
                 Ok(c) => {
                     columns = Some(c);
                     width = used;
+                    head = rec.cells[..used].to_vec();
                     continue;
                 }
                 Err(e) => return Err(e.into()),
             }
         };
+        if is_header_again(&head, &cells[..used]) {
+            errs.push(header_again(&file, &at));
+            continue;
+        }
         if used > width {
             errs.push(
                 InputError::new(
@@ -210,7 +218,13 @@ fn rows_of_text(text: &str, file: &str, spec: &Spec) -> Result<Vec<Row>, InputEr
                 continue;
             };
             match cells.get(col) {
-                Some(v) if !v.is_empty() => values.push(Some(v.to_string())),
+                Some(v) if !v.is_empty() => {
+                    if let Err(e) = check_text(v, TextKind::of_name(c.name), &file, &at, c.name) {
+                        errs.push(e);
+                        ok = false;
+                    }
+                    values.push(Some(v.to_string()));
+                }
                 found if c.required => {
                     let found = match found {
                         Some(_) => "an empty value".to_string(),
@@ -236,6 +250,27 @@ fn rows_of_text(text: &str, file: &str, spec: &Spec) -> Result<Vec<Row>, InputEr
         ));
     }
     errs.into_result(out)
+}
+
+/// Whether a data row's used cells repeat the header row's (as when two
+/// exports are joined into one file), in any letter case.
+pub fn is_header_again<S: AsRef<str>>(head: &[S], cells: &[&str]) -> bool {
+    !head.is_empty()
+        && head.len() == cells.len()
+        && head
+            .iter()
+            .zip(cells)
+            .all(|(h, c)| h.as_ref().to_lowercase() == c.to_lowercase())
+}
+
+/// The refusal of a row that is the header again, at `at` (`line 7`).
+pub fn header_again(file: &str, at: &str) -> InputError {
+    InputError::new(
+        file,
+        "a data row",
+        "the header row again (two files joined?)",
+    )
+    .at(at)
 }
 
 /// A CSV file decoded by [`decode_csv`] (see [`DecodedCsv::note`] for
@@ -287,8 +322,9 @@ impl DecodedCsv {
 /// Why a CSV file's bytes were refused.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum DecodeError {
-    /// UTF-16 (a byte-order mark FF FE or FE FF): Excel's "Unicode Text".
-    Utf16,
+    /// UTF-16 (a byte-order mark FF FE or FE FF, or NUL bytes every
+    /// other byte of the first line): Excel's "Unicode Text".
+    Utf16(Utf16),
     /// A byte at (byte offset, line) that is neither UTF-8 nor GB18030, or
     /// a UTF-8 file (with a BOM, or cut off inside a character) that is not
     /// valid UTF-8.
@@ -307,7 +343,7 @@ impl std::fmt::Display for DecodeError {
     /// message, with the file and how to save it.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            DecodeError::Utf16 => f.write_str("UTF-16 text (a byte-order mark FF FE or FE FF)"),
+            DecodeError::Utf16(order) => write!(f, "UTF-16 text ({})", order.name()),
             DecodeError::Neither {
                 byte,
                 line,
@@ -329,11 +365,9 @@ impl std::error::Error for DecodeError {}
 impl DecodeError {
     pub fn error(&self, file: &str) -> InputError {
         match self {
-            DecodeError::Utf16 => InputError::new(
-                file,
-                SAVE_AS,
-                "UTF-16 text (Excel's \"Unicode Text\", tab separated): save it as \"CSV UTF-8\"",
-            ),
+            DecodeError::Utf16(order) => {
+                utf16_error(file, *order, "UTF-8 (or GBK)", "\"CSV UTF-8\"")
+            }
             DecodeError::Neither {
                 byte,
                 line,
@@ -364,8 +398,8 @@ impl DecodeError {
 /// A file marked UTF-8 by its BOM, or cut off inside a UTF-8 character at
 /// its end, is UTF-8 or nothing.
 pub fn decode_csv(bytes: &[u8]) -> Result<DecodedCsv, DecodeError> {
-    if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
-        return Err(DecodeError::Utf16);
+    if let Some(order) = sniff_utf16(bytes) {
+        return Err(DecodeError::Utf16(order));
     }
     let (body, bom) = match bytes.strip_prefix(b"\xEF\xBB\xBF") {
         Some(b) => (b, true),
@@ -566,8 +600,14 @@ mod tests {
     #[test]
     fn other_bytes_are_refused_and_located() {
         let e = decode_csv(b"\xFF\xFEa\0b\0").expect_err("utf-16");
-        assert_eq!(e, DecodeError::Utf16);
+        assert_eq!(e, DecodeError::Utf16(Utf16::Little));
         assert!(e.error("f.csv").to_string().contains("UTF-16"));
+        // No BOM: NUL bytes every other byte of the header.
+        let e = decode_csv(b"\0a\0,\0b\0\n").expect_err("utf-16be");
+        assert_eq!(
+            e.error("f.csv").to_string(),
+            "f.csv: expected UTF-8 (or GBK), found UTF-16 (big-endian): save it as \"CSV UTF-8\""
+        );
         // 0x81 then a space is not GB18030; 0xFF alone is neither.
         let e = decode_csv(b"a,b\nc,\x81 d\n").expect_err("neither");
         assert_eq!(
@@ -597,6 +637,47 @@ mod tests {
         // Cut off inside a UTF-8 character at the end.
         let b = &"a,村".as_bytes()[..4];
         assert!(matches!(decode_csv(b), Err(DecodeError::Neither { .. })));
+    }
+
+    #[test]
+    fn a_repeated_header_and_control_characters_are_refused() {
+        const SPEC: Spec = Spec {
+            columns: &[
+                Column {
+                    name: "unit_id",
+                    aliases: &[],
+                    required: true,
+                    what: "a unit id",
+                },
+                Column {
+                    name: "name",
+                    aliases: &["名称"],
+                    required: false,
+                    what: "a name",
+                },
+            ],
+            other_columns: true,
+        };
+        let text =
+            "unit_id,name,note\nH1,a\tb,x\nH\u{0}2,c\nH3,d\u{1}e\n\nUNIT_ID,name,note\nH4,e\n";
+        let e = rows_of_text(text, "f.csv", &SPEC).expect_err("refused");
+        let m: Vec<String> = e.errors.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            m,
+            vec![
+                "f.csv: line 3: field `unit_id`: expected an id without control characters, \
+                 found \"H\\u{0}2\" (a control character U+0000)",
+                "f.csv: line 4: field `name`: expected text without control characters \
+                 (a tab aside), found \"d\\u{1}e\" (a control character U+0001)",
+                "f.csv: line 6: expected a data row, found the header row again (two files joined?)",
+            ]
+        );
+        // A cell past the header's columns is cut in the message.
+        let wide = format!("unit_id\n{}\n", ",x".repeat(1_000_000));
+        let e = rows_of_text(&wide, "f.csv", &SPEC);
+        let m = e.expect_err("wide").to_string();
+        assert!(m.len() < 400, "{} bytes", m.len());
+        assert!(m.ends_with(" characters)") && m.contains("… (4,0"), "{m}");
     }
 
     #[test]

@@ -8,6 +8,7 @@ use crate::io::geojson::{
     count, feature_at, map_features, only_level_keys, point, properties_and_id, read_text,
     refuse_private, text_from_bytes,
 };
+use crate::io::text::{TextKind, check_text};
 use crate::model::{Child, Demand, Unit};
 use chrono::NaiveDate;
 use rustc_hash::FxHashMap;
@@ -141,7 +142,10 @@ fn opt_string(
 ) -> Result<Option<String>, InputError> {
     match o.get(key) {
         None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s.trim().to_string()).filter(|s| !s.is_empty())),
+        Some(Value::String(s)) => {
+            check_text(s.trim(), TextKind::of_name(key), file, at, key)?;
+            Ok(Some(s.trim().to_string()).filter(|s| !s.is_empty()))
+        }
         Some(Value::Number(n)) => Ok(Some(n.to_string())),
         Some(v) => Err(InputError::new(file, "a string", show(v)).at(at).field(key)),
     }

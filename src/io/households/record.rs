@@ -4,6 +4,7 @@
 //! children and refuse the others with the same messages.
 
 use crate::io::error::{InputError, show_text};
+use crate::io::text::{TextKind, check_text};
 use crate::model::{Child, Residence};
 use chrono::NaiveDate;
 
@@ -80,6 +81,17 @@ impl Place<'_> {
             .at(self.at)
             .field((self.field)(key))
     }
+
+    /// Refuse a control character in a text field (ids: any; free text:
+    /// any but a tab).
+    fn check_text(&self, key: ChildKey, s: &str) -> Result<(), InputError> {
+        let kind = if key == ChildKey::Id {
+            TextKind::Id
+        } else {
+            TextKind::Free
+        };
+        check_text(s, kind, self.file, self.at, &(self.field)(key))
+    }
 }
 
 /// A child must be born within 25 years of the census date (a school-age
@@ -149,7 +161,10 @@ fn birth_date(
 fn id(field: Field<String>, place: &Place) -> Result<Option<String>, InputError> {
     match field {
         Field::Absent => Ok(None),
-        Field::Given(s) if !s.trim().is_empty() => Ok(Some(s.trim().to_string())),
+        Field::Given(s) if !s.trim().is_empty() => {
+            place.check_text(ChildKey::Id, s.trim())?;
+            Ok(Some(s.trim().to_string()))
+        }
         Field::Given(s) => Err(place.error(ChildKey::Id, "a string id", show_text(&s))),
         Field::Wrong(found) => Err(place.error(ChildKey::Id, "a string id", found)),
     }
@@ -190,7 +205,10 @@ fn residence(field: Field<String>, place: &Place) -> Result<Option<Residence>, I
 fn text(field: Field<String>, key: ChildKey, place: &Place) -> Result<Option<String>, InputError> {
     match field {
         Field::Absent => Ok(None),
-        Field::Given(s) => Ok(Some(s.trim().to_string()).filter(|s| !s.is_empty())),
+        Field::Given(s) => {
+            place.check_text(key, s.trim())?;
+            Ok(Some(s.trim().to_string()).filter(|s| !s.is_empty()))
+        }
         Field::Wrong(found) => Err(place.error(key, "a string", found)),
     }
 }

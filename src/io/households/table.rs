@@ -32,7 +32,8 @@ use super::record::{ChildKey, ChildRecord, Field, Place, parse_date};
 use crate::io::error::{InputError, InputErrors, show_text};
 use crate::io::geojson::is_refused_field;
 use crate::io::noted::Noted;
-use crate::io::table::{Column, Spec, header, quoted, read_bytes};
+use crate::io::table::{Column, Spec, header, header_again, is_header_again, quoted, read_bytes};
+use crate::io::text::{TextKind, check_text};
 use crate::model::{Child, Demand, Unit};
 use chrono::NaiveDate;
 use std::collections::HashMap;
@@ -322,7 +323,14 @@ fn units_of_rows(
         );
     }
     let mut households = Households::default();
+    let head_texts = used_texts(head);
     for row in data {
+        let texts = used_texts(row);
+        let cells: Vec<&str> = texts.iter().map(String::as_str).collect();
+        if is_header_again(&head_texts, &cells) {
+            errs.push(header_again(file, &row.at));
+            continue;
+        }
         let added = row_facts(row, &cols, file, latest_birth)
             .and_then(|f| households.add(f, row, &cols, file));
         if let Err(e) = added {
@@ -330,6 +338,19 @@ fn units_of_rows(
         }
     }
     households.into_units()
+}
+
+/// A row's cells as text, up to its last non-empty one.
+fn used_texts(row: &TableRow) -> Vec<String> {
+    let mut texts: Vec<String> = row
+        .cells
+        .iter()
+        .map(|c| c.text().ok().flatten().unwrap_or_default())
+        .collect();
+    while texts.last().is_some_and(String::is_empty) {
+        texts.pop();
+    }
+    texts
 }
 
 /// The header row, the rows after it and the columns it names. The header
@@ -509,9 +530,21 @@ impl RowCells<'_> {
 
     /// A cell as text; an unusable cell (an Excel error) is refused.
     fn text(&self, k: usize) -> Result<Option<String>, InputError> {
-        self.cell(k)
+        let text = self
+            .cell(k)
             .text()
-            .map_err(|bad| self.err(k, SPEC.columns[k].what, bad.0))
+            .map_err(|bad| self.err(k, SPEC.columns[k].what, bad.0))?;
+        if let Some(t) = &text {
+            let kind = TextKind::of_name(SPEC.columns[k].name);
+            check_text(
+                t.trim(),
+                kind,
+                self.file,
+                &self.row.at,
+                &self.cols.labels[k],
+            )?;
+        }
+        Ok(text)
     }
 
     /// A cell as a child's text field.
