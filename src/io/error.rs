@@ -113,8 +113,9 @@ impl fmt::Display for InputErrors {
     }
 }
 
-/// The most characters of a `found`, `at` or `field` text a message shows.
-pub const SHOWN_CHARS: usize = 200;
+/// The most characters of a `found`, `at` or `field` text a message shows
+/// (room for an explanation; a huge echoed line is cut).
+pub const SHOWN_CHARS: usize = 500;
 
 /// A text a message echoes from the file, made readable: control
 /// characters other than line breaks and tabs escaped (`\u{0}`), and cut
@@ -194,7 +195,7 @@ mod tests {
     fn a_huge_found_is_cut_with_its_length_said() {
         let e = InputError::new("f.csv", "x", "a".repeat(1_048_576)).at("line 2");
         let m = e.to_string();
-        assert!(m.len() < 300, "{} bytes", m.len());
+        assert!(m.len() < SHOWN_CHARS + 100, "{} bytes", m.len());
         assert!(
             m.ends_with(&format!("{}… (1,048,576 characters)", "a".repeat(10))),
             "{m}"
