@@ -358,6 +358,7 @@ fn load_folder_list(dir: &Path) -> Result<Committed, CliError> {
             e.to_string(),
         ))
     })?;
+    parse_commitment(&cfile, &record)?;
     let want = CommitRecord::new(&bytes, &applicants).map_err(|e| lottery_error(&file, e))?;
     if record != to_json(&want).as_bytes() {
         return Err(InputError::new(
@@ -547,29 +548,50 @@ fn read_published(dir: &Path, name: &str) -> Result<Vec<u8>, CliError> {
     })
 }
 
-/// Parse the audit record; malformed is an input error (exit 2).
-fn parse_audit(dir: &Path, bytes: &[u8]) -> Result<Audit, CliError> {
-    let file = dir.join(AUDIT_FILE).display().to_string();
+/// Parse a published JSON record (`what`, e.g. "audit record") of the
+/// folder's file `file`: UTF-8, JSON, then the record's fields. Malformed is
+/// an input error (exit 2), not a failed check; nesting deeper than
+/// serde_json's limit (128) is refused by it, not by a stack overflow.
+fn parse_record<T: serde::de::DeserializeOwned>(
+    file: &str,
+    bytes: &[u8],
+    what: &str,
+) -> Result<T, CliError> {
     let text = std::str::from_utf8(bytes).map_err(|e| {
         CliError::from(InputError::new(
-            &file,
+            file,
             "UTF-8 JSON",
             format!("a byte that is not UTF-8 (byte {})", e.valid_up_to()),
         ))
     })?;
     let value = crate::io::strict_json::from_str(text).map_err(|e| {
+        let found = match e.classify() {
+            serde_json::error::Category::Eof => "a file that ends early (truncated?)".to_string(),
+            _ => e.to_string(),
+        };
         CliError::from(
-            InputError::new(&file, "the JSON audit record", e.to_string())
+            InputError::new(file, format!("the JSON {what}"), found)
                 .at(format!("line {}", e.line())),
         )
     })?;
-    let audit: Audit = serde_json::from_value(value).map_err(|e| {
+    serde_json::from_value(value).map_err(|e| {
         CliError::from(InputError::new(
-            &file,
-            format!("the audit record of {ALGORITHM}"),
+            file,
+            format!("the {what} of {ALGORITHM}"),
             e.to_string(),
         ))
-    })?;
+    })
+}
+
+/// Parse the commitment record; malformed is an input error (exit 2).
+fn parse_commitment(file: &str, bytes: &[u8]) -> Result<CommitRecord, CliError> {
+    parse_record(file, bytes, "commitment record")
+}
+
+/// Parse the audit record; malformed is an input error (exit 2).
+fn parse_audit(dir: &Path, bytes: &[u8]) -> Result<Audit, CliError> {
+    let file = dir.join(AUDIT_FILE).display().to_string();
+    let audit: Audit = parse_record(&file, bytes, "audit record")?;
     let bad = |field: &str, expected: &str, found: &str| {
         CliError::from(
             InputError::new(&file, expected, format!("{found:?}")).field(field.to_string()),
@@ -623,6 +645,7 @@ pub fn verify_dir(dir: &Path) -> Result<Verification, CliError> {
     let list_path = dir.join(APPLICANTS_FILE);
     let list_file = list_path.display().to_string();
     let (applicants, canonical) = load_list(&list_path)?;
+    parse_commitment(&dir.join(COMMITMENT_FILE).display().to_string(), &record)?;
     let audit = parse_audit(dir, &audit_bytes)?;
     let mut checks = Vec::new();
     let mut check = |what: &str, ok: bool, detail: String| {

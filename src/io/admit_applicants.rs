@@ -73,6 +73,14 @@ pub fn read_admit_applicants(path: &Path) -> Noted<Vec<AdmitRow>> {
 /// The checked rows of [`read_admit_applicants`].
 fn admit_rows(rows: Vec<Row>, path: &Path) -> Result<Vec<AdmitRow>, InputErrors> {
     let file = path.display().to_string();
+    if rows.is_empty() {
+        return Err(InputError::new(
+            &file,
+            "at least one applicant row",
+            "a header only (there is no one to admit or draw)",
+        )
+        .into());
+    }
     let mut errs = InputErrors::default();
     let mut out = Vec::with_capacity(rows.len());
     let mut ids: BTreeMap<String, usize> = BTreeMap::new();

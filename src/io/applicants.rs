@@ -99,6 +99,14 @@ pub fn applicants_from_bytes(bytes: &[u8], file: &str) -> Noted<Vec<Applicant>> 
 /// The checked rows of [`read_applicants`].
 fn applicants_of_rows(rows: Vec<Row>, file: &str) -> Result<Vec<Applicant>, InputErrors> {
     let file = file.to_string();
+    if rows.is_empty() {
+        return Err(InputError::new(
+            &file,
+            "at least one applicant row",
+            "a header only (there is nothing to draw)",
+        )
+        .into());
+    }
     let mut errs = InputErrors::default();
     let mut out = Vec::with_capacity(rows.len());
     // id -> (line, school); group -> (line, school, priority)
@@ -225,6 +233,22 @@ mod tests {
             (got[0].id.as_str(), got[0].priority.as_deref()),
             ("A1", None)
         );
+    }
+
+    #[test]
+    fn a_header_only_list_is_refused() {
+        for list in [
+            &b"applicant_id,school_id\n"[..],
+            b"applicant_id,school_id\r\n\r\n",
+        ] {
+            assert_eq!(
+                errors(list),
+                vec![
+                    "applicants.csv: expected at least one applicant row, found a header only \
+                     (there is nothing to draw)"
+                ]
+            );
+        }
     }
 
     #[test]

@@ -380,6 +380,7 @@ pub fn polygons(
         .at(at)
         .field("geometry.coordinates"));
     }
+    raw_rings(&g.value, file, at)?;
     let gg: geo::Geometry<f64> = g.try_into().map_err(|e: ::geojson::Error| {
         InputError::new(file, "a valid geometry", e.to_string()).at(at)
     })?;
@@ -400,8 +401,48 @@ pub fn polygons(
     Ok(found)
 }
 
-/// Rings of at least four positions (closed), coordinates in range, and a
-/// non-zero area.
+/// The name of ring `r` of polygon `p` in messages: `ring 0` in a Polygon,
+/// `polygon 1 ring 0` in a MultiPolygon of several.
+fn ring_name(p: usize, r: usize, of: usize) -> String {
+    if of > 1 {
+        format!("polygon {p} ring {r}")
+    } else {
+        format!("ring {r}")
+    }
+}
+
+/// The rings as written, before the conversion closes them: each of at
+/// least four positions and closed (RFC 7946 section 3.1.6).
+fn raw_rings(g: &::geojson::GeometryValue, file: &str, at: &str) -> Result<(), InputError> {
+    let polys: Vec<&Vec<Vec<::geojson::Position>>> = match g {
+        ::geojson::GeometryValue::Polygon { coordinates } => vec![coordinates],
+        ::geojson::GeometryValue::MultiPolygon { coordinates } => coordinates.iter().collect(),
+        _ => return Ok(()),
+    };
+    let err = |exp: &str, found: String| InputError::new(file, exp, found).at(at).field("geometry");
+    for (pi, rings) in polys.iter().enumerate() {
+        for (ri, ring) in rings.iter().enumerate() {
+            if ring.len() < 4 {
+                return Err(err(
+                    "polygon rings of at least 4 positions (a closed ring)",
+                    format!("a ring of {} positions", ring.len()),
+                ));
+            }
+            let ends = (ring[0].as_slice(), ring[ring.len() - 1].as_slice());
+            let name = || ring_name(pi, ri, polys.len());
+            if let Some(found) = super::rings::unclosed(ends, ring.len(), name) {
+                return Err(err(
+                    "a closed ring (RFC 7946: the last position repeats the first)",
+                    found,
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Rings of at least four positions (closed), coordinates in range, each
+/// ring simple, and a non-zero area.
 pub fn check_polygon(p: &Polygon<f64>, file: &str, at: &str) -> Result<(), InputError> {
     let err = |exp: &str, found: String| InputError::new(file, exp, found).at(at).field("geometry");
     for ring in std::iter::once(p.exterior()).chain(p.interiors()) {
@@ -418,6 +459,26 @@ pub fn check_polygon(p: &Polygon<f64>, file: &str, at: &str) -> Result<(), Input
                     format!("[{}, {}]", c.x, c.y),
                 ));
             }
+        }
+    }
+    for (ri, ring) in std::iter::once(p.exterior())
+        .chain(p.interiors())
+        .enumerate()
+    {
+        // A ring on one line has no area: the rule below names it.
+        if super::rings::flat(&ring.0) {
+            continue;
+        }
+        if let Some(c) = super::rings::crossing(&ring.0) {
+            return Err(err(
+                "a simple ring (no edge crossing or touching another)",
+                // Rounded to 1e-6 degree (about 0.1 m): no float noise.
+                format!(
+                    "ring {ri} crossing itself near ({}, {})",
+                    (c.x * 1e6).round() / 1e6,
+                    (c.y * 1e6).round() / 1e6
+                ),
+            ));
         }
     }
     if p.unsigned_area() <= 0.0 {
@@ -571,6 +632,50 @@ mod tests {
         // A syntax error after the features: the line of it.
         let e = err("{\"type\": \"FeatureCollection\", \"features\": [{}],\n \"x\": nope}");
         assert!(e.contains("line 2"), "{e}");
+    }
+
+    fn polygon_error(coords: &str) -> String {
+        let g: ::geojson::Geometry = format!(r#"{{"type":"Polygon","coordinates":{coords}}}"#)
+            .parse()
+            .expect("geometry");
+        polygons(g, "b.geojson", "feature 0")
+            .expect_err("refused")
+            .to_string()
+    }
+
+    #[test]
+    fn rings_must_be_closed_and_simple() {
+        let e = polygon_error("[[[0.5,0],[1,0],[1,1],[0,1]]]");
+        assert_eq!(
+            e,
+            "b.geojson: feature 0: field `geometry`: expected a closed ring (RFC 7946: the last \
+             position repeats the first), found ring 0 of 4 positions ending at (0, 1) instead \
+             of (0.5, 0)"
+        );
+        // A hole left open is named as ring 1.
+        let e = polygon_error("[[[0,0],[4,0],[4,4],[0,4],[0,0]],[[1,1],[2,1],[2,2],[1,2]]]");
+        assert!(e.contains("found ring 1 of 4 positions"), "{e}");
+        let e = polygon_error("[[[0,0],[1,1],[1,0],[0,1],[0,0]]]");
+        assert!(
+            e.ends_with(
+                "expected a simple ring (no edge crossing or touching another), found ring 0 \
+                 crossing itself near (0.5, 0.5)"
+            ),
+            "{e}"
+        );
+        // A ring on one line keeps the zero-area message.
+        let e = polygon_error("[[[0,0],[1,1],[2,2],[0,0]]]");
+        assert!(e.ends_with("found a polygon of zero area"), "{e}");
+        // Too few positions, as before.
+        let e = polygon_error("[[[0,0],[1,1],[0,0]]]");
+        assert!(e.ends_with("found a ring of 3 positions"), "{e}");
+        // A MultiPolygon names the polygon.
+        let g: ::geojson::Geometry = r#"{"type":"MultiPolygon","coordinates":[
+            [[[0,0],[1,0],[1,1],[0,1],[0,0]]],[[[2,0],[3,0],[3,1],[2,1]]]]}"#
+            .parse()
+            .expect("geometry");
+        let e = polygons(g, "b", "feature 0").unwrap_err().to_string();
+        assert!(e.contains("found polygon 1 ring 0 of 4 positions"), "{e}");
     }
 
     #[test]

@@ -4,6 +4,7 @@ use super::error::{InputError, InputErrors, show};
 use super::geojson::{
     count, feature_at, features, point, properties_and_id, read_text, text_from_bytes,
 };
+use super::limits;
 use super::text::{TextKind, check_text};
 use crate::model::{Level, PerLevel, School, SchoolKind, Sector};
 use serde_json::{Map, Value};
@@ -114,13 +115,26 @@ fn school(f: &Value, index: usize, file: &str) -> Result<School, InputError> {
         Some(v) => return Err(err("serves", "a list of town names", show(v))),
     };
     let levels: Vec<Level> = Level::ALL.into_iter().filter(|&l| kind.serves(l)).collect();
-    let positive = |v: &Value| count(v).filter(|&n| n > 0);
+    // Each number positive (as it always was), then within its limit, each
+    // refusal saying which rule it broke.
+    let upto = |what: &'static str, max: u32, limit: String| {
+        move |v: &Value| match count(v).filter(|&n| n > 0) {
+            // A whole number beyond 32 bits is beyond the limit too.
+            None if v.as_f64().is_some_and(|f| f >= 1.0 && f.fract() == 0.0) => Err(limit.clone()),
+            None => Err(what.to_string()),
+            Some(n) if n > max => Err(limit.clone()),
+            Some(n) => Ok(n),
+        }
+    };
     let entry_classes = per_level(
         p,
         "entry_classes",
         &levels,
-        positive,
-        "a positive whole number",
+        upto(
+            "a positive whole number",
+            limits::MAX_CLASSES,
+            limits::classes_expected(),
+        ),
         file,
         &at,
     )?;
@@ -128,8 +142,11 @@ fn school(f: &Value, index: usize, file: &str) -> Result<School, InputError> {
         p,
         "capacity",
         &levels,
-        positive,
-        "a positive number of seats",
+        upto(
+            "a positive number of seats",
+            limits::MAX_SEATS,
+            limits::seats_expected(),
+        ),
         file,
         &at,
     )?;
@@ -137,8 +154,11 @@ fn school(f: &Value, index: usize, file: &str) -> Result<School, InputError> {
         p,
         "class_size",
         &levels,
-        positive,
-        "a positive class size",
+        upto(
+            "a positive class size",
+            limits::MAX_CLASS_SIZE,
+            limits::class_size_expected(),
+        ),
         file,
         &at,
     )?;
@@ -146,8 +166,11 @@ fn school(f: &Value, index: usize, file: &str) -> Result<School, InputError> {
         p,
         "max_travel_m",
         &levels,
-        |v| v.as_f64().filter(|m| m.is_finite() && *m > 0.0),
-        "a positive distance in metres",
+        |v| match v.as_f64().filter(|m| m.is_finite() && *m > 0.0) {
+            None => Err("a positive distance in metres".to_string()),
+            Some(m) if m > limits::MAX_TRAVEL_M => Err(limits::travel_expected()),
+            Some(m) => Ok(m),
+        },
         file,
         &at,
     )?;
@@ -180,13 +203,13 @@ fn school(f: &Value, index: usize, file: &str) -> Result<School, InputError> {
     })
 }
 
-/// A value given once, or per level as `{"primary": a, "junior": b}`.
+/// A value given once, or per level as `{"primary": a, "junior": b}`;
+/// `parse` gives the value or what was expected.
 fn per_level<T: Copy>(
     p: &Map<String, Value>,
     key: &str,
     levels: &[Level],
-    parse: impl Fn(&Value) -> Option<T>,
-    expected: &str,
+    parse: impl Fn(&Value) -> Result<T, String>,
     file: &str,
     at: &str,
 ) -> Result<PerLevel<T>, InputError> {
@@ -199,7 +222,7 @@ fn per_level<T: Copy>(
         let mut out = PerLevel::default();
         for &l in levels {
             if let Some(x) = o.get(l.as_str()) {
-                let val = parse(x).ok_or_else(|| {
+                let val = parse(x).map_err(|expected| {
                     InputError::new(file, expected, show(x))
                         .at(at)
                         .field(format!("{key}.{}", l.as_str()))
@@ -212,6 +235,42 @@ fn per_level<T: Copy>(
         }
         return Ok(out);
     }
-    let val = parse(v).ok_or_else(|| InputError::new(file, expected, show(v)).at(at).field(key))?;
+    let val =
+        parse(v).map_err(|expected| InputError::new(file, expected, show(v)).at(at).field(key))?;
     Ok(PerLevel::both(val))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn refused(props: &str) -> String {
+        let text = format!(
+            r#"{{"type":"FeatureCollection","features":[{{"type":"Feature","properties":{{"id":"P1","name":"小学","level":"primary","sector":"public",{props}}},"geometry":{{"type":"Point","coordinates":[111.8,38.9]}}}}]}}"#
+        );
+        schools_from_str(&text, "schools.geojson")
+            .expect_err("refused")
+            .to_string()
+    }
+
+    #[test]
+    fn numbers_beyond_the_limits_are_refused_with_the_limit() {
+        let ok = r#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"id":"P1","name":"小学","level":"primary","sector":"public","entry_classes":200,"class_size":200,"max_travel_m":1000000},"geometry":{"type":"Point","coordinates":[111.8,38.9]}}]}"#;
+        assert_eq!(schools_from_str(ok, "s").expect("at the limits").len(), 1);
+        let e = refused(r#""entry_classes":1e9"#);
+        assert!(
+            e.ends_with(
+                "field `entry_classes`: expected a positive whole number of classes, at most 200 \
+                 (no school opens more; a larger number is a typo), found 1000000000.0"
+            ),
+            "{e}"
+        );
+        let e = refused(r#""capacity":{"primary":100001}"#);
+        assert!(e.contains("field `capacity.primary`"), "{e}");
+        assert!(e.contains("at most 100,000 per school and level"), "{e}");
+        let e = refused(r#""entry_classes":1,"class_size":201"#);
+        assert!(e.contains("at most 200 (the national standard"), "{e}");
+        let e = refused(r#""entry_classes":1,"max_travel_m":1e7"#);
+        assert!(e.contains("at most 1,000,000 (1,000 km"), "{e}");
+    }
 }

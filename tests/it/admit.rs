@@ -746,3 +746,23 @@ fn the_lottery_reader_still_refuses_unit_id() {
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
     assert!(text(&o).contains("unit_id"), "{}", text(&o));
 }
+
+#[test]
+fn a_header_only_list_is_refused() {
+    // Nothing to admit or draw: refused, not run as an empty admission.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("applicants.csv");
+    fs::write(&path, "applicant_id,school_id,unit_id\n").unwrap();
+    let out = dir.path().join("out");
+    let o = admit_cli(path.to_str().unwrap(), &out, &["--public-entropy", ENTROPY]);
+    let t = text(&o);
+    assert_eq!(o.status.code(), Some(2), "{t}");
+    assert!(
+        t.contains(
+            "applicants.csv: expected at least one applicant row, found a header only \
+             (there is no one to admit or draw)"
+        ),
+        "{t}"
+    );
+    assert!(!out.exists(), "nothing written");
+}

@@ -8,6 +8,7 @@ use crate::io::geojson::{
     count, feature_at, map_features, only_level_keys, point, properties_and_id, read_text,
     refuse_private, text_from_bytes,
 };
+use crate::io::limits;
 use crate::io::text::{TextKind, check_text};
 use crate::model::{Child, Demand, Unit};
 use chrono::NaiveDate;
@@ -262,13 +263,26 @@ fn ages(v: &Value, file: &str, at: &str) -> Result<[u32; 18], InputError> {
             .at(at)
             .field(format!("ages.{k}")));
         }
-        out[age] = count(n).ok_or_else(|| {
-            InputError::new(file, "a count (whole number >= 0)", show(n))
+        out[age] = unit_count(n).map_err(|expected| {
+            InputError::new(file, expected, show(n))
                 .at(at)
                 .field(format!("ages.{k}"))
         })?;
     }
     Ok(out)
+}
+
+/// A count of children in one unit, within [`limits::MAX_UNIT_CHILDREN`];
+/// else what was expected.
+fn unit_count(v: &Value) -> Result<u32, String> {
+    match count(v) {
+        Some(n) if n <= limits::MAX_UNIT_CHILDREN => Ok(n),
+        // A whole number beyond the limit (or beyond 32 bits).
+        _ if v.as_f64().is_some_and(|f| f >= 0.0 && f.fract() == 0.0) => {
+            Err(limits::unit_children_expected())
+        }
+        _ => Err("a count (whole number >= 0)".to_string()),
+    }
 }
 
 fn direct(v: &Value, file: &str, at: &str) -> Result<Demand, InputError> {
@@ -283,8 +297,8 @@ fn direct(v: &Value, file: &str, at: &str) -> Result<Demand, InputError> {
     let get = |k: &str| -> Result<u32, InputError> {
         match o.get(k) {
             None | Some(Value::Null) => Ok(0),
-            Some(n) => count(n).ok_or_else(|| {
-                InputError::new(file, "a count (whole number >= 0)", show(n))
+            Some(n) => unit_count(n).map_err(|expected| {
+                InputError::new(file, expected, show(n))
                     .at(at)
                     .field(format!("demand.{k}"))
             }),

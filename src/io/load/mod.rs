@@ -238,6 +238,20 @@ fn scenario_of(
         Some(c) => read_scenario(c, today.year())?,
         None => Scenario::standard(today.year()),
     };
+    if let (Some(c), Some(census)) = (config, scenario.policy.census_date) {
+        // A census not yet taken: every child born after today would be
+        // blamed one by one; the date is what is wrong.
+        if census > today {
+            return Err(InputError::new(
+                &c.display().to_string(),
+                format!("a date not after today ({today})"),
+                census.to_string(),
+            )
+            .at("[policy]")
+            .field("census_date")
+            .into());
+        }
+    }
     if let Some(y) = req.year {
         // The census stays where it was; only the entry year moves.
         let p = &mut scenario.policy;

@@ -2,6 +2,7 @@
 //! (close one, change its classes, open a new one), checked key by key.
 
 use crate::io::error::InputError;
+use crate::io::limits;
 use crate::model::{ClassChange, Edit, Level, PerLevel, School, SchoolKind, Sector};
 use serde::Deserialize;
 
@@ -239,7 +240,7 @@ fn open(
     let entry_classes = edit_levels(
         k.entry_classes.as_ref(),
         "entry_classes",
-        |v| whole(v, 200),
+        |v| whole(v, i64::from(limits::MAX_CLASSES)),
         "a number of classes between 1 and 200",
         file,
         at,
@@ -247,15 +248,15 @@ fn open(
     let capacity = edit_levels(
         k.capacity.as_ref(),
         "capacity",
-        |v| whole(v, 100_000),
-        "a positive number of seats",
+        |v| whole(v, i64::from(limits::MAX_SEATS)),
+        &limits::seats_expected(),
         file,
         at,
     )?;
     let class_size = edit_levels(
         k.class_size.as_ref(),
         "class_size",
-        |v| whole(v, 200),
+        |v| whole(v, i64::from(limits::MAX_CLASS_SIZE)),
         "a class size between 1 and 200",
         file,
         at,
@@ -269,9 +270,9 @@ fn open(
                 toml::Value::Float(f) => *f,
                 _ => return None,
             };
-            (m.is_finite() && m > 0.0).then_some(m)
+            (m.is_finite() && m > 0.0 && m <= limits::MAX_TRAVEL_M).then_some(m)
         },
-        "a positive distance in metres",
+        &limits::travel_expected(),
         file,
         at,
     )?;

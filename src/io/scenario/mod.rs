@@ -565,6 +565,21 @@ mod tests {
     }
 
     #[test]
+    fn open_edits_beyond_the_limits_are_refused() {
+        let open = "[[edit]]\nopen = \"P9\"\nname = \"新校\"\nlevel = \"primary\"\nlon = 111.8\nlat = 38.9\n";
+        let e = refused(&format!("{open}capacity = 100001\n"));
+        assert!(e.contains("field `capacity`"), "{e}");
+        assert!(e.contains("at most 100,000 per school and level"), "{e}");
+        let e = refused(&format!("{open}entry_classes = 2\nmax_travel_m = 2e6\n"));
+        assert!(e.contains("field `max_travel_m`"), "{e}");
+        assert!(e.contains("at most 1,000,000"), "{e}");
+        assert_eq!(
+            edits(&format!("{open}capacity = 100000\nmax_travel_m = 1e6\n")).len(),
+            1
+        );
+    }
+
+    #[test]
     fn no_edits_by_default() {
         assert!(edits("[policy]\nentry_year = 2023\n").is_empty());
         assert!(Scenario::standard(2023).edits.is_empty());

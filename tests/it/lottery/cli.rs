@@ -263,23 +263,26 @@ fn verify_fails_on_any_one_byte_change_in_any_file() {
     let out = drawn(tmp.path());
     let work = tmp.path().join("work");
     copy_folder(&out, &work);
+    // Counted over the CSV files: a flip in a JSON record's keys or syntax
+    // is a malformed record (exit 2) by design.
     let (mut errors, mut mismatches) = (0, 0);
     for name in FILES {
+        let csv = name.ends_with(".csv");
         for i in 0..fs::read(out.join(name)).unwrap().len() {
             match with_tampered(&out, &work, name, i, || verify_dir(&work)) {
                 Err(e) => {
                     assert_eq!(e.exit_code(), 2, "{name} byte {i}: {e}");
-                    errors += 1;
+                    errors += usize::from(csv);
                 }
                 Ok(v) => {
                     assert!(!v.ok(), "{name} byte {i} flipped and still verified");
-                    mismatches += 1;
+                    mismatches += usize::from(csv);
                 }
             }
         }
     }
     eprintln!(
-        "{} one-byte changes: {mismatches} failed checks (exit 1), {errors} malformed (exit 2)",
+        "{} one-byte changes to the CSV files: {mismatches} failed checks (exit 1), {errors} malformed (exit 2)",
         errors + mismatches
     );
     assert!(
@@ -633,5 +636,106 @@ fn help_names_the_procedure() {
         "lottery_audit.json",
     ] {
         assert!(text(&o).contains(want), "{want}: {}", text(&o));
+    }
+}
+
+#[test]
+fn a_header_only_list_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let list = write_list(tmp.path(), "applicants.csv", "applicant_id,school_id\n");
+    for o in [
+        draw_list(&list, &out, "J02=1"),
+        run(&[
+            "lottery",
+            "commit",
+            "--applicants",
+            arg(&list),
+            "--out",
+            arg(&out),
+        ]),
+    ] {
+        assert_eq!(code(&o), 2, "{}", text(&o));
+        assert!(
+            text(&o).contains(
+                "applicants.csv: expected at least one applicant row, found a header only \
+                 (there is nothing to draw)"
+            ),
+            "{}",
+            text(&o)
+        );
+        assert!(!out.exists(), "wrote {out:?}");
+    }
+}
+
+/// Malformed published records: truncated, not JSON, nested past any
+/// depth a record has (a stack overflow risk), or JSON of another shape.
+fn malformed_records() -> Vec<(&'static str, Vec<u8>, &'static str)> {
+    let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+    vec![
+        (
+            "truncated",
+            b"{\n  \"algorithm\": \"catch".to_vec(),
+            "truncated",
+        ),
+        (
+            "not JSON",
+            b"PK\x03\x04 a zip, not a record".to_vec(),
+            "expected the JSON",
+        ),
+        ("deeply nested", deep.into_bytes(), "recursion limit"),
+        (
+            "another shape",
+            b"{\"algorithm\": 1}".to_vec(),
+            "of catchment-lottery",
+        ),
+    ]
+}
+
+#[test]
+fn malformed_records_are_input_errors_not_failed_checks() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = drawn(tmp.path());
+    for name in ["lottery_commitment.json", "lottery_audit.json"] {
+        for (what, bytes, want) in malformed_records() {
+            let work = tmp
+                .path()
+                .join(format!("work-{name}-{}", what.replace(' ', "_")));
+            copy_folder(&out, &work);
+            fs::write(work.join(name), &bytes).unwrap();
+            let o = run(&["lottery", "verify", "--dir", arg(&work)]);
+            let t = text(&o);
+            assert_eq!(code(&o), 2, "{name} {what}: {t}");
+            assert!(t.contains(name), "{name} {what}: {t}");
+            assert!(t.contains(want), "{name} {what}: {t}");
+            assert!(!t.contains("overflow") && !t.contains("panicked"), "{t}");
+        }
+    }
+    // A committed folder drawn from: the commitment record is read as JSON.
+    for (what, bytes, want) in malformed_records() {
+        let dir = tmp
+            .path()
+            .join(format!("commit-{}", what.replace(' ', "_")));
+        fs::create_dir_all(&dir).unwrap();
+        let folder = committed(&dir);
+        fs::write(folder.join("lottery_commitment.json"), &bytes).unwrap();
+        let o = run(&[
+            "lottery",
+            "draw",
+            "--dir",
+            arg(&folder),
+            "--seats",
+            "J02=4,J03=1",
+            "--public-entropy",
+            ENTROPY,
+        ]);
+        let t = text(&o);
+        assert_eq!(code(&o), 2, "{what}: {t}");
+        assert!(t.contains("lottery_commitment.json"), "{what}: {t}");
+        assert!(t.contains(want), "{what}: {t}");
+        assert!(
+            !folder.join("lottery_result.csv").exists(),
+            "{what}: wrote a result"
+        );
     }
 }
