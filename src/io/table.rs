@@ -676,7 +676,11 @@ mod tests {
         let wide = format!("unit_id\n{}\n", ",x".repeat(1_000_000));
         let e = rows_of_text(&wide, "f.csv", &SPEC);
         let m = e.expect_err("wide").to_string();
-        assert!(m.len() < crate::io::error::SHOWN_CHARS + 200, "{} bytes", m.len());
+        assert!(
+            m.len() < crate::io::error::SHOWN_CHARS + 200,
+            "{} bytes",
+            m.len()
+        );
         assert!(m.ends_with(" characters)") && m.contains("… (4,0"), "{m}");
     }
 
