@@ -74,20 +74,10 @@ fn scenario_toml(
         })?,
         None => toml::Table::new(),
     };
-    let path = |p: &Option<std::path::PathBuf>| p.as_deref().map(path_text);
     let mut t = toml::Table::new();
-    for (key, p) in [
-        ("households", &inputs.households),
-        ("schools", &inputs.schools),
-        ("roads", &inputs.roads),
-        ("current", &inputs.current),
-        ("boundary", &inputs.boundary),
-        ("births", &inputs.births),
-        ("enrollment", &inputs.enrollment),
-        ("housing", &inputs.housing),
-    ] {
-        if let Some(p) = path(p) {
-            t.insert(key.into(), toml::Value::String(p));
+    for (key, p) in inputs.named() {
+        if let (Some(p), false) = (p, key == "pins") {
+            t.insert(key.into(), toml::Value::String(path_text(p)));
         }
     }
     t.insert("pins".into(), toml::Value::String("pins.csv".into()));

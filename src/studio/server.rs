@@ -325,22 +325,7 @@ pub fn csp(tiles: Option<&str>) -> String {
 /// The session's inputs by absolute path (for a saved scenario that plans
 /// again from anywhere).
 pub fn absolute_inputs(inputs: &crate::io::InputPaths) -> crate::io::InputPaths {
-    let abs = |p: &Option<PathBuf>| {
-        p.as_ref()
-            .map(|p| std::fs::canonicalize(p).unwrap_or_else(|_| p.clone()))
-    };
-    crate::io::InputPaths {
-        households: abs(&inputs.households),
-        schools: abs(&inputs.schools),
-        roads: abs(&inputs.roads),
-        current: abs(&inputs.current),
-        boundary: abs(&inputs.boundary),
-        pins: abs(&inputs.pins),
-        births: abs(&inputs.births),
-        enrollment: abs(&inputs.enrollment),
-        housing: abs(&inputs.housing),
-        coords: inputs.coords,
-    }
+    inputs.map_paths(|p| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf()))
 }
 
 /// Open the page in the desktop's browser; a machine without one is told

@@ -438,7 +438,7 @@ impl Studio {
 }
 
 /// Per unit, its rows as `key` sees them (units past the last row: none).
-fn unit_rows<K: Clone>(
+pub(super) fn unit_rows<K: Clone>(
     la: &LevelAssignment,
     key: impl Fn(&crate::assign::Placement) -> K,
 ) -> Vec<Vec<K>> {

@@ -203,11 +203,8 @@ pub fn school_points(loaded: &Loaded) -> Value {
 
 /// A unit's rows at a level as (school id, students), sorted.
 fn unit_rows_by_id(la: &LevelAssignment, ids: impl Fn(usize) -> String) -> Vec<Vec<(String, u32)>> {
-    let n = la.placements.last().map_or(0, |p| p.unit + 1);
-    let mut v: Vec<Vec<(String, u32)>> = vec![Vec::new(); n];
-    for p in &la.placements {
-        v[p.unit].push((p.school.map(&ids).unwrap_or_default(), p.students));
-    }
+    let mut v =
+        super::state::unit_rows(la, |p| (p.school.map(&ids).unwrap_or_default(), p.students));
     for r in &mut v {
         r.sort();
     }

@@ -103,6 +103,40 @@ pub struct InputPaths {
     pub coords: Option<crate::spatial::coords::CoordSystem>,
 }
 
+impl InputPaths {
+    /// Each path with its `[inputs]` key, in the file's order.
+    pub fn named(&self) -> [(&'static str, Option<&Path>); 9] {
+        [
+            ("households", self.households.as_deref()),
+            ("schools", self.schools.as_deref()),
+            ("roads", self.roads.as_deref()),
+            ("current", self.current.as_deref()),
+            ("boundary", self.boundary.as_deref()),
+            ("pins", self.pins.as_deref()),
+            ("births", self.births.as_deref()),
+            ("enrollment", self.enrollment.as_deref()),
+            ("housing", self.housing.as_deref()),
+        ]
+    }
+
+    /// Every path given passed through `f` (e.g. made absolute).
+    pub fn map_paths(&self, f: impl Fn(&Path) -> PathBuf) -> InputPaths {
+        let m = |p: &Option<PathBuf>| p.as_deref().map(&f);
+        InputPaths {
+            households: m(&self.households),
+            schools: m(&self.schools),
+            roads: m(&self.roads),
+            current: m(&self.current),
+            boundary: m(&self.boundary),
+            pins: m(&self.pins),
+            births: m(&self.births),
+            enrollment: m(&self.enrollment),
+            housing: m(&self.housing),
+            coords: self.coords,
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct Scenario {
     /// Shown in map titles and the summary.
